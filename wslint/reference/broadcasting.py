@@ -1,0 +1,267 @@
+"""Background broadcasters for the four patterns: polling, event-driven,
+hybrid (events plus backup polling) and conditional.
+
+Every broadcaster keeps references to its tasks, starts them in ``start()``
+and cancels and awaits them in ``stop()``. Errors inside a loop are logged
+and never end it; polling loops back off exponentially (capped) while the
+data source keeps failing. Cancellation is never swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Optional, TypeVar, Union
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+DEFAULT_INTERVAL = 5.0
+DEFAULT_MAX_BACKOFF = 60.0
+MESSAGE_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_UNSET: Any = object()
+
+Fetch = Callable[[], Union[T, Awaitable[T]]]
+Significance = Callable[[T, Optional[T]], bool]
+
+
+def check_message_type(message_type: str) -> str:
+    """Return ``message_type`` if it is snake_case, else raise ``ValueError``."""
+    if not MESSAGE_TYPE.match(message_type):
+        raise ValueError(f"message type must be snake_case, got {message_type!r}")
+    return message_type
+
+
+async def resolve(value: Union[T, Awaitable[T]]) -> T:
+    """Await ``value`` if it is awaitable (sync and async sources alike)."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def _identity(event: Any) -> Any:
+    return event
+
+
+def _always(new: Any, old: Any) -> bool:
+    return True
+
+
+class _TaskOwner:
+    """Keeps a reference to every task it starts; cancels them on stop()."""
+
+    def __init__(self, message_type: str) -> None:
+        self.message_type = check_message_type(message_type)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def name(self) -> str:
+        """Name used for tasks and log lines."""
+        return f"{type(self).__name__}[{self.message_type}]"
+
+    @property
+    def running(self) -> bool:
+        """Whether any task of this broadcaster is still running."""
+        return any(not task.done() for task in self._tasks)
+
+    def _check_not_running(self) -> None:
+        if self.running:
+            raise RuntimeError(f"{self.name} is already running")
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        """Hold a strong reference to ``task`` and report unexpected exits."""
+        self._tasks.add(task)
+        task.add_done_callback(self._report_exit)
+
+    def _report_exit(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s: task %s died", self.name, task.get_name(), exc_info=task.exception())
+
+    async def stop(self) -> None:
+        """Cancel every task and wait until all of them have finished."""
+        tasks = list(self._tasks)
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class PollingBroadcaster(_TaskOwner, Generic[T]):
+    """Template 1: poll ``fetch`` every ``interval`` seconds and broadcast
+    ``{"type": message_type, "data": state}`` only when the state changed.
+
+    ``fetch`` may be a plain or an async function; it must return a fresh
+    value (a snapshot), not an object it later mutates in place.
+    """
+
+    def __init__(
+        self,
+        manager: Any,
+        fetch: Fetch[T],
+        message_type: str = "state_update",
+        interval: float = DEFAULT_INTERVAL,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
+    ) -> None:
+        super().__init__(message_type)
+        if interval <= 0 or max_backoff < interval:
+            raise ValueError("need 0 < interval <= max_backoff")
+        self._manager = manager
+        self._fetch = fetch
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.failures = 0
+        self._last_state: Any = _UNSET
+        self._lock = asyncio.Lock()
+
+    @property
+    def last_state(self) -> Optional[T]:
+        """The last state broadcast, or ``None`` before the first one."""
+        return None if self._last_state is _UNSET else self._last_state
+
+    @property
+    def retry_delay(self) -> float:
+        """Backoff after the latest failure: doubles per failure, capped."""
+        exponent = min(max(self.failures - 1, 0), 32)
+        return min(self.interval * 2**exponent, self.max_backoff)
+
+    def start(self) -> None:
+        """Start the polling task."""
+        self._check_not_running()
+        task = asyncio.create_task(self._broadcast_updates(), name=self.name)
+        self._keep(task)
+
+    def _wanted(self, current: T) -> bool:
+        """Extra condition on a changed state (see ConditionalBroadcaster)."""
+        return True
+
+    async def _broadcast_updates(self) -> None:
+        """Poll, compare with the last broadcast state, broadcast changes."""
+        while True:
+            try:
+                async with self._lock:
+                    current = await resolve(self._fetch())
+                    if current != self._last_state and self._wanted(current):
+                        await self._manager.broadcast({"type": self.message_type, "data": current})
+                        self._last_state = current
+                        logger.debug("%s: broadcast update", self.name)
+                self.failures = 0
+                await asyncio.sleep(self.interval)
+            except Exception:
+                self.failures += 1
+                logger.exception(
+                    "%s: polling failed (%d in a row), retrying in %.1f s",
+                    self.name,
+                    self.failures,
+                    self.retry_delay,
+                )
+                await asyncio.sleep(self.retry_delay)
+
+
+class EventBroadcaster(_TaskOwner, Generic[E]):
+    """Template 2: broadcast each published event as soon as it arrives.
+
+    ``publish(event)`` queues the event; one task turns it into
+    ``{"type": message_type, "data": process(event)}`` and broadcasts it.
+    A failing event is logged and skipped. The loop needs no backoff: every
+    iteration waits for the next event, so a failure cannot spin it.
+    """
+
+    def __init__(
+        self,
+        manager: Any,
+        message_type: str = "event_update",
+        process: Optional[Callable[[E], Any]] = None,
+        max_queue: int = 0,
+    ) -> None:
+        super().__init__(message_type)
+        self._manager = manager
+        self._process = process or _identity
+        self._queue: asyncio.Queue[E] = asyncio.Queue(max_queue)
+
+    def publish(self, event: E) -> None:
+        """Queue ``event`` for broadcasting (raises ``QueueFull`` when full)."""
+        self._queue.put_nowait(event)
+
+    async def join(self) -> None:
+        """Wait until every published event has been handled."""
+        await self._queue.join()
+
+    def start(self) -> None:
+        """Start the event task."""
+        self._check_not_running()
+        task = asyncio.create_task(self._broadcast_events(), name=self.name)
+        self._keep(task)
+
+    async def _broadcast_events(self) -> None:
+        """Take events off the queue and broadcast them in order."""
+        while True:
+            try:
+                event = await self._queue.get()
+                try:
+                    data = await resolve(self._process(event))
+                    await self._manager.broadcast({"type": self.message_type, "data": data})
+                finally:
+                    self._queue.task_done()
+            except Exception:
+                logger.exception("%s: handling an event failed; event skipped", self.name)
+
+
+class HybridBroadcaster(PollingBroadcaster[T]):
+    """Template 3: ``publish(state)`` broadcasts at once (the event path);
+    slow backup polling catches changes whose event was missed.
+
+    Both paths share the remembered state, so a published state is not
+    broadcast again by the next poll.
+    """
+
+    def __init__(
+        self,
+        manager: Any,
+        fetch: Fetch[T],
+        message_type: str = "state_update",
+        interval: float = 10.0,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
+    ) -> None:
+        super().__init__(manager, fetch, message_type, interval, max_backoff)
+
+    async def publish(self, state: T) -> bool:
+        """Broadcast ``state`` now; log and return False if that fails."""
+        try:
+            async with self._lock:
+                await self._manager.broadcast({"type": self.message_type, "data": state})
+                self._last_state = state
+        except Exception:
+            logger.exception("%s: event broadcast failed", self.name)
+            return False
+        return True
+
+
+class ConditionalBroadcaster(PollingBroadcaster[T]):
+    """Template 4: poll, and broadcast only if the state changed, clients
+    are connected, and ``is_significant(new, old)`` says the change matters
+    (``old`` is ``None`` before the first broadcast).
+    """
+
+    def __init__(
+        self,
+        manager: Any,
+        fetch: Fetch[T],
+        message_type: str = "state_update",
+        interval: float = DEFAULT_INTERVAL,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
+        is_significant: Optional[Significance[T]] = None,
+    ) -> None:
+        super().__init__(manager, fetch, message_type, interval, max_backoff)
+        self._is_significant = is_significant or _always
+
+    def _wanted(self, current: T) -> bool:
+        """Skip when nobody listens or the change is not significant."""
+        if not self._manager.active_connections:
+            logger.debug("%s: no clients connected, skipping", self.name)
+            return False
+        return self._is_significant(current, self.last_state)
