@@ -1,0 +1,1 @@
+"""Example FastAPI application built on wslint's reference runtime."""
