@@ -1,0 +1,42 @@
+"""Every fixture reports exactly the findings written inline in it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fixture_support import FIXTURES, Case, all_cases
+from wslint.rules import ALL_RULES
+
+CASES = all_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_fixture_findings(case: Case) -> None:
+    expected, actual = case.expected(), case.actual()
+    missing = sorted(expected - actual)
+    unexpected = sorted(actual - expected)
+    assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+
+
+RULE_DIRS = sorted(p for p in FIXTURES.iterdir() if re.fullmatch(r"wsl\d{3}", p.name) and p.name != "wsl000")
+
+
+@pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=[p.name for p in RULE_DIRS])
+def test_each_rule_has_five_firing_and_five_silent_cases(rule_dir) -> None:
+    code = rule_dir.name.upper()
+    cases = [Case(p) for p in rule_dir.iterdir() if p.suffix == ".py" or p.is_dir()]
+    bad = [c for c in cases if c.path.name.startswith("bad_")]
+    good = [c for c in cases if c.path.name.startswith("good_")]
+    assert len(bad) >= 5 and len(good) >= 5
+    for case in bad:
+        assert any(e[2] == code for e in case.expected()), f"{case.id} expects no {code}"
+    for case in good:
+        assert not any(e[2] == code for e in case.expected()), f"{case.id} expects {code}"
+
+
+def test_every_rule_with_a_check_has_fixtures() -> None:
+    for rule in ALL_RULES:
+        if rule.code != "WSL000":
+            assert (FIXTURES / rule.code.lower()).is_dir(), f"no fixtures for {rule.code}"

@@ -1,0 +1,3 @@
+from wslint.cli import entry_point
+
+entry_point()

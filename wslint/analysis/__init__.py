@@ -1,0 +1,1 @@
+"""Shared analysis: one module per term of the vocabulary the rules are written in."""

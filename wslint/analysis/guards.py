@@ -1,0 +1,87 @@
+"""Change guards: the ``if`` that lets a polling loop broadcast only what changed."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from wslint.analysis.module import SCOPE_NODES, ModuleInfo
+
+REMEMBERED = re.compile(r"(^|_)(last|prev|previous|old|cached|cache|seen|known|snapshot|before)(_|$|s)", re.I)
+CHANGE_WORDS = re.compile(r"chang|diff|significant|modified|dirty|updated|differ|stale|new", re.I)
+CLIENT_WORDS = re.compile(r"client|connection|conn|subscriber|socket|websocket|listener|peer|viewer|user", re.I)
+TIME_WORDS = re.compile(r"time|monotonic|elapsed|now|deadline|interval|tick|clock|since|age", re.I)
+EXITS = (ast.Continue, ast.Return, ast.Break, ast.Raise)
+
+
+def is_under_change_guard(node: ast.AST, loop: ast.AST, module: ModuleInfo) -> bool:
+    """Whether a broadcast at ``node`` inside ``loop`` only runs when something changed."""
+    fresh = _assigned_in(loop, module)
+    child = node
+    parent = module.parent_of(node)
+    while parent is not None and child is not loop:
+        if isinstance(parent, ast.If) and child is not parent.test and is_change_test(parent.test, fresh):
+            return True
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and child is not parent.iter and parent is not node:
+            if _reads_fresh_state(parent.iter, fresh):  # looping over this round's changes
+                return True
+        if _earlier_exit_guard(parent, child, fresh):
+            return True
+        if parent is loop or isinstance(parent, SCOPE_NODES):
+            break
+        child, parent = parent, module.parent_of(parent)
+    return False
+
+
+def _earlier_exit_guard(block_owner: ast.AST, child: ast.AST, fresh: set[str]) -> bool:
+    """An ``if <change test>: ...; continue`` statement before ``child`` in the same block."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(block_owner, field, None)
+        if not isinstance(block, list) or child not in block:
+            continue
+        for statement in block[: block.index(child)]:
+            if isinstance(statement, ast.If) and _ends_in_exit(statement.body) and is_change_test(statement.test, fresh):
+                return True
+    return False
+
+
+def _ends_in_exit(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], EXITS)
+
+
+def is_change_test(test: ast.expr, fresh: set[str]) -> bool:
+    """A test reading this iteration's state or a remembered last state, not only clients or time."""
+    names = list(_read_names(test))
+    if not names or all(_about_clients_or_time(name) for name in names):
+        return False
+    return any(
+        name in fresh or REMEMBERED.search(name) or CHANGE_WORDS.search(name)
+        for name in names
+        if not _about_clients_or_time(name)
+    )
+
+
+def _about_clients_or_time(name: str) -> bool:
+    return bool(CLIENT_WORDS.search(name) or TIME_WORDS.search(name)) and not REMEMBERED.search(name)
+
+
+def _read_names(test: ast.expr) -> Iterator[str]:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+
+
+def _reads_fresh_state(expression: ast.expr, fresh: set[str]) -> bool:
+    return any(name in fresh for name in _read_names(expression)) or isinstance(expression, ast.Call)
+
+
+def _assigned_in(loop: ast.AST, module: ModuleInfo) -> set[str]:
+    """Names bound in the loop body: the state each iteration produces."""
+    names: set[str] = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names

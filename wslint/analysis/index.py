@@ -1,0 +1,253 @@
+"""The project index: modules loaded on demand, calls resolved across them, facts joined.
+
+"Broadcasts (transitively)" and "started" are questions about the whole
+project; the index answers them, memoised and recursion-safe. Modules are
+parsed only when a question needs them: a byte-level scan of the project's
+files finds the few that can mention a given name.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from wslint.analysis.calls import Target, broadcasts_in, call_target
+from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
+from wslint.analysis.names import module_name_for
+from wslint.engine.options import Settings
+
+ModuleLoader = Callable[[Path], "ModuleInfo | None"]
+MAX_BASE_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A call resolved to a function of the project."""
+
+    module: ModuleInfo
+    function: FunctionInfo
+
+
+UNKNOWN = "unknown"  # a call that might go anywhere in the project
+OUTSIDE = "outside"  # a call that certainly leaves the project (or constructs a class)
+
+
+class ProjectIndex:
+    """Everything the project-wide questions need, computed lazily and memoised."""
+
+    def __init__(self, root: Path, files: list[Path], settings: Settings, loader: ModuleLoader):
+        self.root = root
+        self.settings = settings
+        self._loader = loader
+        self._paths: dict[str, Path] = {module_name_for(path, root): path for path in files}
+        self._modules: dict[str, ModuleInfo | None] = {}
+        self._broadcasts: dict[str, bool] = {}
+        self._may_broadcast: dict[str, bool] = {}
+        self._raw: dict[Path, bytes] = {}
+        self._references: dict[str, bool] = {}
+
+    # -- modules ----------------------------------------------------------------------------
+    def add(self, module: ModuleInfo) -> None:
+        """Register a module parsed elsewhere (the files being checked)."""
+        self._modules[module.name] = module
+        self._paths.setdefault(module.name, Path(module.path))
+
+    def module(self, dotted: str) -> ModuleInfo | None:
+        name = self._module_name(dotted)
+        if name is None:
+            return None
+        if name not in self._modules:
+            self._modules[name] = self._loader(self._paths[name])
+        return self._modules[name]
+
+    def _module_name(self, dotted: str) -> str | None:
+        if dotted in self._paths:
+            return dotted
+        # src layouts and scripts run from a subfolder: match on the dotted suffix.
+        matches = [name for name in self._paths if name.endswith(f".{dotted}")]
+        return matches[0] if len(matches) == 1 else None
+
+    def is_project_module(self, dotted: str) -> bool:
+        return self._module_name(dotted) is not None
+
+    def production_modules_mentioning(self, word: str) -> Iterator[ModuleInfo]:
+        """Non-test modules whose bytes contain ``word`` as a whole word."""
+        pattern = re.compile(rb"\b" + re.escape(word.encode()) + rb"\b")
+        for name, path in sorted(self._paths.items()):
+            if pattern.search(self._bytes(path)):
+                module = self.module(name)
+                if module is not None and not module.is_test:
+                    yield module
+
+    def _bytes(self, path: Path) -> bytes:
+        if path not in self._raw:
+            try:
+                self._raw[path] = path.read_bytes()
+            except OSError:
+                self._raw[path] = b""
+        return self._raw[path]
+
+    # -- resolution -------------------------------------------------------------------------
+    def resolve(self, target: Target) -> Resolved | str:
+        kind = target[0]
+        if kind == "func":
+            return self._resolve_function(target[1], target[2])
+        if kind == "method":
+            found = self._class_by_key(target[1])
+            return self._resolve_method(found, target[2], 0) if found else UNKNOWN
+        if kind == "instance":
+            found = self._class_by_dotted(target[1])
+            if found is None:
+                return UNKNOWN if self._inside(target[1]) else OUTSIDE
+            return self._resolve_method(found, target[2], 0)
+        if kind in ("class", "external"):
+            return OUTSIDE
+        return UNKNOWN
+
+    def _inside(self, dotted: str) -> bool:
+        head = dotted.rpartition(".")[0]
+        return bool(head) and self.is_project_module(head)
+
+    def _resolve_function(self, module_name: str, name: str, depth: int = 0) -> Resolved | str:
+        module = self.module(module_name)
+        if module is None:
+            if self.is_project_module(module_name):
+                return UNKNOWN
+            parent, _, attribute = module_name.rpartition(".")
+            # ``manager.broadcast()`` where ``manager`` is a module-level object of a project module
+            return UNKNOWN if parent and self.is_project_module(parent) else OUTSIDE
+        function = module.functions.get(name)
+        if function is not None:
+            return Resolved(module, function)
+        if name in module.classes:
+            return OUTSIDE
+        target = module.aliases.get(name)
+        if target and depth < MAX_BASE_DEPTH:  # re-exported through an import
+            head, _, last = target.rpartition(".")
+            return self._resolve_function(head, last, depth + 1) if head else OUTSIDE
+        return UNKNOWN
+
+    def _class_by_key(self, key: str) -> tuple[ModuleInfo, ClassInfo] | None:
+        module_name, _, qualname = key.partition("::")
+        module = self.module(module_name)
+        if module is None or qualname not in module.classes:
+            return None
+        return module, module.classes[qualname]
+
+    def _class_by_dotted(self, dotted: str, depth: int = 0) -> tuple[ModuleInfo, ClassInfo] | None:
+        module_name, _, name = dotted.rpartition(".")
+        module = self.module(module_name) if module_name else None
+        if module is None:
+            return None
+        if name in module.classes:
+            return module, module.classes[name]
+        target = module.aliases.get(name)
+        if target and depth < MAX_BASE_DEPTH:
+            return self._class_by_dotted(target, depth + 1)
+        return None
+
+    def _resolve_method(
+        self, found: tuple[ModuleInfo, ClassInfo], name: str, depth: int
+    ) -> Resolved | str:
+        module, info = found
+        if name in info.methods:
+            return Resolved(module, info.methods[name])
+        if depth >= MAX_BASE_DEPTH:
+            return UNKNOWN
+        verdict = OUTSIDE
+        for base in info.bases:
+            if base in ("?",):
+                verdict = UNKNOWN
+                continue
+            base_found = self._class_by_dotted(base)
+            if base_found is None:
+                if self._inside(base):
+                    verdict = UNKNOWN
+                continue
+            result = self._resolve_method(base_found, name, depth + 1)
+            if isinstance(result, Resolved):
+                return result
+            if result == UNKNOWN:
+                verdict = UNKNOWN
+        return verdict
+
+    # -- broadcasting -----------------------------------------------------------------------
+    def calls_of(self, module: ModuleInfo, function: FunctionInfo) -> Iterator[tuple[ast.Call, Target]]:
+        for node in function.body_nodes():
+            if isinstance(node, ast.Call):
+                yield node, call_target(node, function, module)
+
+    def broadcasts(self, module: ModuleInfo, function: FunctionInfo) -> bool:
+        """Whether ``function`` holds a broadcast or calls (resolved) a function that does."""
+        key = function.key
+        if key not in self._broadcasts:
+            self._broadcasts[key] = False  # recursion guard: a cycle adds nothing
+            self._broadcasts[key] = self._compute_broadcasts(module, function)
+        return self._broadcasts[key]
+
+    def _compute_broadcasts(self, module: ModuleInfo, function: FunctionInfo) -> bool:
+        if any(True for _ in broadcasts_in(function.body_nodes(), self.settings)):
+            return True
+        return any(self.call_broadcasts(target) for _, target in self.calls_of(module, function))
+
+    def call_broadcasts(self, target: Target) -> bool:
+        resolved = self.resolve(target)
+        return isinstance(resolved, Resolved) and self.broadcasts(resolved.module, resolved.function)
+
+    def may_broadcast(self, module: ModuleInfo, function: FunctionInfo) -> bool:
+        """Whether ``function`` might broadcast: definitely, or through a callee that can't be resolved."""
+        key = function.key
+        if key not in self._may_broadcast:
+            self._may_broadcast[key] = False
+            self._may_broadcast[key] = self.broadcasts(module, function) or any(
+                self.call_may_broadcast(target) for _, target in self.calls_of(module, function)
+            )
+        return self._may_broadcast[key]
+
+    def call_may_broadcast(self, target: Target) -> bool:
+        resolved = self.resolve(target)
+        if isinstance(resolved, Resolved):
+            return self.may_broadcast(resolved.module, resolved.function)
+        if resolved == OUTSIDE:
+            return False
+        if target[0] in ("attr", "method", "instance", "func"):
+            return self._some_function_named_broadcasts(target[-1])
+        return True  # a dynamic callee: anything could happen
+
+    def _some_function_named_broadcasts(self, name: str) -> bool:
+        if name in self.settings.broadcast_methods:
+            return True
+        for module in self.production_modules_mentioning(name):
+            for function in module.iter_functions():
+                if function.name == name and self.broadcasts(module, function):
+                    return True
+        return False
+
+    # -- starting ---------------------------------------------------------------------------
+    def is_referenced(self, name: str, definition: ast.AST) -> bool:
+        """Whether production code names ``name`` anywhere but a discarded call or its own def."""
+        for module in self.production_modules_mentioning(name):
+            for node in _references(module.tree, name):
+                if node is not definition:
+                    return True
+        return False
+
+
+def _references(tree: ast.Module, name: str) -> Iterator[ast.AST]:
+    discarded = {
+        id(statement.value.func)
+        for statement in ast.walk(tree)
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == name and id(node) not in discarded:
+            yield node
+        elif isinstance(node, ast.Name) and node.id == name and id(node) not in discarded:
+            yield node
+        elif isinstance(node, ast.Constant) and node.value == name:
+            yield node  # getattr(self, "_broadcast_x"), a registry keyed by name
+        elif isinstance(node, ast.alias) and (node.asname or node.name).split(".")[-1] == name:
+            continue  # an import alone starts nothing

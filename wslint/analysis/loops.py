@@ -1,0 +1,136 @@
+"""Polling, event and hot loops, and the timers that pace them (SPEC's vocabulary)."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from wslint.analysis.calls import is_broadcast_call, is_sleep_call, is_wait_timer
+from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
+from wslint.engine.options import Settings
+
+LoopNode = ast.While | ast.AsyncFor | ast.For
+
+
+class LoopKind(enum.Enum):
+    POLLING = "polling"
+    EVENT = "event"
+    HOT = "hot"
+
+
+@dataclass
+class Loop:
+    """A loop of interest, its kind and its normal-path timers (sleeps outside ``except``)."""
+
+    node: LoopNode
+    kind: LoopKind
+    timers: list[ast.Call] = field(default_factory=list)
+    handler_timers: list[ast.Call] = field(default_factory=list)
+
+    @property
+    def body_nodes(self) -> Iterator[ast.AST]:
+        """Every node of the loop body, not descending into nested scopes."""
+        return _walk(self.node.body)
+
+
+def is_constant_true(test: ast.expr) -> bool:
+    return isinstance(test, ast.Constant) and test.value in (True, 1) and test.value is not False
+
+
+def is_running_flag(test: ast.expr) -> bool:
+    """``self.running``, ``running``, ``not self._stop.is_set()``, ``not self.stopped``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+            return test.func.attr in ("is_set", "is_closed", "done", "cancelled")
+    elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        return test.func.attr in ("is_running", "is_alive", "running")
+    return isinstance(test, (ast.Name, ast.Attribute))
+
+
+def function_loops(function: FunctionInfo, module: ModuleInfo, settings: Settings) -> list[Loop]:
+    """The polling, event and hot loops of an ``async def`` (nested scopes excluded)."""
+    if not function.is_async:
+        return []
+    loops = []
+    for node in function.body_nodes():
+        loop = classify_loop(node, module, settings)
+        if loop is not None:
+            loops.append(loop)
+    return loops
+
+
+def classify_loop(node: ast.AST, module: ModuleInfo, settings: Settings) -> Loop | None:
+    if isinstance(node, ast.AsyncFor):
+        return Loop(node, LoopKind.EVENT)
+    if not isinstance(node, ast.While):
+        return None
+    constant = is_constant_true(node.test)
+    if not (constant or is_running_flag(node.test)):
+        return None
+    timers, handler_timers, other_awaits = _awaits(node, module, settings)
+    if timers:
+        return Loop(node, LoopKind.POLLING, timers, handler_timers)
+    if other_awaits:
+        return Loop(node, LoopKind.EVENT, [], handler_timers)
+    if constant:
+        return Loop(node, LoopKind.HOT, [], handler_timers)
+    return None
+
+
+def _awaits(
+    loop: ast.While, module: ModuleInfo, settings: Settings
+) -> tuple[list[ast.Call], list[ast.Call], bool]:
+    """Timers on the normal path, timers in ``except`` branches, and whether anything else is awaited."""
+    timers: list[ast.Call] = []
+    handler_timers: list[ast.Call] = []
+    other = False
+    for node, in_handler in _walk_marking_handlers(loop.body):
+        if isinstance(node, (ast.AsyncFor, ast.AsyncWith)) and not in_handler:
+            other = True
+        if not isinstance(node, ast.Await):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call) and is_timer(value, module, settings):
+            (handler_timers if in_handler else timers).append(value)
+        elif not in_handler and not (isinstance(value, ast.Call) and is_broadcast_call(value, settings)):
+            other = True
+    return timers, handler_timers, other
+
+
+def is_timer(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
+    return is_sleep_call(call, module, settings) or is_wait_timer(call, module)
+
+
+def _walk(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPE_NODES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _walk_marking_handlers(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool]]:
+    """Nodes of ``body`` with whether each sits in an ``except`` branch."""
+    stack: list[tuple[ast.AST, bool]] = [(node, False) for node in reversed(body)]
+    while stack:
+        node, in_handler = stack.pop()
+        yield node, in_handler
+        if isinstance(node, SCOPE_NODES):
+            continue
+        inside = in_handler or isinstance(node, ast.ExceptHandler)
+        stack.extend((child, inside) for child in reversed(list(ast.iter_child_nodes(node))))
+
+
+def enclosing_loop(node: ast.AST, loops: list[Loop], module: ModuleInfo) -> Loop | None:
+    """The innermost classified loop that holds ``node``."""
+    by_node = {id(loop.node): loop for loop in loops}
+    current = module.parent_of(node)
+    while current is not None and not isinstance(current, SCOPE_NODES):
+        if id(current) in by_node:
+            return by_node[id(current)]
+        current = module.parent_of(current)
+    return None

@@ -1,0 +1,213 @@
+"""A parsed module's shape: its functions, classes, imports and where each name lives."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from wslint.analysis.names import dotted_name, import_aliases, module_name_for, qualify
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+TEST_DIRS = frozenset({"tests", "test"})
+
+
+@dataclass
+class ClassInfo:
+    """A class: its key (``module::Outer.Inner``), bases, methods and typed attributes."""
+
+    key: str
+    node: ast.ClassDef
+    bases: tuple[str, ...]
+    methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    attribute_types: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionInfo:
+    """A function or method: its key (``module::Class.name``) and where it sits."""
+
+    key: str
+    node: FunctionNode
+    owner: ClassInfo | None
+    parent: "FunctionInfo | None"
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.node, ast.AsyncFunctionDef)
+
+    def body_nodes(self) -> Iterator[ast.AST]:
+        """Every node of the body, not descending into nested functions, lambdas or classes."""
+        stack: list[ast.AST] = list(reversed(self.node.body))
+        while stack:
+            node = stack.pop()
+            yield node
+            if not isinstance(node, SCOPE_NODES):
+                stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def is_test_path(relative: PurePath) -> bool:
+    """Test code: ``test_*.py``, ``*_test.py``, ``conftest.py`` or anything under tests/ or test/."""
+    name = relative.name
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in TEST_DIRS for part in relative.parts[:-1])
+
+
+class ModuleInfo:
+    """One module of the project, as seen through the standard ``ast``."""
+
+    def __init__(self, tree: ast.Module, path: PurePath, root: PurePath) -> None:
+        self.tree = tree
+        self.path = path
+        self.name = module_name_for(path, root)
+        self.is_package = path.name == "__init__.py"
+        try:
+            self.is_test = is_test_path(path.relative_to(root))
+        except ValueError:
+            self.is_test = is_test_path(PurePath(path.name))
+        self.aliases = import_aliases(tree, self.name, self.is_package)
+        self.classes: dict[str, ClassInfo] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.top_level: dict[str, str] = {}  # module-level name -> class or function key
+        self._parents: dict[int, ast.AST] = {}
+        self._collect(tree.body, prefix="", owner=None, parent=None)
+
+    # -- building ---------------------------------------------------------------------------
+    def _collect(
+        self,
+        body: list[ast.stmt],
+        prefix: str,
+        owner: ClassInfo | None,
+        parent: FunctionInfo | None,
+    ) -> None:
+        for node in _statements(body):
+            if isinstance(node, ast.ClassDef):
+                self._add_class(node, prefix, parent)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._add_function(node, prefix, owner, parent)
+
+    def _add_class(self, node: ast.ClassDef, prefix: str, parent: FunctionInfo | None) -> None:
+        qualname = f"{prefix}{node.name}"
+        bases = tuple(self.qualified(base) or "?" for base in node.bases)
+        info = ClassInfo(f"{self.name}::{qualname}", node, bases)
+        self.classes[qualname] = info
+        if not prefix:
+            self.top_level[node.name] = info.key
+        self._collect(node.body, f"{qualname}.", info, parent)
+        info.attribute_types = self._attribute_types(info)
+
+    def _add_function(
+        self,
+        node: FunctionNode,
+        prefix: str,
+        owner: ClassInfo | None,
+        parent: FunctionInfo | None,
+    ) -> None:
+        qualname = f"{prefix}{node.name}"
+        info = FunctionInfo(f"{self.name}::{qualname}", node, owner, parent)
+        self.functions[qualname] = info
+        if owner is not None and f"{owner.key.split('::', 1)[1]}." == prefix:
+            owner.methods.setdefault(node.name, info)
+        if not prefix:
+            self.top_level[node.name] = info.key
+        self._collect(node.body, f"{qualname}.<locals>.", None, info)
+
+    def _attribute_types(self, info: ClassInfo) -> dict[str, str]:
+        """``self.x = Manager(...)`` or ``self.x: Manager`` in the class's methods -> dotted type."""
+        types: dict[str, str] = {}
+        annotations = _parameter_annotations(info.methods.get("__init__"))
+        for method in info.methods.values():
+            for node in ast.walk(method.node):
+                for target, value, annotation in _self_assignments(node):
+                    found = self._type_of(value, annotation, annotations)
+                    if found:
+                        types.setdefault(target, found)
+        return types
+
+    def _type_of(
+        self,
+        value: ast.AST | None,
+        annotation: ast.AST | None,
+        parameter_types: dict[str, ast.AST],
+    ) -> str | None:
+        if annotation is not None:
+            return self.qualified(annotation)
+        if isinstance(value, ast.Call):
+            return self.qualified(value.func)
+        if isinstance(value, ast.Name) and value.id in parameter_types:
+            return self.qualified(parameter_types[value.id])
+        return None
+
+    # -- queries ----------------------------------------------------------------------------
+    def qualified(self, node: ast.AST) -> str | None:
+        """The fully qualified dotted name of a Name/Attribute chain, through imports and defs."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head = dotted.split(".")[0]
+        if head in self.aliases:
+            return qualify(dotted, self.aliases)
+        if head in self.top_level:
+            return f"{self.name}.{dotted}"
+        return dotted
+
+    def parent_of(self, node: ast.AST) -> ast.AST | None:
+        if not self._parents:
+            for parent in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(parent):
+                    self._parents[id(child)] = parent
+        return self._parents.get(id(node))
+
+    def function_of(self, node: FunctionNode) -> FunctionInfo | None:
+        for info in self.functions.values():
+            if info.node is node:
+                return info
+        return None
+
+    def iter_functions(self) -> Iterator[FunctionInfo]:
+        return iter(self.functions.values())
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a block, looking into if/try/with blocks (defs under ``if TYPE_CHECKING``)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or (
+            hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)
+        ):
+            for name in ("body", "orelse", "finalbody"):
+                yield from _statements(getattr(node, name, []))
+            for handler in getattr(node, "handlers", []):
+                yield from _statements(handler.body)
+
+
+def _parameter_annotations(method: FunctionInfo | None) -> dict[str, ast.AST]:
+    if method is None:
+        return {}
+    arguments = method.node.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return {arg.arg: arg.annotation for arg in every if arg.annotation is not None}
+
+
+def _self_assignments(node: ast.AST) -> Iterator[tuple[str, ast.AST | None, ast.AST | None]]:
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if _is_self_attribute(target):
+                yield target.attr, node.value, None  # type: ignore[attr-defined]
+    elif isinstance(node, ast.AnnAssign) and _is_self_attribute(node.target):
+        yield node.target.attr, node.value, node.annotation  # type: ignore[attr-defined]
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+    )

@@ -1,0 +1,83 @@
+"""Names of things: dotted callee names, import aliases, module names from paths."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePath
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def final_name(node: ast.AST) -> str | None:
+    """The last name of a callee: ``broadcast`` for ``self.manager.broadcast``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def receiver_root(node: ast.AST) -> str | None:
+    """The first name of an attribute chain: ``self`` for ``self.manager.broadcast``."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def module_name_for(path: PurePath, root: PurePath) -> str:
+    """The dotted module name of ``path`` relative to the project ``root``."""
+    try:
+        parts = list(path.relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts = [path.stem]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(part for part in parts if part) or path.stem
+
+
+def import_aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> fully qualified dotted name for the module's imports (any depth)."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    aliases[head] = head
+        elif isinstance(node, ast.ImportFrom):
+            base = _import_base(node, module, is_package)
+            for alias in node.names:
+                if alias.name != "*":
+                    target = f"{base}.{alias.name}" if base else alias.name
+                    aliases[alias.asname or alias.name] = target
+    return aliases
+
+
+def _import_base(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    if node.level > 1:
+        package = package[: len(package) - (node.level - 1)]
+    return ".".join([*package, *([node.module] if node.module else [])])
+
+
+def qualify(dotted: str, aliases: dict[str, str]) -> str:
+    """``dotted`` with its first segment replaced by what it was imported as."""
+    head, _, rest = dotted.partition(".")
+    target = aliases.get(head)
+    if target is None:
+        return dotted
+    return f"{target}.{rest}" if rest else target

@@ -1,0 +1,1 @@
+"""The engine: discovery, reading and parsing, configuration, suppression, reporting."""

@@ -1,0 +1,143 @@
+"""Finding and reading the configuration: ``[tool.wslint]`` or ``setup.cfg`` ``[wslint]``."""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line naming the file and key."""
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where settings came from (``path`` is None for the defaults)."""
+
+    path: Path | None
+    values: dict[str, Any]
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with ``[tool.wslint]`` or ``setup.cfg`` with ``[wslint]``."""
+    for directory in (start, *start.parents):
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_pyproject_section(pyproject):
+            return pyproject
+        setup_cfg = directory / "setup.cfg"
+        if setup_cfg.is_file() and _has_setup_cfg_section(setup_cfg):
+            return setup_cfg
+    return None
+
+
+def _has_pyproject_section(path: Path) -> bool:
+    try:
+        return "wslint" in _read_toml(path).get("tool", {})
+    except ConfigError:
+        # A broken pyproject.toml that mentions wslint is still ours to report on.
+        return "[tool.wslint" in path.read_text(encoding="utf-8", errors="replace")
+
+
+def _has_setup_cfg_section(path: Path) -> bool:
+    try:
+        return _read_ini(path).has_section("wslint")
+    except ConfigError:
+        return "[wslint]" in path.read_text(encoding="utf-8", errors="replace")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _read_ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except configparser.Error as error:
+        first_line = str(error).splitlines()[0]
+        raise ConfigError(f"{path}: invalid INI: {first_line}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    return parser
+
+
+def read_config(path: Path) -> ConfigSource:
+    """The raw ``key -> value`` table of a config file (TOML or INI by file name)."""
+    if path.suffix == ".toml":
+        table = _read_toml(path).get("tool", {}).get("wslint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.wslint] must be a table")
+        return ConfigSource(path, dict(table))
+    parser = _read_ini(path)
+    section = "wslint" if parser.has_section("wslint") else None
+    values = dict(parser.items(section)) if section else {}
+    return ConfigSource(path, values)
+
+
+def _line_of_key(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith(key) and stripped[len(key):].lstrip()[:1] in ("=", ":"):
+            return number
+    return None
+
+
+def settings_from(source: ConfigSource, base: Settings | None = None) -> Settings:
+    """Validate ``source`` into settings; each bad key is a ConfigError naming file, line and key."""
+    settings = base or Settings()
+    for key, value in source.values.items():
+        where = _where(source.path, key)
+        if key not in OPTIONS_BY_KEY:
+            hint = _close_key(key)
+            raise ConfigError(f"{where}: unknown option {key!r}{hint}")
+        try:
+            settings = settings.with_values({key: value})
+        except OptionError as error:
+            raise ConfigError(f"{where}: option {key!r}: {error}") from None
+    return settings
+
+
+def _where(path: Path | None, key: str) -> str:
+    if path is None:
+        return "<command line>"
+    line = _line_of_key(path, key)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _close_key(key: str) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(key.replace("_", "-"), list(OPTIONS_BY_KEY), n=1)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def load_settings(config_path: Path | None, cwd: Path | None = None) -> tuple[Settings, Path | None]:
+    """Settings from ``config_path`` or the nearest config above ``cwd``; defaults when none."""
+    if config_path is None:
+        config_path = find_config((cwd or Path.cwd()).resolve())
+        if config_path is None:
+            return Settings(), None
+    elif not config_path.is_file():
+        raise ConfigError(f"{config_path}: config file not found")
+    return settings_from(read_config(config_path)), config_path

@@ -1,0 +1,127 @@
+"""Which files to check: directories walked for ``*.py``, minus hidden, excluded and ignored paths.
+
+Symlinked directories are not followed (no loops), and only regular files are
+ever opened: FIFOs, sockets and devices are skipped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+
+class DiscoveryError(Exception):
+    """A path given on the command line that cannot be checked (missing, unreadable)."""
+
+
+@dataclass(frozen=True)
+class IgnoreFile:
+    """The patterns of one ``.gitignore``, anchored at its directory."""
+
+    base: Path
+    spec: pathspec.PathSpec
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        return self.spec.match_file(relative + "/" if is_dir else relative)
+
+
+def _load_gitignore(directory: Path) -> IgnoreFile | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return IgnoreFile(directory, pathspec.GitIgnoreSpec.from_lines(text.splitlines()))
+
+
+def _ancestor_gitignores(directory: Path) -> list[IgnoreFile]:
+    """``.gitignore`` files from the repository root down to ``directory``'s parent."""
+    chain: list[Path] = []
+    for parent in directory.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            break
+    else:
+        return []
+    found = (_load_gitignore(parent) for parent in reversed(chain))
+    return [ignore for ignore in found if ignore is not None]
+
+
+class Excluder:
+    """Decides whether a path is skipped by the ``exclude`` / ``extend-exclude`` globs."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns = tuple(patterns)
+
+    def excludes(self, path: Path) -> bool:
+        posix = path.as_posix()
+        return any(
+            fnmatch.fnmatchcase(path.name, pattern)
+            or fnmatch.fnmatchcase(posix, pattern)
+            or fnmatch.fnmatchcase(posix, f"*/{pattern}")
+            for pattern in self.patterns
+        )
+
+
+def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
+    """Every Python file under ``paths``; a path named explicitly is always checked."""
+    excluder = Excluder(exclude)
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            raise DiscoveryError(f"{path}: {error.strerror or 'cannot access'}") from None
+        if stat.S_ISDIR(mode):
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise DiscoveryError(f"{path}: permission denied")
+            yield from _walk(path, excluder, _ancestor_gitignores(_absolute(path)))
+        elif stat.S_ISREG(mode):
+            yield path
+        # FIFOs, sockets and devices named explicitly are skipped, never opened.
+
+
+def _walk(directory: Path, excluder: Excluder, ignores: list[IgnoreFile]) -> Iterator[Path]:
+    own = _load_gitignore(directory)
+    if own is not None:
+        ignores = [*ignores, own]
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return  # an unreadable subdirectory is skipped like an empty one
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            if _skipped(path, True, excluder, ignores) or entry.name.startswith("."):
+                continue
+            yield from _walk(path, excluder, ignores)
+        elif entry.name.endswith(".py") and _is_regular(entry):
+            if not _skipped(path, False, excluder, ignores):
+                yield path
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    try:
+        return stat.S_ISREG(entry.stat(follow_symlinks=True).st_mode)
+    except OSError:
+        return False
+
+
+def _skipped(path: Path, is_dir: bool, excluder: Excluder, ignores: list[IgnoreFile]) -> bool:
+    if excluder.excludes(path):
+        return True
+    absolute = _absolute(path)
+    return any(ignore.matches(absolute, is_dir) for ignore in ignores)
+
+
+def _absolute(path: Path) -> Path:
+    """An absolute, normalised path without resolving symlinks (cheap: no system calls)."""
+    return Path(os.path.abspath(path))

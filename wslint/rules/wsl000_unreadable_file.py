@@ -1,0 +1,44 @@
+"""## What it does
+Reports a file wslint could not read or parse: a syntax error (with its line), bytes that do
+not decode in the file's encoding, null bytes, a bad PEP 263 coding cookie, code nested too
+deeply for the parser, or an analysis that failed.
+
+## Why is this bad?
+A file that cannot be parsed cannot be checked, and a broken broadcaster module usually means a
+broken deployment. wslint says so and goes on with the other files.
+
+## Example
+```python
+async def _broadcast_status(self)
+    ...
+```
+
+## Use instead
+```python
+async def _broadcast_status(self):
+    ...
+```
+
+## Known problems
+For speed, files that cannot hold any other finding (no broadcast, broadcaster name, loop or
+endpoint in their bytes) are decoded but never parsed, so a syntax error in such a file is not
+reported. Undecodable bytes and null bytes are reported in every file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from wslint.engine.context import FileContext
+from wslint.engine.findings import Finding
+from wslint.rules.base import Rule
+
+
+class UnreadableFile(Rule):
+    code = "WSL000"
+    name = "unreadable-file"
+    summary = "A file could not be read or parsed"
+    fix = "make the file valid, UTF-8 (or declared-encoding) Python"
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        return iter(())  # reported by the engine while reading, before any rule runs

@@ -1,0 +1,100 @@
+"""## What it does
+Checks the timer of a broadcaster's polling loop: the sleep (or `asyncio.wait_for(stop.wait(),
+timeout=...)`) between two broadcasts must last at least `min-interval` seconds (default 1.0;
+exactly 1.0 passes). A broadcaster loop that awaits nothing between broadcasts, or sleeps only
+when an error occurred (a hot loop), is reported too.
+
+The interval is inferred: literals and arithmetic on them, module and class constants,
+`self.interval` set in `__init__`, parameter defaults and imported constants.
+
+## Why is this bad?
+A loop that broadcasts every 100 ms sends ten messages a second to every client, whether
+anything changed or not: CPU, bandwidth and client rendering all pay for it. A loop that never
+awaits starves the event loop and every other connection with it.
+
+## Example
+```python
+async def _broadcast_metrics(self):
+    while True:
+        ...
+        await asyncio.sleep(0.1)  # every 100 ms is too fast
+```
+
+## Use instead
+```python
+async def _broadcast_metrics(self):
+    while True:
+        ...
+        await asyncio.sleep(5)  # 5-60 s for most data
+```
+
+## Options
+- `min-interval`
+- `sleep-functions`
+
+## Known problems
+An interval that cannot be inferred (a value read from configuration at run time, a random
+jitter) is not reported. Where the interval can take several values (a parameter default that
+callers may override), the rule reports only when every known value is too short. Sleeps in
+`except` branches are backoff, not the polling interval, and are not checked here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from wslint.analysis.calls import timer_interval
+from wslint.analysis.intervals import interval_values
+from wslint.analysis.loops import LoopKind
+from wslint.analysis.roles import loop_broadcasts
+from wslint.engine.context import FileContext
+from wslint.engine.findings import Finding
+from wslint.rules.base import Rule
+
+
+class PollIntervalTooShort(Rule):
+    code = "WSL003"
+    name = "poll-interval-too-short"
+    summary = "A broadcaster polls faster than min-interval, or spins without awaiting"
+    fix = "sleep at least min-interval seconds between polls (5-60 s for most data)"
+    options = ("min-interval", "sleep-functions")
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        minimum = context.settings.min_interval
+        for function, loops in context.broadcasters():
+            for loop in loops:
+                if loop.kind is LoopKind.HOT:
+                    yield self.finding(
+                        context,
+                        _while_keyword(loop.node),
+                        f"the loop of broadcaster `{function.name}` awaits nothing between "
+                        "iterations and spins the event loop: sleep between polls",
+                    )
+                    continue
+                if loop.kind is not LoopKind.POLLING:
+                    continue
+                if not loop_broadcasts(loop, context.module, function, context.index):
+                    continue
+                for timer in loop.timers:
+                    values = interval_values(timer_interval(timer, context.module), context.inference)
+                    if values and max(values) < minimum:
+                        yield self.finding(
+                            context,
+                            timer,
+                            f"broadcaster `{function.name}` polls every {_seconds(max(values))}, "
+                            f"shorter than min-interval {_seconds(minimum)}: sleep longer between "
+                            "polls",
+                        )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def _while_keyword(node: ast.AST) -> ast.AST:
+    marker = ast.Pass()
+    marker.lineno = marker.end_lineno = node.lineno  # type: ignore[attr-defined]
+    marker.col_offset = node.col_offset  # type: ignore[attr-defined]
+    marker.end_col_offset = marker.col_offset + len("while")
+    return marker

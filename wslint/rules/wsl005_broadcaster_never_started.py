@@ -1,0 +1,96 @@
+"""## What it does
+Checks that every broadcaster is started somewhere in the project: called without discarding
+the coroutine, or passed on to whatever runs it (`asyncio.create_task`, `ensure_future`,
+`loop.create_task`, a `TaskGroup`, `gather`, anyio/trio `start_soon`, `BackgroundTasks.add_task`,
+a list of tasks, `websockets.serve`, a decorator, a helper that schedules it).
+
+This rule is project-wide: it looks at the whole project (the tree under the nearest
+`pyproject.toml`, `setup.cfg` or `.git`), whichever files are named on the command line.
+Test code (`test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/`) never counts as a start.
+
+## Why is this bad?
+The checklist's fifth mistake: the broadcaster is written, reviewed and merged, but nobody adds
+it to `start()`. It is dead code where an update was meant to go out.
+
+## Example
+```python
+async def _broadcast_queue_updates(self):
+    while True:
+        ...
+
+async def start(self):
+    self._tasks.append(asyncio.create_task(self._broadcast_workflows()))
+    # missing: self._broadcast_queue_updates()
+```
+
+## Use instead
+```python
+async def start(self):
+    self._tasks.append(asyncio.create_task(self._broadcast_workflows()))
+    self._tasks.append(asyncio.create_task(self._broadcast_queue_updates()))
+```
+
+## Options
+- `broadcaster-patterns`
+- `start-methods`
+
+## Known problems
+Any reference to the broadcaster's name in production code counts as a start (wslint cannot
+know every scheduler), including a string equal to its name (`getattr(self, "_broadcast_x")`).
+A bare call statement `self._broadcast_x()` creates a coroutine and drops it: it does not count.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from wslint.analysis.module import FunctionInfo
+from wslint.analysis.names import final_name
+from wslint.engine.context import FileContext
+from wslint.engine.findings import Finding
+from wslint.rules.base import Rule, def_line
+
+NOT_REGISTRATIONS = frozenset(
+    {"staticmethod", "classmethod", "abstractmethod", "override", "overload", "wraps", "cache"}
+)
+
+
+class BroadcasterNeverStarted(Rule):
+    code = "WSL005"
+    name = "broadcaster-never-started"
+    summary = "A broadcaster is never started anywhere in the project"
+    fix = "schedule it from the start method: asyncio.create_task(self.<broadcaster>())"
+    project_wide = True
+    options = ("broadcaster-patterns", "start-methods")
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        if context.module.is_test:
+            return
+        for function, _ in context.broadcasters():
+            if _is_registered(function) or context.index.is_referenced(function.name, function.node):
+                continue
+            yield self.finding(
+                context,
+                def_line(function),
+                f"broadcaster `{function.name}` is never started: {_advice(function, context)}",
+            )
+
+
+def _is_registered(function: FunctionInfo) -> bool:
+    """A decorator other than the plain method kinds registers the function somewhere."""
+    for decorator in function.node.decorator_list:
+        callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if final_name(callee) not in NOT_REGISTRATIONS:
+            return True
+    return False
+
+
+def _advice(function: FunctionInfo, context: FileContext) -> str:
+    owner = function.owner
+    call = f"self.{function.name}()" if owner else f"{function.name}()"
+    if owner is not None:
+        for name in context.settings.start_methods:
+            if name in owner.methods:
+                return f"add `asyncio.create_task({call})` to `{owner.node.name}.{name}()`"
+    return f"schedule it with `asyncio.create_task({call})` where the application starts"
