@@ -186,13 +186,13 @@ def call_target(call: ast.Call, function: FunctionInfo | None, module: ModuleInf
     """Where ``call`` goes, as far as this module can tell."""
     func = call.func
     if isinstance(func, ast.Name):
-        return _name_target(func.id, function, module)
+        return name_target(func.id, function, module)
     if isinstance(func, ast.Attribute):
-        return _attribute_target(func, function, module)
+        return attribute_target(func, function, module)
     return ("dynamic",)
 
 
-def _name_target(name: str, function: FunctionInfo | None, module: ModuleInfo) -> Target:
+def name_target(name: str, function: FunctionInfo | None, module: ModuleInfo) -> Target:
     scope = function
     while scope is not None:  # closures: a def nested in an enclosing function
         nested = module.functions.get(f"{scope.key.split('::', 1)[1]}.<locals>.{name}")
@@ -227,7 +227,7 @@ def _is_local(name: str, function: FunctionInfo) -> bool:
     )
 
 
-def _attribute_target(func: ast.Attribute, function: FunctionInfo | None, module: ModuleInfo) -> Target:
+def attribute_target(func: ast.Attribute, function: FunctionInfo | None, module: ModuleInfo) -> Target:
     receiver = func.value
     owner = _enclosing_class(function)
     if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls") and owner is not None:

@@ -8,10 +8,23 @@ from collections.abc import Iterator
 
 from wslint.analysis.module import SCOPE_NODES, ModuleInfo
 
-REMEMBERED = re.compile(r"(^|_)(last|prev|previous|old|cached|cache|seen|known|snapshot|before)(_|$|s)", re.I)
-CHANGE_WORDS = re.compile(r"chang|diff|significant|modified|dirty|updated|differ|stale|new", re.I)
-CLIENT_WORDS = re.compile(r"client|connection|conn|subscriber|socket|websocket|listener|peer|viewer|user", re.I)
-TIME_WORDS = re.compile(r"time|monotonic|elapsed|now|deadline|interval|tick|clock|since|age", re.I)
+REMEMBERED = frozenset(
+    {"last", "prev", "previous", "old", "cached", "cache", "seen", "known", "snapshot", "before"}
+)
+CHANGE_PREFIXES = ("chang", "diff", "significant", "modif", "dirty", "updated", "stale", "new")
+CLIENT_WORDS = frozenset(
+    {
+        "client", "clients", "connection", "connections", "conn", "conns", "subscriber",
+        "subscribers", "socket", "sockets", "websocket", "websockets", "ws", "listener",
+        "listeners", "peer", "peers", "viewer", "viewers", "audience",
+    }
+)
+TIME_WORDS = frozenset(
+    {
+        "time", "timestamp", "monotonic", "elapsed", "now", "deadline", "interval", "since",
+        "at", "ts", "sent", "age", "clock", "perf", "counter", "seconds", "duration",
+    }
+)
 EXITS = (ast.Continue, ast.Return, ast.Break, ast.Raise)
 
 
@@ -52,18 +65,22 @@ def _ends_in_exit(body: list[ast.stmt]) -> bool:
 
 def is_change_test(test: ast.expr, fresh: set[str]) -> bool:
     """A test reading this iteration's state or a remembered last state, not only clients or time."""
-    names = list(_read_names(test))
-    if not names or all(_about_clients_or_time(name) for name in names):
-        return False
-    return any(
-        name in fresh or REMEMBERED.search(name) or CHANGE_WORDS.search(name)
-        for name in names
-        if not _about_clients_or_time(name)
-    )
+    candidates = [name for name in _read_names(test) if not _about_clients_or_time(name)]
+    return any(name in fresh or _remembered_or_changed(name) for name in candidates)
+
+
+def name_parts(name: str) -> list[str]:
+    """``last_sent_at`` -> [last, sent, at]; ``lastState`` -> [last, state]."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return [part for part in spaced.lower().split("_") if part]
 
 
 def _about_clients_or_time(name: str) -> bool:
-    return bool(CLIENT_WORDS.search(name) or TIME_WORDS.search(name)) and not REMEMBERED.search(name)
+    return any(part in CLIENT_WORDS or part in TIME_WORDS for part in name_parts(name))
+
+
+def _remembered_or_changed(name: str) -> bool:
+    return any(part in REMEMBERED or part.startswith(CHANGE_PREFIXES) for part in name_parts(name))
 
 
 def _read_names(test: ast.expr) -> Iterator[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wslint.analysis.calls import Target, broadcasts_in, call_target
+from wslint.analysis.calls import Target, attribute_target, broadcasts_in, call_target, name_target
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
@@ -227,27 +227,46 @@ class ProjectIndex:
         return False
 
     # -- starting ---------------------------------------------------------------------------
-    def is_referenced(self, name: str, definition: ast.AST) -> bool:
-        """Whether production code names ``name`` anywhere but a discarded call or its own def."""
-        for module in self.production_modules_mentioning(name):
-            for node in _references(module.tree, name):
-                if node is not definition:
-                    return True
+    def is_referenced(self, function: FunctionInfo) -> bool:
+        """Whether production code refers to ``function`` other than by a discarded call.
+
+        A reference that resolves to another function of the same name does not count.
+        """
+        for candidate in self.production_modules_mentioning(function.name):
+            for node, scope in _references(candidate, function.name):
+                if node is function.node:
+                    continue
+                target = _reference_target(node, scope, candidate)
+                resolved = self.resolve(target) if target is not None else UNKNOWN
+                if isinstance(resolved, Resolved) and resolved.function.key != function.key:
+                    continue
+                return True
         return False
 
 
-def _references(tree: ast.Module, name: str) -> Iterator[ast.AST]:
+def _reference_target(node: ast.AST, scope: FunctionInfo | None, module: ModuleInfo) -> Target | None:
+    if isinstance(node, ast.Attribute):
+        return attribute_target(node, scope, module)
+    if isinstance(node, ast.Name):
+        return name_target(node.id, scope, module)
+    return None
+
+
+def _references(module: ModuleInfo, name: str) -> Iterator[tuple[ast.AST, FunctionInfo | None]]:
+    """Nodes naming ``name`` that are not a discarded call, each with its enclosing function."""
+    tree = module.tree
     discarded = {
         id(statement.value.func)
         for statement in ast.walk(tree)
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
     }
+    scopes = module.scope_map()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == name and id(node) not in discarded:
-            yield node
-        elif isinstance(node, ast.Name) and node.id == name and id(node) not in discarded:
-            yield node
-        elif isinstance(node, ast.Constant) and node.value == name:
-            yield node  # getattr(self, "_broadcast_x"), a registry keyed by name
-        elif isinstance(node, ast.alias) and (node.asname or node.name).split(".")[-1] == name:
-            continue  # an import alone starts nothing
+        if id(node) in discarded:
+            continue
+        if (
+            (isinstance(node, ast.Attribute) and node.attr == name)
+            or (isinstance(node, ast.Name) and node.id == name)
+            or (isinstance(node, ast.Constant) and node.value == name)
+        ):
+            yield node, scopes.get(id(node))

@@ -89,6 +89,35 @@ class InferenceView:
         return values or None
 
 
+_PROJECT_ROOTS: set[str] = set()
+
+
+def forget_project(root: Path) -> None:
+    """Drop astroid's cached modules of every project seen, so each run starts fresh.
+
+    astroid caches modules by dotted name: ``app.config`` of one project (or of an earlier
+    version of the same file) would otherwise answer for ``app.config`` in the next run.
+    """
+    _PROJECT_ROOTS.add(str(root))
+    manager = sys.modules.get("astroid.manager")
+    if manager is None:
+        return  # astroid never loaded: nothing cached
+    instance = manager.AstroidManager()
+    prefixes = tuple(_PROJECT_ROOTS)
+    for name, module in list(instance.astroid_cache.items()):
+        if (getattr(module, "file", None) or "").startswith(prefixes):
+            del instance.astroid_cache[name]
+    instance._mod_file_cache.clear()
+    # Where a dotted name was found on disk is memoised too (not the modules themselves).
+    from astroid import modutils
+    from astroid.interpreter._import import spec
+
+    for finder_cache in (spec._find_spec, modutils.cached_os_path_isfile, modutils._has_init):
+        finder_cache.cache_clear()
+    for finder in spec._SPEC_FINDERS:
+        finder.find_module.cache_clear()
+
+
 def _position(node: Any) -> tuple[int, int, int, int] | None:
     line = getattr(node, "lineno", None)
     column = getattr(node, "col_offset", None)

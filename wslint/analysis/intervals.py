@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
+from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import InferenceView
+from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
+from wslint.analysis.names import final_name
 
 OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -47,3 +53,107 @@ def interval_values(node: ast.AST | None, inference: InferenceView | None) -> li
     if isinstance(node, ast.Constant) or inference is None:
         return None
     return inference.numbers(node)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One value a timer can take, and the construction site that chose it (if any)."""
+
+    seconds: float
+    site: str | None = None
+
+
+def constructed_intervals(
+    node: ast.AST,
+    function: FunctionInfo,
+    module: ModuleInfo,
+    index: ProjectIndex,
+    inference: InferenceView | None,
+) -> list[Interval] | None:
+    """Values of ``self.x`` where ``__init__`` sets it from a parameter, per construction site.
+
+    Each production construction passes a literal (that value), omits the argument (the
+    default), or passes something else (unknown, skipped). None when ``node`` is not such
+    an attribute or the default cannot be read.
+    """
+    found = _init_parameter(node, function)
+    if found is None:
+        return None
+    owner, position, parameter, default = found
+    defaults = interval_values(default, inference)
+    default_value = max(defaults) if defaults else None
+    sites = list(_construction_sites(owner, module, index))
+    if not sites:
+        return [Interval(default_value)] if default_value is not None else None
+    values = []
+    for call, where in sites:
+        argument = _argument(call, position, parameter)
+        if argument is None:
+            if default_value is not None:
+                values.append(Interval(default_value))
+            continue
+        literal = literal_number(argument)
+        if literal is not None:
+            values.append(Interval(literal, where))
+    return values or None
+
+
+def _init_parameter(node: ast.AST, function: FunctionInfo):  # type: ignore[no-untyped-def]
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"):
+        return None
+    owner = function.owner
+    init = owner.methods.get("__init__") if owner else None
+    if init is None:
+        return None
+    for statement in ast.walk(init.node):
+        if (
+            isinstance(statement, (ast.Assign, ast.AnnAssign))
+            and isinstance(statement.value, ast.Name)
+            and any(
+                isinstance(t, ast.Attribute) and t.attr == node.attr and isinstance(t.value, ast.Name) and t.value.id == "self"
+                for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+            )
+        ):
+            return _parameter(init.node.args, statement.value.id, owner)
+    return None
+
+
+def _parameter(arguments: ast.arguments, name: str, owner: ClassInfo):  # type: ignore[no-untyped-def]
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    for position, (argument, default) in enumerate(zip(positional, defaults)):
+        if argument.arg == name:
+            return owner, position - 1, name, default  # -1: self is not passed
+    for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if argument.arg == name:
+            return owner, None, name, default
+    return None
+
+
+def _construction_sites(owner: ClassInfo, module: ModuleInfo, index: ProjectIndex) -> Iterator[tuple[ast.Call, str]]:
+    class_name = owner.node.name
+    dotted = f"{module.name}.{class_name}"
+    for candidate in index.production_modules_mentioning(class_name):
+        for call in ast.walk(candidate.tree):
+            if isinstance(call, ast.Call) and final_name(call.func) == class_name:
+                qualified = candidate.qualified(call.func) or ""
+                if qualified == dotted or dotted.endswith(f".{qualified}") or qualified.endswith(f".{dotted}"):
+                    relative = _relative(candidate, index)
+                    yield call, f"{relative}:{call.lineno}"
+
+
+def _relative(module: ModuleInfo, index: ProjectIndex) -> str:
+    try:
+        return Path(module.path).relative_to(index.root).as_posix()
+    except ValueError:
+        return str(module.path)
+
+
+def _argument(call: ast.Call, position: int | None, name: str) -> ast.AST | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if position is not None and position < len(call.args):
+        if not any(isinstance(arg, ast.Starred) for arg in call.args[: position + 1]):
+            return call.args[position]
+    return None

@@ -77,6 +77,7 @@ class ModuleInfo:
         self.functions: dict[str, FunctionInfo] = {}
         self.top_level: dict[str, str] = {}  # module-level name -> class or function key
         self._parents: dict[int, ast.AST] = {}
+        self._scopes: dict[int, FunctionInfo] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
     # -- building ---------------------------------------------------------------------------
@@ -165,11 +166,13 @@ class ModuleInfo:
                     self._parents[id(child)] = parent
         return self._parents.get(id(node))
 
-    def function_of(self, node: FunctionNode) -> FunctionInfo | None:
-        for info in self.functions.values():
-            if info.node is node:
-                return info
-        return None
+    def scope_map(self) -> dict[int, FunctionInfo]:
+        """``id(node)`` -> the function whose own body holds it (module level: absent)."""
+        if self._scopes is None:
+            self._scopes = {
+                id(node): function for function in self.functions.values() for node in function.body_nodes()
+            }
+        return self._scopes
 
     def iter_functions(self) -> Iterator[FunctionInfo]:
         return iter(self.functions.values())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.inference import InferenceView
+from wslint.analysis.inference import InferenceView, forget_project
 from wslint.analysis.module import ModuleInfo
 from wslint.engine.context import FileContext
 from wslint.engine.discovery import discover
@@ -63,6 +63,7 @@ def check_paths(
 def check_units(
     units: Sequence[SourceUnit], settings: Settings, root: Path, project_files: Sequence[Path]
 ) -> Report:
+    forget_project(root)
     rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
     index = ProjectIndex(root, list(project_files), settings, lambda path: load_module(path, root))
     report = Report(files_checked=len(units))

@@ -45,8 +45,9 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import timer_interval
-from wslint.analysis.intervals import interval_values
+from wslint.analysis.intervals import Interval, constructed_intervals, interval_values
 from wslint.analysis.loops import LoopKind
+from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import loop_broadcasts
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -61,7 +62,6 @@ class PollIntervalTooShort(Rule):
     options = ("min-interval", "sleep-functions")
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        minimum = context.settings.min_interval
         for function, loops in context.broadcasters():
             for loop in loops:
                 if loop.kind is LoopKind.HOT:
@@ -77,15 +77,38 @@ class PollIntervalTooShort(Rule):
                 if not loop_broadcasts(loop, context.module, function, context.index):
                     continue
                 for timer in loop.timers:
-                    values = interval_values(timer_interval(timer, context.module), context.inference)
-                    if values and max(values) < minimum:
+                    interval = too_short(timer, function, context)
+                    if interval is not None:
+                        where = f" (as constructed at {interval.site})" if interval.site else ""
                         yield self.finding(
                             context,
                             timer,
-                            f"broadcaster `{function.name}` polls every {_seconds(max(values))}, "
-                            f"shorter than min-interval {_seconds(minimum)}: sleep longer between "
-                            "polls",
+                            f"broadcaster `{function.name}` polls every {_seconds(interval.seconds)}"
+                            f"{where}, shorter than min-interval {_seconds(context.settings.min_interval)}: sleep longer "
+                            "between polls",
                         )
+
+
+def too_short(timer: ast.Call, function: FunctionInfo, context: FileContext) -> Interval | None:
+    """The interval to report for ``timer``, or None when it is long enough or unknown.
+
+    With construction sites, one instance built with a short interval is enough; otherwise
+    every value the expression can take must be short.
+    """
+    minimum = context.settings.min_interval
+    expression = timer_interval(timer, context.module)
+    if expression is None:
+        return None
+    constructed = constructed_intervals(
+        expression, function, context.module, context.index, context.inference
+    )
+    if constructed is not None:
+        short = [interval for interval in constructed if interval.seconds < minimum]
+        return min(short, key=lambda interval: interval.seconds) if short else None
+    values = interval_values(expression, context.inference)
+    if values and max(values) < minimum:
+        return Interval(max(values))
+    return None
 
 
 def _seconds(value: float) -> str:

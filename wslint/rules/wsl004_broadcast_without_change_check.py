@@ -35,7 +35,8 @@ async def _broadcast_status(self):
 - `heartbeat-type-patterns`
 
 ## Known problems
-A test that only checks whether clients are connected or how much time has passed is not a
+A hot loop (one that never sleeps) is treated as a polling loop with a zero interval: the seed's
+own example of this mistake has no sleep. A test that only checks whether clients are connected or how much time has passed is not a
 change guard. Any other test reading this iteration's state counts as one, so a guard that
 compares the wrong thing is not caught. A helper call is reported only when the helper
 broadcasts unconditionally (no `if` of its own around the broadcast).
@@ -73,7 +74,7 @@ class BroadcastWithoutChangeCheck(Rule):
             if _is_heartbeat_name(function.name, context):
                 continue
             for loop in loops:
-                if loop.kind is not LoopKind.POLLING:
+                if loop.kind not in (LoopKind.POLLING, LoopKind.HOT):
                     continue
                 for node in _unconditional_broadcasts(loop.body_nodes, function, context):
                     if not is_under_change_guard(node, loop.node, context.module):

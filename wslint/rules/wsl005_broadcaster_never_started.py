@@ -68,7 +68,7 @@ class BroadcasterNeverStarted(Rule):
         if context.module.is_test:
             return
         for function, _ in context.broadcasters():
-            if _is_registered(function) or context.index.is_referenced(function.name, function.node):
+            if _is_registered(function) or context.index.is_referenced(function):
                 continue
             yield self.finding(
                 context,
