@@ -91,7 +91,7 @@ async def run_clients(port: int, readers: int, idle: int, pipe: Connection) -> N
             if counts[round_no] == readers:
                 pipe.send((round_no, latest.pop(round_no)))
 
-    pipe.send("ready")
+    pipe.send(("ready", sorted(ws.local_address[1] for ws in idlers)))
     tasks = [asyncio.ensure_future(read(ws)) for ws in conns]
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, pipe.recv)  # "stop"
@@ -121,7 +121,7 @@ async def sequential_broadcast(conns: list[ServerConnection], message: dict, tim
 
 
 async def stall(conn: ServerConnection) -> None:
-    """Fill a non-reading connection's buffers until a send blocks."""
+    """Fill a non-reading connection's buffers until its writes stay blocked."""
     sock = conn.transport.get_extra_info("socket")
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, TINY_BUFFER)
     junk = "j" * 65536
@@ -129,7 +129,11 @@ async def stall(conn: ServerConnection) -> None:
         try:
             await asyncio.wait_for(conn.send(junk), 0.05)
         except asyncio.TimeoutError:
-            return
+            pass
+        buffered = conn.transport.get_write_buffer_size()
+        await asyncio.sleep(0.1)
+        if conn.paused and conn.transport.get_write_buffer_size() == buffered:
+            return  # over the high-water mark and nothing drains: sends block
     raise RuntimeError("connection never stalled")
 
 
@@ -201,10 +205,13 @@ async def bench_population(count: int, repeat: int, warmup: int, send_timeout: f
             target=client_process, args=(port, count, idle_needed, child))
         proc.start()
         loop = asyncio.get_running_loop()
-        assert await loop.run_in_executor(None, parent.recv) == "ready"
+        ready, idle_ports = await loop.run_in_executor(None, parent.recv)
+        assert ready == "ready"
         while len(conns) < count + idle_needed:
             await asyncio.sleep(0.01)
-        readers, idle = conns[:count], conns[count:]
+        idle = [c for c in conns if c.remote_address[1] in idle_ports]
+        readers = [c for c in conns if c.remote_address[1] not in idle_ports]
+        assert len(idle) == idle_needed and len(readers) == count
         await asyncio.gather(*(stall(conn) for conn in idle))
         bench = Bench(readers, idle, parent, send_timeout)
         results: dict[tuple[str, bool], list[float]] = {}
