@@ -1,0 +1,1 @@
+"""A small dashboard backend with the checklist's five broadcasting mistakes (see README)."""
