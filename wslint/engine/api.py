@@ -1,0 +1,117 @@
+"""Checking one file from inside another tool (flake8, pylint) that has already read and parsed it.
+
+The standalone command checks many files in one run (:mod:`wslint.engine.runner`); a plugin is
+handed one file at a time, in whatever process the host tool chose. :func:`check_source` gives
+that file the same answer the command gives: it indexes the file's whole project (root = the
+nearest ``pyproject.toml``, ``setup.cfg`` or ``.git``), lazily, so project-wide rules (WSL005)
+see every module while reporting only on this one.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wslint.analysis.index import ProjectIndex
+from wslint.analysis.inference import InferenceView, forget_project
+from wslint.analysis.module import ModuleInfo
+from wslint.engine.context import FileContext
+from wslint.engine.discovery import DiscoveryError, discover
+from wslint.engine.findings import Finding
+from wslint.engine.noqa import suppressed_on
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import may_hold_finding
+from wslint.engine.project import find_project_root
+from wslint.engine.runner import SourceUnit, _ignored, _unreadable, load_module
+from wslint.engine.source import Unreadable, parse_source
+from wslint.rules import selected_rules
+
+_FORGOTTEN: set[str] = set()
+
+
+def check_source(
+    path: Path | str,
+    text: str,
+    settings: Settings,
+    *,
+    tree: ast.Module | None = None,
+    root: Path | None = None,
+    astroid_tree: Any = None,
+    display: str | None = None,
+    honour_noqa: bool = True,
+) -> list[Finding]:
+    """The findings for one file whose source is ``text``, sorted as the command sorts them.
+
+    ``tree`` is an ``ast`` tree of ``text`` already built by the caller (flake8's); it is used as
+    is. ``astroid_tree`` is an astroid module of the same text (pylint's), used for inference so
+    astroid is not built twice. A file the byte prefilter rules out is never parsed. With
+    ``honour_noqa=False`` the host tool applies ``# noqa`` itself (flake8 does, and honours
+    ``--disable-noqa``). Unparsable text is reported as WSL000, as the command does.
+    """
+    absolute = Path(os.path.abspath(path))
+    shown = display if display is not None else str(path)
+    unit = SourceUnit(shown, absolute)
+    if not may_hold_finding(text.encode("utf-8", "surrogatepass"), settings):
+        return []
+    project_root = Path(os.path.abspath(root)) if root else find_project_root([absolute])
+    try:
+        module = ModuleInfo(tree if tree is not None else parse_source(text, shown), absolute, project_root)
+    except Unreadable as problem:
+        return [f for f in [_unreadable(unit, problem)] if not _ignored(f, settings)]
+    _forget_once(project_root)
+    index = ProjectIndex(
+        project_root,
+        list(project_files(project_root, (*settings.exclude, *settings.extend_exclude))),
+        settings,
+        lambda file: load_module(file, project_root),
+    )
+    index.add(module)
+    findings = _run_rules(unit, module, text, index, project_root, settings, astroid_tree, honour_noqa)
+    return sorted((f for f in findings if not _ignored(f, settings)), key=lambda f: f.sort_key)
+
+
+@lru_cache(maxsize=8)
+def project_files(root: Path, exclude: tuple[str, ...]) -> tuple[Path, ...]:
+    """The project's Python files, discovered once per process (a lint run sees one snapshot)."""
+    if not root.is_dir():
+        return ()
+    try:
+        return tuple(Path(os.path.abspath(p)) for p in discover([root], exclude))
+    except DiscoveryError:
+        return ()
+
+
+def _forget_once(root: Path) -> None:
+    """Drop astroid's cached modules of ``root`` the first time this process checks it."""
+    if str(root) not in _FORGOTTEN:
+        _FORGOTTEN.add(str(root))
+        forget_project(root)
+
+
+def _run_rules(
+    unit: SourceUnit,
+    module: ModuleInfo,
+    text: str,
+    index: ProjectIndex,
+    root: Path,
+    settings: Settings,
+    astroid_tree: Any,
+    honour_noqa: bool,
+) -> list[Finding]:
+    rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
+    inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
+    context = FileContext(unit.display, module, index, inference)
+    lines = text.splitlines()
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            produced = list(rule.check(context))
+        except RecursionError:
+            return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
+        findings.extend(
+            f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line))
+        )
+    return findings

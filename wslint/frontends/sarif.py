@@ -1,0 +1,129 @@
+"""``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Every rule is described in ``tool.driver.rules`` (its documentation is the help text), whether
+or not it fired, so ``ruleIndex`` is stable across runs. Paths are URIs relative to the current
+directory (the repository root in CI), resolved against ``%SRCROOT%``. Columns are the ones the
+command prints: 1-based, ``endColumn`` one past the last character.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from wslint import __version__
+from wslint.engine.findings import Finding
+from wslint.rules import ALL_RULES
+from wslint.rules.base import Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+FALLBACK_HOMEPAGE = "https://github.com/wslint/wslint"
+LEVEL = "error"  # every finding is a bug that keeps clients from being updated
+
+
+def render_sarif(findings: Sequence[Finding]) -> str:
+    """One SARIF log with one run: the rules and a result per finding."""
+    index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {"driver": _driver()},
+                "invocations": [{"executionSuccessful": True}],
+                "results": [_result(finding, index) for finding in findings],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2)
+
+
+def _driver() -> dict[str, Any]:
+    return {
+        "name": "wslint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "informationUri": _homepage(),
+        "rules": [_rule(rule) for rule in ALL_RULES],
+    }
+
+
+def _homepage() -> str:
+    try:
+        from importlib.metadata import metadata
+
+        for entry in metadata("wslint").get_all("Project-URL") or []:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() == "homepage" and url.strip():
+                return url.strip()
+    except Exception:  # noqa: BLE001 - not installed as a distribution: use the known address
+        pass
+    return FALLBACK_HOMEPAGE
+
+
+def _rule(rule: type[Rule]) -> dict[str, Any]:
+    markdown = rule.documentation() or rule.summary
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _plain(rule.sections().get("What it does", rule.summary))},
+        "help": {"text": _plain(markdown), "markdown": markdown},
+        "defaultConfiguration": {"enabled": rule.default_enabled, "level": LEVEL},
+        "properties": {
+            "tags": ["websocket", "asyncio", "correctness"],
+            "precision": "high",
+            "problem.severity": LEVEL,
+        },
+    }
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as plain text: headings lose their ``#``, fences and backticks go."""
+    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
+    text = re.sub(r"^```\w*\s*$\n?", "", text, flags=re.M)
+    return text.replace("`", "").strip()
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    end_line = max(finding.end_line, finding.line)
+    end_column = finding.end_column if finding.end_line >= finding.line else finding.column + 1
+    if end_line == finding.line:
+        end_column = max(end_column, finding.column + 1)
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": LEVEL,
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.path),
+                    "region": {
+                        "startLine": max(finding.line, 1),
+                        "startColumn": max(finding.column, 1),
+                        "endLine": max(end_line, 1),
+                        "endColumn": max(end_column, 1),
+                    },
+                }
+            }
+        ],
+    }
+    if finding.code in index:
+        result["ruleIndex"] = index[finding.code]
+    return result
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """A relative URI under ``%SRCROOT%`` where the file is under the current directory."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": "%SRCROOT%"}
