@@ -42,6 +42,7 @@ def check_source(
     astroid_tree: Any = None,
     display: str | None = None,
     honour_noqa: bool = True,
+    reset_astroid: bool = True,
 ) -> list[Finding]:
     """The findings for one file whose source is ``text``, sorted as the command sorts them.
 
@@ -50,6 +51,8 @@ def check_source(
     astroid is not built twice. A file the byte prefilter rules out is never parsed. With
     ``honour_noqa=False`` the host tool applies ``# noqa`` itself (flake8 does, and honours
     ``--disable-noqa``). Unparsable text is reported as WSL000, as the command does.
+    ``reset_astroid`` drops astroid's cached modules of the project the first time this process
+    checks it (as each command run does); pylint, which owns its astroid cache, passes False.
     """
     absolute = Path(os.path.abspath(path))
     shown = display if display is not None else str(path)
@@ -61,7 +64,8 @@ def check_source(
         module = ModuleInfo(tree if tree is not None else parse_source(text, shown), absolute, project_root)
     except Unreadable as problem:
         return [f for f in [_unreadable(unit, problem)] if not _ignored(f, settings)]
-    _forget_once(project_root)
+    if reset_astroid:
+        _forget_once(project_root)
     index = ProjectIndex(
         project_root,
         list(project_files(project_root, (*settings.exclude, *settings.extend_exclude))),
