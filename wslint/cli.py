@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from wslint import __version__
-from wslint.engine.config import ConfigError, load_settings
+from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
 from wslint.engine.output import render_github, render_json, render_statistics, render_text
@@ -84,10 +84,13 @@ def _settings(options: dict[str, Any]) -> Settings:
         for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval")
         if options.get(OPTIONS_BY_KEY[key].attr) is not None
     }
-    try:
-        return settings.with_values(overrides)
-    except OptionError as error:
-        raise ConfigError(f"command line: {error}") from None
+    for key, value in overrides.items():
+        try:
+            settings = settings.with_values({key: value})
+            check_known_codes(settings, key)
+        except OptionError as error:
+            raise ConfigError(f"command line: option '--{key}': {error}") from None
+    return settings
 
 
 def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]

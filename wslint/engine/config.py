@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,15 +93,36 @@ def read_config(path: Path) -> ConfigSource:
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
+    """The line that sets ``key`` inside wslint's own section (not ``[tool.ruff]``'s ``select``)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    toml = path.suffix == ".toml"
+    ours = not toml and path.name != "setup.cfg"  # a bare INI file given with --config
+    dotted = re.compile(r"^tool\s*\.\s*wslint\s*\.\s*")
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if stripped.startswith(key) and stripped[len(key):].lstrip()[:1] in ("=", ":"):
-            return number
+        header = SECTION.match(stripped)
+        if header:
+            name = header.group(1).strip()
+            ours = name == "wslint" or (toml and re.match(r"^tool\s*\.\s*wslint(\s*\.|$)", name) is not None)
+            if toml and name.replace(" ", "") == f"tool.wslint.{key}":
+                return number  # a sub-table: [tool.wslint.per-file-ignores]
+            continue
+        if toml and dotted.match(stripped):  # tool.wslint.key = ... at the top level
+            stripped, allowed = dotted.sub("", stripped), True
+        else:
+            allowed = ours
+        if not allowed:
+            continue
+        for spelling in (key, f'"{key}"', f"'{key}'"):
+            if stripped.startswith(spelling) and stripped[len(spelling):].lstrip()[:1] in ("=", ":"):
+                return number
     return None
+
+
+SECTION = re.compile(r"^\[+\s*([^\]]+?)\s*\]+")
 
 
 def settings_from(source: ConfigSource, base: Settings | None = None) -> Settings:
@@ -113,9 +135,29 @@ def settings_from(source: ConfigSource, base: Settings | None = None) -> Setting
             raise ConfigError(f"{where}: unknown option {key!r}{hint}")
         try:
             settings = settings.with_values({key: value})
+            check_known_codes(settings, key)
         except OptionError as error:
             raise ConfigError(f"{where}: option {key!r}: {error}") from None
     return settings
+
+
+CODE_KEYS = ("select", "ignore", "extend-select", "per-file-ignores")
+
+
+def check_known_codes(settings: Settings, key: str) -> None:
+    """An OptionError when a code option names a code or prefix that matches no rule.
+
+    ``select = ["WSL03"]`` would otherwise silently turn every rule off.
+    """
+    if key not in CODE_KEYS:
+        return
+    from wslint.rules import RULES_BY_CODE  # late: the rules import the engine
+
+    value = getattr(settings, OPTIONS_BY_KEY[key].attr)
+    codes = [code for _, group in value for code in group] if key == "per-file-ignores" else value
+    for code in codes:
+        if code != "ALL" and not any(known.startswith(code) for known in RULES_BY_CODE):
+            raise OptionError(f"unknown rule code {code!r} (see wslint --list-rules)")
 
 
 def _where(path: Path | None, key: str) -> str:
