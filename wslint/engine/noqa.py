@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# flake8's own pattern: codes are separated by commas and/or whitespace.
+# flake8's own pattern: a code is letters then digits (``WSL003``, a prefix ``WSL00``), codes
+# are separated by commas and/or whitespace.
 NOQA = re.compile(
     r"#\s*noqa"
-    r"(?::[\s]?(?P<codes>[A-Z][0-9]*(?:[,\s]+[A-Z][0-9]*)*))?",
+    r"(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 
