@@ -44,7 +44,7 @@ from websockets.asyncio.server import ServerConnection
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from wslint.reference import ConnectionManager  # noqa: E402
+from wslint.reference import ConnectionManager
 
 METHODS = ("reference", "sequential", "websockets.broadcast")
 TINY_BUFFER = 4096
@@ -111,13 +111,15 @@ def client_process(port: int, readers: int, idle: int, pipe: Connection) -> None
 # --- server side ----------------------------------------------------------
 
 
-async def sequential_broadcast(conns: list[ServerConnection], message: dict, timeout: float) -> None:
+async def sequential_broadcast(
+    conns: list[ServerConnection], message: dict, timeout: float
+) -> None:
     """The seed's loop: one client after the other, serialising per client."""
     for conn in conns:
         try:
             await asyncio.wait_for(conn.send(json.dumps(message)), timeout)
-        except Exception:
-            pass
+        except Exception:  # the seed drops the client and goes on
+            continue
 
 
 async def stall(conn: ServerConnection) -> None:
@@ -229,8 +231,10 @@ async def bench_population(count: int, repeat: int, warmup: int, send_timeout: f
 def table(all_results: dict[int, dict[tuple[str, bool], list[float]]], send_timeout: float) -> str:
     """A markdown table of medians (ms) and ratios."""
     lines = [
-        "| clients | method | median, no stall (ms) | median, 1 stalled client (ms) "
-        "| stalled / no stall | no stall / websockets.broadcast |",
+        (
+            "| clients | method | median, no stall (ms) | median, 1 stalled client (ms) "
+            "| stalled / no stall | no stall / websockets.broadcast |"
+        ),
         "|---:|---|---:|---:|---:|---:|",
     ]
     for count, results in all_results.items():

@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Optional
+from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
@@ -38,7 +38,7 @@ class StatusStore:
             return dict(self._fields)
 
 
-def create_app(poll_interval: float = 5.0, store: Optional[StatusStore] = None) -> FastAPI:
+def create_app(poll_interval: float = 5.0, store: StatusStore | None = None) -> FastAPI:
     """Build the app; ``store`` defaults to a fresh ``StatusStore``."""
     store = store if store is not None else StatusStore(status="starting")
     manager = ConnectionManager(send_timeout=1.0)
@@ -66,7 +66,8 @@ def create_app(poll_interval: float = 5.0, store: Optional[StatusStore] = None) 
         await websocket.accept()
         manager.connect(websocket)
         try:
-            await manager.send_personal(websocket, {"type": STATUS_UPDATE, "data": store.snapshot()})
+            initial = {"type": STATUS_UPDATE, "data": store.snapshot()}
+            await manager.send_personal(websocket, initial)
             while True:
                 await websocket.receive_text()
         except WebSocketDisconnect:

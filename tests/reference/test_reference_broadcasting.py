@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from typing import Any
 
@@ -86,7 +87,7 @@ def test_polling_survives_errors_and_backs_off(caplog: pytest.LogCaptureFixture)
         # Without backoff a 0.05 s loop reads ~24 times in 1.2 s; with it,
         # the gaps go 0.05, 0.1, 0.2, 0.4 (cap), 0.4 ...
         assert 4 <= len(failing_reads) <= 8, failing_reads
-        gaps = [b - a for a, b in zip(failing_reads, failing_reads[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(failing_reads)]
         assert gaps[1] > 1.5 * gaps[0] and gaps[2] > 1.5 * gaps[1], gaps
         assert max(gaps) < 0.4 + 0.15, gaps
 

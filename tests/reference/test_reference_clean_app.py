@@ -32,7 +32,8 @@ def test_clients_get_initial_status_then_each_change_only() -> None:
     async def main() -> None:
         async with uvicorn_server(app) as port:
             clients, initial = await _connect(port, 3)
-            assert initial == [{"type": "status_update", "data": {"status": "idle", "count": 0}}] * 3
+            expected = {"type": "status_update", "data": {"status": "idle", "count": 0}}
+            assert initial == [expected] * 3
             await assert_silent(clients, 0.3)
 
             for count in (1, 2):

@@ -14,7 +14,7 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Optional, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ DEFAULT_MAX_BACKOFF = 60.0
 MESSAGE_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _UNSET: Any = object()
 
-Fetch = Callable[[], Union[T, Awaitable[T]]]
-Significance = Callable[[T, Optional[T]], bool]
+Fetch = Callable[[], T | Awaitable[T]]
+Significance = Callable[[T, T | None], bool]
 
 
 def check_message_type(message_type: str) -> str:
@@ -37,7 +37,7 @@ def check_message_type(message_type: str) -> str:
     return message_type
 
 
-async def resolve(value: Union[T, Awaitable[T]]) -> T:
+async def resolve(value: T | Awaitable[T]) -> T:
     """Await ``value`` if it is awaitable (sync and async sources alike)."""
     if inspect.isawaitable(value):
         return await value
@@ -119,7 +119,7 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
         self._lock = asyncio.Lock()
 
     @property
-    def last_state(self) -> Optional[T]:
+    def last_state(self) -> T | None:
         """The last state broadcast, or ``None`` before the first one."""
         return None if self._last_state is _UNSET else self._last_state
 
@@ -175,7 +175,7 @@ class EventBroadcaster(_TaskOwner, Generic[E]):
         self,
         manager: Any,
         message_type: str = "event_update",
-        process: Optional[Callable[[E], Any]] = None,
+        process: Callable[[E], Any] | None = None,
         max_queue: int = 0,
     ) -> None:
         super().__init__(message_type)
@@ -254,7 +254,7 @@ class ConditionalBroadcaster(PollingBroadcaster[T]):
         message_type: str = "state_update",
         interval: float = DEFAULT_INTERVAL,
         max_backoff: float = DEFAULT_MAX_BACKOFF,
-        is_significant: Optional[Significance[T]] = None,
+        is_significant: Significance[T] | None = None,
     ) -> None:
         super().__init__(manager, fetch, message_type, interval, max_backoff)
         self._is_significant = is_significant or _always

@@ -7,11 +7,11 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Union
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
-Message = Union[str, dict[str, Any]]
+Message = str | dict[str, Any]
 DEFAULT_SEND_TIMEOUT = 1.0
 # Python 3.12+ runs a send eagerly up to its first suspension: most sends
 # finish without ever being scheduled.
@@ -95,7 +95,7 @@ class ConnectionManager:
             asyncio.Task(sender_for(ws)(text), loop=loop, **_TASK_OPTIONS): ws for ws in clients
         }
         try:
-            done, pending = await asyncio.wait(sends, timeout=self.send_timeout)
+            _, pending = await asyncio.wait(sends, timeout=self.send_timeout)
         finally:
             for task in sends:
                 if not task.done():
