@@ -27,12 +27,21 @@ class IgnoreFile:
     base: Path
     spec: pathspec.PathSpec
 
-    def matches(self, path: Path, is_dir: bool) -> bool:
+    def verdict(self, path: Path, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included by a ``!`` pattern; None: no pattern matches."""
         try:
             relative = path.relative_to(self.base).as_posix()
         except ValueError:
-            return False
-        return self.spec.match_file(relative + "/" if is_dir else relative)
+            return None
+        relative = relative + "/" if is_dir else relative
+        check = getattr(self.spec, "check_file", None)  # pathspec >= 0.12
+        if check is not None:
+            return check(relative).include
+        result = None
+        for pattern in self.spec.patterns:
+            if pattern.include is not None and pattern.match_file(relative) is not None:
+                result = pattern.include
+        return result
 
 
 def _load_gitignore(directory: Path) -> IgnoreFile | None:
@@ -90,7 +99,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
 
 
 def _walk(directory: Path, excluder: Excluder, ignores: list[IgnoreFile]) -> Iterator[Path]:
-    own = _load_gitignore(directory)
+    own = _load_gitignore(_absolute(directory))  # anchored absolutely, as matches() expects
     if own is not None:
         ignores = [*ignores, own]
     try:
@@ -119,7 +128,11 @@ def _skipped(path: Path, is_dir: bool, excluder: Excluder, ignores: list[IgnoreF
     if excluder.excludes(path):
         return True
     absolute = _absolute(path)
-    return any(ignore.matches(absolute, is_dir) for ignore in ignores)
+    for ignore in reversed(ignores):  # as in git, the deepest .gitignore that has a say wins
+        verdict = ignore.verdict(absolute, is_dir)
+        if verdict is not None:
+            return verdict
+    return False
 
 
 def _absolute(path: Path) -> Path:
