@@ -586,7 +586,7 @@ def test_format_github(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert lines[0].startswith(
         f"::error file=feed.py,line={FAST_LINE},col={FAST_COLUMN},"
     )
-    assert f"title=WSL003::broadcaster `_broadcast_prices` polls every 0.1 s" in lines[0]
+    assert "title=WSL003::broadcaster `_broadcast_prices` polls every 0.1 s" in lines[0]
 
 
 def test_format_github_escapes_path(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -662,7 +662,9 @@ def test_missing_path_among_good_ones(project: Path, capsys: pytest.CaptureFixtu
     assert err.count("\n") == 1 and "gone" in err
 
 
-def test_syntax_error_file_reported_and_others_checked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_syntax_error_file_reported_and_others_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(project, "a_feed.py", FAST_POLLER)
     write(
         project,

@@ -209,7 +209,11 @@ def test_all_keys_accepted(project: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_per_file_ignores_toml(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(project, "pyproject.toml", '[tool.wslint.per-file-ignores]\n"tests/*" = ["WSL003", "WSL00"]\n"legacy_*.py" = ["WSL004"]\n')
+    write(
+        project,
+        "pyproject.toml",
+        '[tool.wslint.per-file-ignores]\n"tests/*" = ["WSL003", "WSL00"]\n"legacy_*.py" = ["WSL004"]\n',
+    )
     write(project, "tests/test_feed.py", FEED)
     write(project, "legacy_feed.py", FEED)
     status, out, _ = run(capsys, ".")
@@ -220,7 +224,9 @@ def test_per_file_ignores_toml(project: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_per_file_ignores_setup_cfg(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(project, "setup.cfg", "[wslint]\nper-file-ignores =\n    feed.py: WSL002 WSL004\n    other.py: WSL\n")
+    write(
+        project, "setup.cfg", "[wslint]\nper-file-ignores =\n    feed.py: WSL002 WSL004\n    other.py: WSL\n"
+    )
     assert codes(run(capsys, "feed.py")[1]) == ["WSL003"]
 
 
@@ -291,7 +297,14 @@ def test_bad_regex(project: Path, capsys: pytest.CaptureFixture[str], pattern: s
     assert "'message-type-pattern'" in line and "regular expression" in line
 
 
-@pytest.mark.parametrize("text", ["[tool.wslint\nselect = 1\n", "[tool.wslint]\nselect = [\n", "[tool.wslint]\nselect = ['WSL']\nselect = ['WSL']\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[tool.wslint\nselect = 1\n",
+        "[tool.wslint]\nselect = [\n",
+        "[tool.wslint]\nselect = ['WSL']\nselect = ['WSL']\n",
+    ],
+)
 def test_bad_toml(project: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
     write(project, "pyproject.toml", text)
     line = config_error(capsys)
@@ -328,7 +341,11 @@ def test_unknown_rule_codes_in_other_code_keys(project: Path, capsys, key: str) 
 
 
 def test_unknown_rule_codes_in_per_file_ignores(project: Path, capsys) -> None:
-    write(project, "pyproject.toml", '[tool.wslint]\nselect = ["WSL"]\n\n[tool.wslint.per-file-ignores]\n"tests/*" = ["XYZ1"]\n')
+    write(
+        project,
+        "pyproject.toml",
+        '[tool.wslint]\nselect = ["WSL"]\n\n[tool.wslint.per-file-ignores]\n"tests/*" = ["XYZ1"]\n',
+    )
     line = config_error(capsys)
     assert "pyproject.toml:4" in line and "'per-file-ignores'" in line and "XYZ1" in line
 
