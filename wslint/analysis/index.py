@@ -46,8 +46,8 @@ class ProjectIndex:
         self._modules: dict[str, ModuleInfo | None] = {}
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
-        self._raw: dict[Path, bytes] = {}
-        self._references: dict[str, bool] = {}
+        self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
+        self._named_broadcasters: dict[str, bool] = {}
 
     # -- modules ----------------------------------------------------------------------------
     def add(self, module: ModuleInfo) -> None:
@@ -75,20 +75,22 @@ class ProjectIndex:
 
     def production_modules_mentioning(self, word: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain ``word`` as a whole word."""
-        pattern = re.compile(rb"\b" + re.escape(word.encode()) + rb"\b")
-        for name, path in sorted(self._paths.items()):
-            if pattern.search(self._bytes(path)):
-                module = self.module(name)
-                if module is not None and not module.is_test:
-                    yield module
+        yield from self._production_modules_matching(rb"\b" + re.escape(word.encode()) + rb"\b")
 
-    def _bytes(self, path: Path) -> bytes:
-        if path not in self._raw:
-            try:
-                self._raw[path] = path.read_bytes()
-            except OSError:
-                self._raw[path] = b""
-        return self._raw[path]
+    def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
+        """Non-test modules whose bytes hold ``def name``."""
+        yield from self._production_modules_matching(rb"\bdef\s+" + re.escape(name.encode()) + rb"\b")
+
+    def _production_modules_matching(self, pattern: bytes) -> Iterator[ModuleInfo]:
+        if pattern not in self._matches:
+            search = re.compile(pattern).search
+            self._matches[pattern] = [
+                name for name, path in sorted(self._paths.items()) if search(_read(path))
+            ]
+        for name in self._matches[pattern]:
+            module = self.module(name)
+            if module is not None and not module.is_test:
+                yield module
 
     # -- resolution -------------------------------------------------------------------------
     def resolve(self, target: Target) -> Resolved | str:
@@ -220,11 +222,13 @@ class ProjectIndex:
     def _some_function_named_broadcasts(self, name: str) -> bool:
         if name in self.settings.broadcast_methods:
             return True
-        for module in self.production_modules_mentioning(name):
-            for function in module.iter_functions():
-                if function.name == name and self.broadcasts(module, function):
-                    return True
-        return False
+        if name not in self._named_broadcasters:
+            self._named_broadcasters[name] = any(
+                function.name == name and self.broadcasts(module, function)
+                for module in self.production_modules_defining(name)
+                for function in module.iter_functions()
+            )
+        return self._named_broadcasters[name]
 
     # -- starting ---------------------------------------------------------------------------
     def is_referenced(self, function: FunctionInfo) -> bool:
@@ -242,6 +246,13 @@ class ProjectIndex:
                     continue
                 return True
         return False
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _reference_target(node: ast.AST, scope: FunctionInfo | None, module: ModuleInfo) -> Target | None:

@@ -1,5 +1,5 @@
 """## What it does
-Checks that a function named like a broadcaster (`broadcaster-patterns`, default `_broadcast_*`)
+Checks that a coroutine function named like a broadcaster (`broadcaster-patterns`, default `_broadcast_*`)
 actually broadcasts: directly, through a fan-out over connections, or through the project's own
 helpers (`self._push()` -> `self.manager.broadcast()`), followed through any number of calls.
 
@@ -32,6 +32,9 @@ async def _broadcast_queue_updates(self):
 - `broadcast-methods`
 
 ## Known problems
+Only `async def` functions are checked: a broadcaster is a background task, while plain
+functions named `_broadcast_*` are usually something else (array broadcasting in NumPy and
+SciPy).
 A call wslint cannot resolve (a callable parameter, `getattr`, a method on an object of unknown
 type that shares its name with a broadcasting function of the project) is assumed to
 broadcast, so the rule stays silent. Stubs (`...`, `pass`, `raise NotImplementedError`) and
@@ -61,7 +64,7 @@ class BroadcasterNeverBroadcasts(Rule):
     def check(self, context: FileContext) -> Iterator[Finding]:
         module = context.module
         for function in module.iter_functions():
-            if not matches_broadcaster_pattern(function, context.settings):
+            if not function.is_async or not matches_broadcaster_pattern(function, context.settings):
                 continue
             if is_stub(function) or is_endpoint(function, module):
                 continue
