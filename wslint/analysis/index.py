@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +38,20 @@ OUTSIDE = "outside"  # a call that certainly leaves the project (or constructs a
 class ProjectIndex:
     """Everything the project-wide questions need, computed lazily and memoised."""
 
-    def __init__(self, root: Path, files: list[Path], settings: Settings, loader: ModuleLoader):
+    def __init__(
+        self,
+        root: Path,
+        files: Callable[[], Iterable[Path]] | Iterable[Path],
+        settings: Settings,
+        loader: ModuleLoader,
+    ):
         self.root = root
         self.settings = settings
         self._loader = loader
-        self._paths: dict[str, Path] = {module_name_for(path, root): path for path in files}
+        # The project is walked only when a question needs it.
+        self._files = files if callable(files) else (lambda: files)
+        self._known: dict[str, Path] = {}
+        self._every: dict[str, Path] | None = None
         self._modules: dict[str, ModuleInfo | None] = {}
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
@@ -50,12 +59,23 @@ class ProjectIndex:
         self._named_broadcasters: dict[str, bool] = {}
 
     # -- modules ----------------------------------------------------------------------------
+    @property
+    def _paths(self) -> dict[str, Path]:
+        if self._every is None:
+            every = {module_name_for(path, self.root): path for path in self._files()}
+            self._every = {**every, **self._known}
+        return self._every
+
     def add(self, module: ModuleInfo) -> None:
         """Register a module parsed elsewhere (the files being checked)."""
         self._modules[module.name] = module
-        self._paths.setdefault(module.name, Path(module.path))
+        self._known[module.name] = Path(module.path)
+        if self._every is not None:
+            self._every[module.name] = Path(module.path)
 
     def module(self, dotted: str) -> ModuleInfo | None:
+        if dotted in self._modules:
+            return self._modules[dotted]
         name = self._module_name(dotted)
         if name is None:
             return None

@@ -21,8 +21,16 @@ class ClassInfo:
     key: str
     node: ast.ClassDef
     bases: tuple[str, ...]
+    module: "ModuleInfo"
     methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
-    attribute_types: dict[str, str] = field(default_factory=dict)
+    _attribute_types: dict[str, str] | None = None
+
+    @property
+    def attribute_types(self) -> dict[str, str]:
+        """``self.x = Manager(...)`` / ``self.x: Manager`` in the methods -> dotted type."""
+        if self._attribute_types is None:
+            self._attribute_types = self.module.attribute_types(self)
+        return self._attribute_types
 
 
 @dataclass
@@ -97,12 +105,11 @@ class ModuleInfo:
     def _add_class(self, node: ast.ClassDef, prefix: str, parent: FunctionInfo | None) -> None:
         qualname = f"{prefix}{node.name}"
         bases = tuple(self.qualified(base) or "?" for base in node.bases)
-        info = ClassInfo(f"{self.name}::{qualname}", node, bases)
+        info = ClassInfo(f"{self.name}::{qualname}", node, bases, self)
         self.classes[qualname] = info
         if not prefix:
             self.top_level[node.name] = info.key
         self._collect(node.body, f"{qualname}.", info, parent)
-        info.attribute_types = self._attribute_types(info)
 
     def _add_function(
         self,
@@ -120,7 +127,7 @@ class ModuleInfo:
             self.top_level[node.name] = info.key
         self._collect(node.body, f"{qualname}.<locals>.", None, info)
 
-    def _attribute_types(self, info: ClassInfo) -> dict[str, str]:
+    def attribute_types(self, info: ClassInfo) -> dict[str, str]:
         """``self.x = Manager(...)`` or ``self.x: Manager`` in the class's methods -> dotted type."""
         types: dict[str, str] = {}
         annotations = _parameter_annotations(info.methods.get("__init__"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import PurePath
 
 
@@ -48,7 +49,7 @@ def module_name_for(path: PurePath, root: PurePath) -> str:
 def import_aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
     """Local name -> fully qualified dotted name for the module's imports (any depth)."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -81,3 +82,19 @@ def qualify(dotted: str, aliases: dict[str, str]) -> str:
     if target is None:
         return dotted
     return f"{target}.{rest}" if rest else target
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Every statement at any depth (imports are statements: expressions need no visit)."""
+    stack: list[ast.stmt] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if children:
+                for child in reversed(children):
+                    if isinstance(child, (ast.ExceptHandler,)) or hasattr(ast, "match_case") and isinstance(child, ast.match_case):
+                        stack.extend(reversed(child.body))
+                    else:
+                        stack.append(child)

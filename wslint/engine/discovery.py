@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -66,19 +67,23 @@ def _ancestor_gitignores(directory: Path) -> list[IgnoreFile]:
 
 
 class Excluder:
-    """Decides whether a path is skipped by the ``exclude`` / ``extend-exclude`` globs."""
+    """Decides whether a path is skipped by the ``exclude`` / ``extend-exclude`` globs.
+
+    A glob matches a path's name, the whole path, or any trailing part of it; all globs are
+    compiled into one regular expression.
+    """
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
+        translated = "|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in self.patterns)
+        self._name = re.compile(translated) if self.patterns else None
+        suffixes = "|".join(f"(?:(?:^|.*/){fnmatch.translate(pattern)})" for pattern in self.patterns)
+        self._path = re.compile(suffixes) if self.patterns else None
 
     def excludes(self, path: Path) -> bool:
-        posix = path.as_posix()
-        return any(
-            fnmatch.fnmatchcase(path.name, pattern)
-            or fnmatch.fnmatchcase(posix, pattern)
-            or fnmatch.fnmatchcase(posix, f"*/{pattern}")
-            for pattern in self.patterns
-        )
+        if self._name is None or self._path is None:
+            return False
+        return bool(self._name.match(path.name) or self._path.match(path.as_posix()))
 
 
 def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:

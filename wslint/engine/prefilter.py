@@ -1,7 +1,8 @@
 """The byte-level prefilter: a file none of whose bytes can start a finding is never parsed.
 
-Each rule's findings need a broadcaster, a broadcast, or a loop in an ``async def``; the words
-that can make one are derived from the configuration in force.
+Every finding of WSL001-WSL005 sits in a broadcaster, and a broadcaster is an ``async def``
+that broadcasts, fans out, loops, or is named like one: the words that can make one are
+derived from the configuration in force, and each alternative needs ``async``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def _literal_fragment(glob: str) -> bytes:
 def _groups(settings: Settings) -> tuple[tuple[bytes, ...], ...]:
     """Alternatives, each a set of words that must all appear."""
     groups: list[tuple[bytes, ...]] = []
-    groups += [(_literal_fragment(glob),) for glob in settings.broadcaster_patterns]
-    groups += [(name.encode(),) for name in settings.broadcast_methods]
-    groups += [(b"for", name.encode()) for name in sorted(SEND_METHODS)]  # fan-outs
+    groups += [(b"async", _literal_fragment(glob)) for glob in settings.broadcaster_patterns]
+    groups += [(b"async", name.encode()) for name in settings.broadcast_methods]
+    groups += [(b"async", b"for", name.encode()) for name in sorted(SEND_METHODS)]  # fan-outs
     groups += [(b"async", b"while"), (b"async for",)]  # loops calling project helpers
     return tuple(groups)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,16 +56,22 @@ def check_paths(
         units.append(SourceUnit(name, _absolute(Path(name)), data))
     anchor = [Path(unit.path) for unit in units] or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
-    project_files = [_absolute(p) for p in discover([root], exclude)] if root.is_dir() else []
+
+    def project_files() -> list[Path]:
+        return [_absolute(p) for p in discover([root], exclude)] if root.is_dir() else []
+
     return check_units(units, settings, root, project_files)
 
 
 def check_units(
-    units: Sequence[SourceUnit], settings: Settings, root: Path, project_files: Sequence[Path]
+    units: Sequence[SourceUnit],
+    settings: Settings,
+    root: Path,
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
 ) -> Report:
     forget_project(root)
     rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
-    index = ProjectIndex(root, list(project_files), settings, lambda path: load_module(path, root))
+    index = ProjectIndex(root, project_files, settings, lambda path: load_module(path, root))
     report = Report(files_checked=len(units))
     parsed: list[tuple[SourceUnit, ModuleInfo, str]] = []
     for unit in units:
