@@ -170,3 +170,17 @@ def test_plugin_uses_flake8_tree_and_skips_files_the_prefilter_rules_out(monkeyp
     monkeypatch.setattr(api, "ModuleInfo", no_module)
     plain = "import os\n\n\ndef main():\n    return os.getcwd()\n"
     assert list(WslintChecker(ast.parse(plain), str(path), plain.splitlines(keepends=True)).run()) == []
+
+
+@pytest.mark.integration
+@pytest.mark.xfail(
+    strict=True,
+    reason="wslint.engine.noqa matches one letter per code: '# noqa: WSL004' covers every W code",
+)
+def test_noqa_for_another_code_suppresses_nothing_in_either_front_end(tmp_path: Path) -> None:
+    lines = TOO_FREQUENT.splitlines()
+    lines[20] = lines[20].split("#")[0].rstrip() + "  # noqa: WSL004"
+    project_with(tmp_path, {"app.py": "\n".join(lines) + "\n"})
+    rows = flake8(tmp_path, "--select", "WSL", "app.py")[1]
+    assert (21, "WSL003") in codes_at(rows)
+    assert located(rows) == located(cli_rows(tmp_path))

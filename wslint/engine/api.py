@@ -66,9 +66,10 @@ def check_source(
         return [f for f in [_unreadable(unit, problem)] if not _ignored(f, settings)]
     if reset_astroid:
         _forget_once(project_root)
+    exclude = (*settings.exclude, *settings.extend_exclude)
     index = ProjectIndex(
         project_root,
-        list(project_files(project_root, (*settings.exclude, *settings.extend_exclude))),
+        lambda: project_files(project_root, exclude),  # walked only if a question needs it
         settings,
         lambda file: load_module(file, project_root),
     )
