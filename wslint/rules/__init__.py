@@ -1,27 +1,37 @@
-"""The rules, one module each (``wslNNN_<name>.py``), registered here in code order."""
+"""The rules, one module each (``wslNNN_<name>.py``), found here and registered in code order.
+
+A new rule is a new module: a ``Rule`` subclass with its documentation as the module docstring.
+"""
 
 from __future__ import annotations
 
-from wslint.rules.base import Rule
-from wslint.rules.wsl000_unreadable_file import UnreadableFile
-from wslint.rules.wsl001_broadcaster_never_broadcasts import BroadcasterNeverBroadcasts
-from wslint.rules.wsl002_loop_exception_unhandled import LoopExceptionUnhandled
-from wslint.rules.wsl003_poll_interval_too_short import PollIntervalTooShort
-from wslint.rules.wsl004_broadcast_without_change_check import BroadcastWithoutChangeCheck
-from wslint.rules.wsl005_broadcaster_never_started import BroadcasterNeverStarted
+import importlib
+import pkgutil
 
-ALL_RULES: tuple[type[Rule], ...] = (
-    UnreadableFile,
-    BroadcasterNeverBroadcasts,
-    LoopExceptionUnhandled,
-    PollIntervalTooShort,
-    BroadcastWithoutChangeCheck,
-    BroadcasterNeverStarted,
-)
+from wslint.rules.base import Rule
+
+
+def _discover() -> tuple[type[Rule], ...]:
+    found: list[type[Rule]] = []
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("wsl"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found.extend(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
+        )
+    return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+ALL_RULES: tuple[type[Rule], ...] = _discover()
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 
 
-def selected_rules(select: tuple[str, ...], ignore: tuple[str, ...], extend_select: tuple[str, ...]) -> list[type[Rule]]:
+def selected_rules(
+    select: tuple[str, ...], ignore: tuple[str, ...], extend_select: tuple[str, ...]
+) -> list[type[Rule]]:
     """Rules enabled by select/extend-select prefixes minus ignore prefixes (longest prefix wins)."""
     chosen = []
     for rule in ALL_RULES:
