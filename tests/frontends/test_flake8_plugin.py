@@ -173,10 +173,6 @@ def test_plugin_uses_flake8_tree_and_skips_files_the_prefilter_rules_out(monkeyp
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(
-    strict=True,
-    reason="wslint.engine.noqa matches one letter per code: '# noqa: WSL004' covers every W code",
-)
 def test_noqa_for_another_code_suppresses_nothing_in_either_front_end(tmp_path: Path) -> None:
     lines = TOO_FREQUENT.splitlines()
     lines[20] = lines[20].split("#")[0].rstrip() + "  # noqa: WSL004"
