@@ -213,11 +213,6 @@ def test_command_stdin_without_filename_is_reported_as_stdin(project: Path) -> N
     assert codes_of(out) == [("<stdin>", FAST_LINE, "WSL003")]
 
 
-@pytest.mark.xfail(
-    reason="analysis/index.py reads project modules from disk, so a broadcaster read from stdin "
-    "under a name that does not exist on disk is never seen as started: false WSL005",
-    strict=True,
-)
 def test_command_stdin_broadcaster_started_in_same_source(project: Path) -> None:
     status, out, _ = run_command(
         "-", "--stdin-filename", "services/feed.py", cwd=project, stdin=FAST_POLLER.encode()

@@ -55,6 +55,7 @@ class ProjectIndex:
         self._modules: dict[str, ModuleInfo | None] = {}
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
+        self._sources: dict[Path, bytes] = {}  # bytes of checked files (stdin has no file)
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
 
@@ -66,9 +67,11 @@ class ProjectIndex:
             self._every = {**every, **self._known}
         return self._every
 
-    def add(self, module: ModuleInfo) -> None:
-        """Register a module parsed elsewhere (the files being checked)."""
+    def add(self, module: ModuleInfo, data: bytes | None = None) -> None:
+        """Register a module parsed elsewhere (the files being checked) and its bytes."""
         self._modules[module.name] = module
+        if data is not None:
+            self._sources[Path(module.path)] = data
         self._known[module.name] = Path(module.path)
         if self._every is not None:
             self._every[module.name] = Path(module.path)
@@ -105,7 +108,9 @@ class ProjectIndex:
         if pattern not in self._matches:
             search = re.compile(pattern).search
             self._matches[pattern] = [
-                name for name, path in sorted(self._paths.items()) if search(_read(path))
+                name
+                for name, path in sorted(self._paths.items())
+                if search(self._sources[path] if path in self._sources else _read(path))
             ]
         for name in self._matches[pattern]:
             module = self.module(name)

@@ -1,17 +1,20 @@
 """The byte-level prefilter: a file none of whose bytes can start a finding is never parsed.
 
-Every finding of WSL001-WSL005 sits in a broadcaster, and a broadcaster is an ``async def``
-that broadcasts, fans out, loops, or is named like one: the words that can make one are
-derived from the configuration in force, and each alternative needs ``async``.
+Each rule names the words its findings cannot exist without (:meth:`Rule.required_words`),
+derived from the configuration in force; a file is parsed only when, for some selected rule,
+one alternative's words all appear in its bytes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from wslint.analysis.calls import SEND_METHODS
 from wslint.engine.options import Settings
+
+WordGroups = tuple[tuple[bytes, ...], ...]
 
 
 def _literal_fragment(glob: str) -> bytes:
@@ -21,8 +24,8 @@ def _literal_fragment(glob: str) -> bytes:
 
 
 @lru_cache(maxsize=32)
-def _groups(settings: Settings) -> tuple[tuple[bytes, ...], ...]:
-    """Alternatives, each a set of words that must all appear."""
+def broadcaster_words(settings: Settings) -> WordGroups:
+    """What a broadcaster needs: an ``async def`` that is named like one, broadcasts, fans out or loops."""
     groups: list[tuple[bytes, ...]] = []
     groups += [(b"async", _literal_fragment(glob)) for glob in settings.broadcaster_patterns]
     groups += [(b"async", name.encode()) for name in settings.broadcast_methods]
@@ -31,6 +34,29 @@ def _groups(settings: Settings) -> tuple[tuple[bytes, ...], ...]:
     return tuple(groups)
 
 
-def may_hold_finding(data: bytes, settings: Settings) -> bool:
-    """Whether ``data`` contains any word a WSL001-WSL005 finding needs."""
-    return any(all(word in data for word in group) for group in _groups(settings))
+def combined(groups: Sequence[WordGroups]) -> WordGroups:
+    """The union of several rules' alternatives, without repeats, in a stable order."""
+    seen: dict[tuple[bytes, ...], None] = {}
+    for alternatives in groups:
+        for group in alternatives:
+            seen.setdefault(group, None)
+    return tuple(seen)
+
+
+def may_hold_finding(data: bytes, groups: WordGroups | Settings) -> bool:
+    """Whether ``data`` contains every word of at least one alternative.
+
+    Given settings, the alternatives are those of every selected rule.
+    """
+    if isinstance(groups, Settings):
+        groups = selected_words(groups)
+    return any(all(word in data for word in group) for group in groups)
+
+
+@lru_cache(maxsize=32)
+def selected_words(settings: Settings) -> WordGroups:
+    """The alternatives of every rule the settings select."""
+    from wslint.rules import selected_rules  # the rules build on this module
+
+    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    return combined([rule.required_words(settings) for rule in rules])

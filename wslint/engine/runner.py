@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +21,6 @@ from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
 from wslint.rules import selected_rules
 from wslint.rules.base import Rule
-
-import fnmatch
 
 
 @dataclass
@@ -73,31 +72,31 @@ def check_units(
     rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
     index = ProjectIndex(root, project_files, settings, lambda path: load_module(path, root))
     report = Report(files_checked=len(units))
-    parsed: list[tuple[SourceUnit, ModuleInfo, str]] = []
+    parsed: list[tuple[SourceUnit, ModuleInfo, str, list[Rule]]] = []
     for unit in units:
         try:
-            text, module = _read_and_parse(unit, root, settings)
+            text, data = _read(unit)
+            relevant = [rule for rule in rules if may_hold_finding(data, rule.required_words(settings))]
+            if not relevant:
+                continue
+            module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
         except Unreadable as problem:
             report.findings.append(_unreadable(unit, problem))
             continue
-        if module is not None:
-            index.add(module)
-            parsed.append((unit, module, text))
-    for unit, module, text in parsed:
-        report.findings.extend(_run_rules(rules, unit, module, text, index, root))
+        index.add(module, data)
+        parsed.append((unit, module, text, relevant))
+    for unit, module, text, relevant in parsed:
+        report.findings.extend(_run_rules(relevant, unit, module, text, index, root))
     report.findings = sorted(
         (f for f in report.findings if not _ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
 
 
-def _read_and_parse(unit: SourceUnit, root: Path, settings: Settings) -> tuple[str, ModuleInfo | None]:
+def _read(unit: SourceUnit) -> tuple[str, bytes]:
+    """The decoded text and raw bytes of a unit (raw bytes feed the prefilter)."""
     data = unit.data if unit.data is not None else _read_bytes(unit.path)
-    text = decode_source(data)
-    if not may_hold_finding(data, settings):
-        return text, None
-    tree = parse_source(text, unit.display)
-    return text, ModuleInfo(tree, unit.path, root)
+    return decode_source(data), data
 
 
 def _read_bytes(path: Path) -> bytes:

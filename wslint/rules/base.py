@@ -11,6 +11,8 @@ from typing import ClassVar
 from wslint.analysis.module import FunctionInfo
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding, finding_at
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import WordGroups, broadcaster_words
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
@@ -28,6 +30,14 @@ class Rule:
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    @classmethod
+    def required_words(cls, settings: Settings) -> WordGroups:
+        """Alternatives of words a file must contain to hold a finding (the prefilter).
+
+        The default fits every rule whose findings sit in a broadcaster.
+        """
+        return broadcaster_words(settings)
 
     def finding(self, context: FileContext, node: ast.AST, message: str) -> Finding:
         return finding_at(node, context.path, self.code, self.name, message)

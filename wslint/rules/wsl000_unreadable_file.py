@@ -31,6 +31,8 @@ from collections.abc import Iterator
 
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import WordGroups
 from wslint.rules.base import Rule
 
 
@@ -39,6 +41,10 @@ class UnreadableFile(Rule):
     name = "unreadable-file"
     summary = "A file could not be read or parsed"
     fix = "make the file valid, UTF-8 (or declared-encoding) Python"
+
+    @classmethod
+    def required_words(cls, settings: Settings) -> WordGroups:
+        return ()  # only files another rule needs are parsed
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         return iter(())  # reported by the engine while reading, before any rule runs
