@@ -10,6 +10,7 @@ it instead of building a second tree. Settings come from ``[tool.wslint]`` as fo
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from pylint.lint import PyLinter
 
 CHECKER_ID = "51"
+USAGE_ERROR = 32  # pylint's own exit status for a configuration problem
 
 
 def message_id(code: str) -> str:
@@ -60,8 +62,9 @@ class WslintChecker(BaseChecker):
         try:
             self._settings, _ = load_settings(None)
         except ConfigError as error:
-            self.linter.add_message("config-parse-error", line=0, args=f"wslint: {error}")
-            self._settings = Settings()
+            # As the command does: one line naming the file and key, and a usage-error status.
+            print(f"pylint: wslint: {error}", file=sys.stderr)
+            raise SystemExit(USAGE_ERROR) from None
 
     def visit_module(self, node: nodes.Module) -> None:
         if not node.file or not node.file.endswith(".py"):

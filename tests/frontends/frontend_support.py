@@ -25,7 +25,15 @@ from pathlib import Path
 from fixture_support import Case, all_cases
 
 REPO = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+# The OASIS schema (errata 01), as shipped next to the project; a copy travels with the tests.
+SARIF_SCHEMA = next(
+    path
+    for path in (
+        REPO.parent / "shared" / "data" / "sarif-schema-2.1.0.json",
+        Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json",
+    )
+    if path.is_file()
+)
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
 
 Row = tuple[str, int, int, str, str]  # (file relative to the project, line, column, code, message)

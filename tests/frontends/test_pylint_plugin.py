@@ -97,3 +97,13 @@ def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp
     )
     assert "W5103" in output.getvalue() and "WSL003" in output.getvalue()
     assert trees and all(type(tree).__name__ == "Module" for tree in trees)
+
+
+@pytest.mark.integration
+def test_bad_configuration_is_one_line_and_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.wslint]\nmin-interval = "soon"\n', encoding="utf-8")
+    (tmp_path / "app.py").write_text("async def main():\n    pass\n", encoding="utf-8")
+    result = run([*tool("pylint"), "--load-plugins=wslint.pylint_plugin", "--persistent=n", "app.py"], tmp_path)
+    assert result.returncode == 32
+    assert "pyproject.toml:2: option 'min-interval': expected a number of seconds" in result.stderr
+    assert "Traceback" not in result.stderr
