@@ -1,0 +1,108 @@
+"""## What it does
+Checks for the task returned by `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or
+`loop.create_task(...)` being thrown away: the call is a bare expression statement, so nothing
+keeps the task.
+
+## Why is this bad?
+The Python documentation for `asyncio.create_task` says: "Save a reference to the result of
+this function, to avoid a task disappearing mid-execution. The event loop only keeps weak
+references to tasks." A broadcaster started this way can be garbage-collected while it waits,
+and the updates stop without an error; nobody can cancel it at shutdown either, and an
+exception that kills it is only reported as "Task exception was never retrieved". The seed's
+own `start()` does this for every task it starts.
+
+## Example
+```python
+async def start(self):
+    asyncio.create_task(self._broadcast_queue_updates())
+```
+
+## Use instead
+```python
+async def start(self):
+    self._tasks.append(asyncio.create_task(self._broadcast_queue_updates()))
+```
+or start the broadcasters in an `asyncio.TaskGroup` / anyio task group, which keeps its tasks.
+
+## Known problems
+Only a bare call statement counts as dropped: any other use of the result (assigned, appended,
+passed on, awaited, `.add_done_callback(...)` chained on it) counts as kept, even when the name
+it is bound to is never read again. `asyncio.create_task` and `ensure_future` are recognised
+through the module's imports (`from asyncio import create_task`); `ensure_future(x)` with a
+plain name argument is not reported (it may be a future that something else already holds).
+`<receiver>.create_task(...)` is reported unless the receiver is a task group or nursery: named
+`tg`, `tn`, `*group*`, `*nursery*` or `*scope*`, bound by `async with ... as`, annotated
+`TaskGroup`/`Nursery`, or bound to `TaskGroup()` / `create_task_group()` / `open_nursery()`;
+and unless the call resolves to a `create_task` of the project, or cannot be resolved while the
+project defines a `create_task` of its own (a wrapper that may keep its tasks). A receiver
+bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()` is always an
+event loop. `start_soon` never fires: nurseries keep their tasks.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from wslint.analysis.calls import call_target
+from wslint.analysis.index import Resolved
+from wslint.analysis.module import FunctionInfo
+from wslint.analysis.tasks import create_task_receiver, is_event_loop, is_task_group, spawn_kind
+from wslint.engine.context import FileContext
+from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import WordGroups
+from wslint.rules.base import Rule
+
+
+class TaskReferenceDropped(Rule):
+    code = "WSL008"
+    name = "task-reference-dropped"
+    summary = "The task returned by create_task/ensure_future is thrown away"
+    fix = "keep the task: self._tasks.append(asyncio.create_task(...)) (or use a TaskGroup)"
+
+    @classmethod
+    def required_words(cls, settings: Settings) -> WordGroups:
+        return ((b"create_task",), (b"ensure_future",))
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        scopes = context.module.scope_map()
+        for statement in ast.walk(context.module.tree):
+            if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+                continue
+            call = statement.value
+            function = scopes.get(id(statement))
+            spawned = _dropped_spawn(call, function, context)
+            if spawned is None:
+                continue
+            where = f" in `{function.name}`" if function is not None else ""
+            yield self.finding(
+                context,
+                call,
+                f"the task from `{ast.unparse(call.func)}()`{where} is dropped: the event loop "
+                "keeps only a weak reference, so keep it (`self._tasks.add(task)`) or use a "
+                "TaskGroup",
+            )
+
+
+def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileContext) -> str | None:
+    kind = spawn_kind(call, function, context.module)
+    if kind == "ensure_future":
+        argument = call.args[0] if call.args else None
+        return kind if isinstance(argument, (ast.Call, ast.Await)) else None
+    if kind is not None:
+        return kind
+    receiver = create_task_receiver(call)
+    if receiver is None:
+        return None
+    module = context.module
+    if is_event_loop(receiver, function, module):
+        return "create_task"
+    if is_task_group(receiver, function, module):
+        return None
+    resolved = context.index.resolve(call_target(call, function, module))
+    if isinstance(resolved, Resolved):
+        return None  # the project's own create_task: a wrapper, checked where it spawns
+    if any(True for _ in context.index.production_modules_defining("create_task")):
+        return None  # some project wrapper may be the receiver and keep its tasks
+    return "create_task"
