@@ -1,0 +1,383 @@
+"""Where a message's ``"type"`` comes from, followed across helpers and call sites.
+
+:class:`TypeResolver` answers "which message types can this expression carry?" with a set of
+strings, or :data:`UNKNOWN` when the code does not say. It reads string literals, module and
+class constants (imported ones too, enum members with or without ``.value``), names bound to
+dict literals, ``json.dumps(...)`` of any of those, dicts built by a helper whose type parameter
+gets string literals at its call sites (one level), and messages that arrive as a parameter:
+those take their types from the function's production call sites. A function whose name is a
+broadcast method adds no type of its own: its callers' broadcasts carry the types.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from wslint.analysis.calls import call_target
+from wslint.analysis.index import ProjectIndex, Resolved
+from wslint.analysis.module import FunctionInfo, ModuleInfo
+from wslint.analysis.names import final_name
+
+MAX_DEPTH = 4
+MAX_CALL_SITES = 64
+DUMPS = frozenset({"dumps", "dump_json"})
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+Types = "frozenset[str] | _Unknown"
+
+
+def union(first: Types, second: Types) -> Types:  # type: ignore[valid-type]
+    if first is UNKNOWN or second is UNKNOWN:
+        return UNKNOWN
+    return first | second  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An expression's surroundings: its module, its function, and argument bindings if any."""
+
+    module: ModuleInfo
+    function: FunctionInfo | None
+    bindings: tuple[tuple[str, ast.AST, "Scope"], ...] = ()  # parameter -> argument at one call
+
+    def bound(self, name: str) -> tuple[ast.AST, "Scope"] | None:
+        for parameter, argument, scope in self.bindings:
+            if parameter == name:
+                return argument, scope
+        return None
+
+
+class TypeResolver:
+    """Message types of expressions, memoised per project index."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._parameter_types: dict[tuple[str, str], Types] = {}  # type: ignore[valid-type]
+
+    # -- messages ---------------------------------------------------------------------------
+    def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:  # type: ignore[valid-type]
+        """The types a message expression can carry."""
+        if node is None or depth > MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(node, ast.Dict):
+            return self._dict_types(node, scope, depth)
+        if isinstance(node, ast.Call):
+            return self._call_message_types(node, scope, depth)
+        if isinstance(node, ast.Name):
+            return self._name_types(node.id, scope, depth, self.message_types)
+        return UNKNOWN
+
+    def _dict_types(self, node: ast.Dict, scope: Scope, depth: int) -> Types:  # type: ignore[valid-type]
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value == "type":
+                return self.type_values(value, scope, depth)
+        return UNKNOWN  # no "type" key we can read (or one hidden in a ** spread)
+
+    def _call_message_types(self, call: ast.Call, scope: Scope, depth: int) -> Types:  # type: ignore[valid-type]
+        name = final_name(call.func)
+        if name in DUMPS and call.args:
+            return self.message_types(call.args[0], scope, depth + 1)
+        if name == "dict" and isinstance(call.func, ast.Name):
+            for keyword in call.keywords:
+                if keyword.arg == "type":
+                    return self.type_values(keyword.value, scope, depth)
+            return UNKNOWN
+        helper = self._resolve_call(call, scope)
+        if helper is None:
+            return UNKNOWN
+        returned = _returned_values(helper.function)
+        if not returned:
+            return UNKNOWN
+        inner = Scope(helper.module, helper.function, _bind(call, helper.function, scope))
+        result: Types = frozenset()  # type: ignore[valid-type]
+        for value in returned:
+            result = union(result, self.message_types(value, inner, depth + 1))
+        return result
+
+    # -- the "type" value -------------------------------------------------------------------
+    def type_values(self, node: ast.AST, scope: Scope, depth: int = 0) -> Types:  # type: ignore[valid-type]
+        """The strings a ``"type"`` value can be."""
+        if depth > MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return frozenset({node.value}) if isinstance(node.value, str) else UNKNOWN
+        if isinstance(node, ast.Name):
+            return self._name_types(node.id, scope, depth, self.type_values)
+        if isinstance(node, ast.Attribute):
+            found = self._attribute_constant(node, scope)
+            return frozenset({found}) if found is not None else UNKNOWN
+        if isinstance(node, ast.IfExp):
+            return union(self.type_values(node.body, scope, depth), self.type_values(node.orelse, scope, depth))
+        return UNKNOWN
+
+    # -- names ------------------------------------------------------------------------------
+    def _name_types(self, name: str, scope: Scope, depth: int, follow) -> Types:  # type: ignore[no-untyped-def, valid-type]
+        bound = scope.bound(name)
+        if bound is not None:
+            argument, outer = bound
+            return follow(argument, outer, depth + 1)
+        function = scope.function
+        if function is not None:
+            if name in _parameter_names(function):
+                return self.parameter_types(function, scope.module, name, follow is self.type_values, depth)
+            local = _local_values(function, name)
+            if local is not None:
+                result: Types = frozenset()  # type: ignore[valid-type]
+                for value in local:
+                    result = union(result, follow(value, scope, depth + 1))
+                return result if local else UNKNOWN
+        constant = _module_value(scope.module, name)
+        if constant is not None:
+            return follow(constant, Scope(scope.module, None), depth + 1)
+        imported = self._imported_value(scope.module, name)
+        if imported is not None:
+            value, module = imported
+            return follow(value, Scope(module, None), depth + 1)
+        return UNKNOWN
+
+    def _imported_value(self, module: ModuleInfo, name: str) -> tuple[ast.AST, ModuleInfo] | None:
+        dotted = module.aliases.get(name)
+        if not dotted or "." not in dotted:
+            return None
+        head, _, last = dotted.rpartition(".")
+        if not self.index.is_project_module(head):
+            return None
+        other = self.index.module(head)
+        if other is None:
+            return None
+        value = _module_value(other, last)
+        return (value, other) if value is not None else None
+
+    def _attribute_constant(self, node: ast.Attribute, scope: Scope) -> str | None:
+        """``Cls.NAME``, ``self.NAME``, ``MessageType.X`` / ``MessageType.X.value``, ``mod.NAME``."""
+        if node.attr == "value" and isinstance(node.value, ast.Attribute):
+            node = node.value
+        receiver = node.value
+        found = self._class_of(receiver, scope)
+        if found is not None:
+            module, info = found
+            value = _class_value(info.node, node.attr)
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+            return None
+        dotted = scope.module.qualified(receiver)
+        if dotted and self.index.is_project_module(dotted):
+            other = self.index.module(dotted)
+            value = _module_value(other, node.attr) if other is not None else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+        return None
+
+    def _class_of(self, receiver: ast.AST, scope: Scope):  # type: ignore[no-untyped-def]
+        module = scope.module
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+            function = scope.function
+            while function is not None and function.owner is None:
+                function = function.parent
+            return (module, function.owner) if function is not None else None
+        if isinstance(receiver, ast.Name) and receiver.id in module.classes:
+            return module, module.classes[receiver.id]
+        dotted = module.qualified(receiver)
+        if dotted and "." in dotted:
+            head, _, last = dotted.rpartition(".")
+            if self.index.is_project_module(head):
+                other = self.index.module(head)
+                if other is not None and last in other.classes:
+                    return other, other.classes[last]
+        return None
+
+    # -- parameters: types from the call sites ----------------------------------------------
+    def parameter_types(
+        self, function: FunctionInfo, module: ModuleInfo, parameter: str, as_type: bool, depth: int
+    ) -> Types:  # type: ignore[valid-type]
+        """The types a parameter receives at the function's production call sites."""
+        if function.name in self.index.settings.broadcast_methods:
+            return frozenset()  # the broadcast implementation: its callers carry the types
+        key = (function.key, parameter, as_type)
+        if key in self._parameter_types:
+            return self._parameter_types[key]
+        self._parameter_types[key] = frozenset()  # recursion guard
+        follow = self.type_values if as_type else self.message_types
+        result: Types = frozenset()  # type: ignore[valid-type]
+        for argument in self._arguments_at_call_sites(function, parameter):
+            if argument is None:
+                result = UNKNOWN
+                break
+            value, scope = argument
+            result = union(result, follow(value, scope, depth + 1))
+            if result is UNKNOWN:
+                break
+        self._parameter_types[key] = result
+        return result
+
+    def _arguments_at_call_sites(
+        self, function: FunctionInfo, parameter: str
+    ) -> Iterator[tuple[ast.AST, Scope] | None]:
+        """Each call site's argument for ``parameter``; None where it cannot be told."""
+        count = 0
+        for module in self.index.production_modules_mentioning(function.name):
+            scopes = module.scope_map()
+            calls = _calls_by_func(module)
+            for node in _mentions(module, function.name):
+                if node is function.node:
+                    continue
+                call = calls.get(id(node))
+                caller = scopes.get(id(call if call is not None else node))
+                if call is None:
+                    if not self._resolves_elsewhere(node, caller, module, function):
+                        yield None  # passed on as a callback: call sites unknown
+                        return
+                    continue
+                if self._resolves_elsewhere(call.func, caller, module, function):
+                    continue
+                count += 1
+                if count > MAX_CALL_SITES:
+                    yield None
+                    return
+                argument = _argument_for(call, function, parameter)
+                yield (argument, Scope(module, caller)) if argument is not None else None
+
+    def _resolves_elsewhere(
+        self, node: ast.AST, caller: FunctionInfo | None, module: ModuleInfo, function: FunctionInfo
+    ) -> bool:
+        fake = ast.Call(func=node, args=[], keywords=[])
+        resolved = self.index.resolve(call_target(fake, caller, module))
+        return isinstance(resolved, Resolved) and resolved.function.key != function.key
+
+    def _resolve_call(self, call: ast.Call, scope: Scope) -> Resolved | None:
+        resolved = self.index.resolve(call_target(call, scope.function, scope.module))
+        return resolved if isinstance(resolved, Resolved) else None
+
+    def resolve_call(self, call: ast.Call, scope: Scope) -> Resolved | None:
+        """The project function a call goes to, if it can be told."""
+        return self._resolve_call(call, scope)
+
+
+# -- helpers on the syntax ------------------------------------------------------------------
+def _parameter_names(function: FunctionInfo) -> list[str]:
+    arguments = function.node.args
+    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    names += [a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return names
+
+
+def positional_parameters(function: FunctionInfo) -> list[ast.arg]:
+    arguments = function.node.args
+    every = [*arguments.posonlyargs, *arguments.args]
+    if function.owner is not None and every and not _is_static(function):
+        every = every[1:]  # self / cls
+    return every
+
+
+def _is_static(function: FunctionInfo) -> bool:
+    return any(final_name(d) == "staticmethod" for d in function.node.decorator_list)
+
+
+def _argument_for(call: ast.Call, function: FunctionInfo, parameter: str) -> ast.AST | None:
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            return keyword.value
+        if keyword.arg is None:
+            return None  # **kwargs at the call: unknown
+    positional = positional_parameters(function)
+    names = [a.arg for a in positional]
+    if parameter in names:
+        position = names.index(parameter)
+        if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return None
+        if position < len(call.args):
+            return call.args[position]
+    return _default(function, parameter)
+
+
+def _bind(call: ast.Call, function: FunctionInfo, scope: Scope) -> tuple[tuple[str, ast.AST, Scope], ...]:
+    bound = []
+    for name in _parameter_names(function):
+        argument = _argument_for(call, function, name)
+        if argument is not None:
+            bound.append((name, argument, scope))
+    return tuple(bound)
+
+
+def _default(function: FunctionInfo, parameter: str) -> ast.AST | None:
+    arguments = function.node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]], arguments.defaults))
+    for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if default is not None:
+            defaults[argument.arg] = default
+    return defaults.get(parameter)
+
+
+def _returned_values(function: FunctionInfo) -> list[ast.AST]:
+    return [
+        node.value
+        for node in function.body_nodes()
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+
+
+def _local_values(function: FunctionInfo, name: str) -> list[ast.AST] | None:
+    """What a local name is assigned, or None when it is not a plain local of ``function``."""
+    values: list[ast.AST] = []
+    for node in function.body_nodes():
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            values.append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            if node.value is not None:
+                values.append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
+            target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
+            if target is not None and any(
+                isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)
+            ):
+                return []  # bound some other way: unknown
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name) and node.value.id == name:
+                return []  # ``message["type"] = ...`` rewrites it: unknown
+    return values or None
+
+
+def _module_value(module: ModuleInfo, name: str) -> ast.AST | None:
+    values = [
+        statement.value
+        for statement in module.tree.body
+        if (isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets))
+        or (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name)
+    ]
+    return values[0] if len(values) == 1 and values[0] is not None else None
+
+
+def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
+    values = [
+        statement.value
+        for statement in node.body
+        if (isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets))
+        or (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name)
+    ]
+    return values[0] if len(values) == 1 and values[0] is not None else None
+
+
+def _calls_by_func(module: ModuleInfo) -> dict[int, ast.Call]:
+    cached = getattr(module, "_wsl_calls_by_func", None)
+    if cached is None:
+        cached = {id(node.func): node for node in ast.walk(module.tree) if isinstance(node, ast.Call)}
+        module._wsl_calls_by_func = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _mentions(module: ModuleInfo, name: str) -> Iterator[ast.AST]:
+    """Names and attributes spelling ``name`` (loads only)."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            yield node
+        elif isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
+            yield node

@@ -1,0 +1,130 @@
+"""Project-wide facts for WSL006, extracted once per file and joined across the project.
+
+Per production module: its broadcast sites (broadcast calls, fan-outs, fan-outs through a
+send helper) and the message types each carries, or unknown. Joined: every type the project
+broadcasts, whether any broadcast's type is unknown, whether anything broadcasts at all; and
+which functions the project registers as WebSocket routes. Memoised per :class:`ProjectIndex`
+(one run); only modules whose bytes mention a broadcast method or a send method are parsed.
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from wslint.analysis.calls import SEND_METHODS, broadcasts_in
+from wslint.analysis import endpoints
+from wslint.analysis.index import ProjectIndex
+from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
+from wslint.analysis.module import FunctionInfo, ModuleInfo
+from wslint.analysis.names import final_name
+
+
+@dataclass(frozen=True)
+class BroadcastSite:
+    module: str
+    line: int
+    types: Types  # type: ignore[valid-type]
+
+
+@dataclass
+class ProjectFacts:
+    """The join: every broadcast's types, the registered endpoints, a shared resolver."""
+
+    resolver: TypeResolver
+    sites: list[BroadcastSite] = field(default_factory=list)
+
+    @property
+    def types(self) -> frozenset[str]:
+        found: set[str] = set()
+        for site in self.sites:
+            if site.types is not UNKNOWN:
+                found |= site.types  # type: ignore[operator]
+        return frozenset(found)
+
+    @property
+    def unknown_site(self) -> BroadcastSite | None:
+        return next((site for site in self.sites if site.types is UNKNOWN), None)
+
+    @property
+    def broadcasts_anything(self) -> bool:
+        return any(site.types is UNKNOWN or site.types for site in self.sites)
+
+
+_FACTS: "weakref.WeakKeyDictionary[ProjectIndex, ProjectFacts]" = weakref.WeakKeyDictionary()
+_REGISTERED: "weakref.WeakKeyDictionary[ProjectIndex, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def registered_endpoints(index: ProjectIndex) -> set[str]:
+    """Keys of the functions the production code registers as WebSocket routes (memoised)."""
+    if index not in _REGISTERED:
+        _REGISTERED[index] = endpoints.registered_endpoints(index)
+    return _REGISTERED[index]
+
+
+def project_facts(index: ProjectIndex) -> ProjectFacts:
+    if index not in _FACTS:
+        resolver = TypeResolver(index)
+        facts = ProjectFacts(resolver)
+        for module in _broadcasting_modules(index):
+            facts.sites.extend(module_broadcasts(module, resolver))
+        _FACTS[index] = facts
+    return _FACTS[index]
+
+
+def _broadcasting_modules(index: ProjectIndex) -> Iterator[ModuleInfo]:
+    """Production modules whose bytes mention a broadcast method or a send method (fan-outs)."""
+    seen: set[str] = set()
+    for word in (*index.settings.broadcast_methods, *sorted(SEND_METHODS)):
+        for module in index.production_modules_mentioning(word):
+            if module.name not in seen:
+                seen.add(module.name)
+                yield module
+
+
+def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:
+    """Every broadcast site of one module with the types it carries."""
+    settings = resolver.index.settings
+    for function in module.iter_functions():
+        scope = Scope(module, function)
+        for broadcast in broadcasts_in(function.body_nodes(), settings):
+            yield BroadcastSite(module.name, broadcast.node.lineno, resolver.message_types(broadcast.payload, scope))
+        for node, payload in helper_fan_outs(function):
+            types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
+            yield BroadcastSite(module.name, node.lineno, types)
+
+
+def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST | None]]:
+    """``for ws in clients: await self._safe_send(ws, msg)`` and its comprehension form.
+
+    The payload is the one other argument of the send helper (None when it cannot be told).
+    """
+    for node in function.body_nodes():
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            targets = _names(node.target)
+            calls = [c for n in node.body for c in ast.walk(n) if isinstance(c, ast.Call)]
+        elif isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+            targets = {name for g in node.generators for name in _names(g.target)}
+            calls = [node.elt] if isinstance(node.elt, ast.Call) else []
+        else:
+            continue
+        for call in calls:
+            name = (final_name(call.func) or "").lower()
+            if "send" not in name or name in SEND_METHODS and _receiver_in(call, targets):
+                continue
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if any(isinstance(a, ast.Name) and a.id in targets for a in arguments):
+                others = [a for a in arguments if not (isinstance(a, ast.Name) and a.id in targets)]
+                yield node, others[0] if len(others) == 1 else None
+                break
+
+
+def _receiver_in(call: ast.Call, targets: set[str]) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in targets
+
+
+def _names(target: ast.AST) -> set[str]:
+    return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
