@@ -28,6 +28,7 @@ from wslint.engine.project import find_project_root
 from wslint.engine.runner import SourceUnit, _ignored, _unreadable, load_module
 from wslint.engine.source import Unreadable, parse_source
 from wslint.rules import selected_rules
+from wslint.rules.base import Rule
 
 _FORGOTTEN: set[str] = set()
 
@@ -48,7 +49,8 @@ def check_source(
 
     ``tree`` is an ``ast`` tree of ``text`` already built by the caller (flake8's); it is used as
     is. ``astroid_tree`` is an astroid module of the same text (pylint's), used for inference so
-    astroid is not built twice. A file the byte prefilter rules out is never parsed. With
+    astroid is not built twice. Only the rules whose words the text holds run (the byte
+    prefilter), and a file that none of them can concern is never analysed. With
     ``honour_noqa=False`` the host tool applies ``# noqa`` itself (flake8 does, and honours
     ``--disable-noqa``). Unparsable text is reported as WSL000, as the command does.
     ``reset_astroid`` drops astroid's cached modules of the project the first time this process
@@ -57,7 +59,10 @@ def check_source(
     absolute = Path(os.path.abspath(path))
     shown = display if display is not None else str(path)
     unit = SourceUnit(shown, absolute)
-    if not may_hold_finding(text.encode("utf-8", "surrogatepass"), settings):
+    data = text.encode("utf-8", "surrogatepass")
+    rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
+    relevant = [rule for rule in rules if may_hold_finding(data, rule.required_words(settings))]
+    if not relevant:
         return []
     project_root = Path(os.path.abspath(root)) if root else find_project_root([absolute])
     try:
@@ -73,8 +78,8 @@ def check_source(
         settings,
         lambda file: load_module(file, project_root),
     )
-    index.add(module)
-    findings = _run_rules(unit, module, text, index, project_root, settings, astroid_tree, honour_noqa)
+    index.add(module, data)
+    findings = _run_rules(relevant, unit, module, text, index, project_root, astroid_tree, honour_noqa)
     return sorted((f for f in findings if not _ignored(f, settings)), key=lambda f: f.sort_key)
 
 
@@ -97,16 +102,15 @@ def _forget_once(root: Path) -> None:
 
 
 def _run_rules(
+    rules: list[Rule],
     unit: SourceUnit,
     module: ModuleInfo,
     text: str,
     index: ProjectIndex,
     root: Path,
-    settings: Settings,
     astroid_tree: Any,
     honour_noqa: bool,
 ) -> list[Finding]:
-    rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
     inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
     context = FileContext(unit.display, module, index, inference)
     lines = text.splitlines()
