@@ -69,7 +69,12 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             paths = tuple(path for path in paths if str(path) != "-")
         elif not paths:
             paths = (Path("."),)
-        report = check_paths(list(paths), settings, stdin=stdin)
+        cache_dir = None
+        if not options["no_cache"]:  # relative to the project root unless given
+            given = options["cache_dir"]
+            cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
+        jobs = options["jobs"] or os.cpu_count() or 1
+        report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)

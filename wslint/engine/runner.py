@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import InferenceView, forget_project
 from wslint.analysis.module import ModuleInfo
 from wslint.engine.context import FileContext
+from wslint.engine.cache import ResultCache, project_digest
 from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
@@ -19,7 +23,7 @@ from wslint.engine.options import Settings
 from wslint.engine.prefilter import may_hold_finding
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
-from wslint.rules import selected_rules
+from wslint.rules import RULES_BY_CODE, selected_rules
 from wslint.rules.base import Rule
 
 
@@ -46,8 +50,13 @@ def check_paths(
     *,
     project_root: Path | None = None,
     stdin: tuple[str, bytes] | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> Report:
-    """Check ``paths`` (and/or stdin as ``(filename, data)``) against the project they belong to."""
+    """Check ``paths`` (and/or stdin as ``(filename, data)``) against the project they belong to.
+
+    ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
+    """
     exclude = (*settings.exclude, *settings.extend_exclude)
     units = [SourceUnit(str(path), _absolute(path)) for path in discover(paths, exclude)]
     if stdin is not None:
@@ -55,11 +64,35 @@ def check_paths(
         units.append(SourceUnit(name, _absolute(Path(name)), data))
     anchor = [Path(unit.path) for unit in units] or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
+    files = _ProjectFiles(root, exclude)
+    cache = None
+    if cache_dir is not None:
+        directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
+        cache = ResultCache(directory, root, settings, project_digest(files()))
+    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
 
-    def project_files() -> list[Path]:
-        return [_absolute(p) for p in discover([root], exclude)] if root.is_dir() else []
 
-    return check_units(units, settings, root, project_files)
+class _ProjectFiles:
+    """The project's Python files, walked at most once and only when asked."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+        self.root, self.exclude = root, exclude
+        self._files: list[Path] | None = None
+
+    def __call__(self) -> list[Path]:
+        if self._files is None:
+            found = discover([self.root], self.exclude) if self.root.is_dir() else ()
+            self._files = [_absolute(path) for path in found]
+        return self._files
+
+
+@dataclass
+class _Prepared:
+    """A unit that passed the prefilter, with the rules that may fire on it."""
+
+    unit: SourceUnit
+    data: bytes
+    rules: tuple[str, ...]  # codes
 
 
 def check_units(
@@ -67,30 +100,98 @@ def check_units(
     settings: Settings,
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    *,
+    jobs: int = 1,
+    cache: ResultCache | None = None,
 ) -> Report:
-    forget_project(root)
-    rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
-    index = ProjectIndex(root, project_files, settings, lambda path: load_module(path, root))
+    """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
+    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
     report = Report(files_checked=len(units))
-    parsed: list[tuple[SourceUnit, ModuleInfo, str, list[Rule]]] = []
+    todo: list[_Prepared] = []
     for unit in units:
         try:
-            text, data = _read(unit)
-            relevant = [rule for rule in rules if may_hold_finding(data, rule.required_words(settings))]
-            if not relevant:
-                continue
-            module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
+            _, data = _read(unit)
         except Unreadable as problem:
             report.findings.append(_unreadable(unit, problem))
             continue
-        index.add(module, data)
-        parsed.append((unit, module, text, relevant))
-    for unit, module, text, relevant in parsed:
-        report.findings.extend(_run_rules(relevant, unit, module, text, index, root))
+        relevant = tuple(r.code for r in rules if may_hold_finding(data, r.required_words(settings)))
+        if not relevant:
+            continue
+        cached = cache.get(unit.path, data, unit.display) if cache else None
+        if cached is not None:
+            report.findings.extend(cached)
+        else:
+            todo.append(_Prepared(unit, data, relevant))
+    for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
+        report.findings.extend(findings)
+        if cache is not None:
+            cache.put(prepared.unit.path, prepared.data, findings)
+    if cache is not None:
+        cache.save()
     report.findings = sorted(
         (f for f in report.findings if not _ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
+
+
+# Below this many files a worker pool costs more than it saves.
+MIN_FILES_PER_JOB = 8
+
+
+def _analyse(
+    todo: list[_Prepared],
+    settings: Settings,
+    root: Path,
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    jobs: int,
+) -> list[tuple[_Prepared, list[Finding]]]:
+    jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
+    if jobs == 1:
+        return _analyse_chunk(todo, settings, root, project_files)
+    files = list(project_files() if callable(project_files) else project_files)
+    chunks = _balanced(todo, jobs)
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_analyse_chunk, chunk, settings, root, files) for chunk in chunks]
+        return [result for future in futures for result in future.result()]
+
+
+def _balanced(todo: list[_Prepared], jobs: int) -> list[list[_Prepared]]:
+    """Chunks of about equal total size: biggest files first, each to the lightest chunk."""
+    chunks: list[list[_Prepared]] = [[] for _ in range(jobs)]
+    weights = [0] * jobs
+    for prepared in sorted(todo, key=lambda p: (-len(p.data), p.unit.display)):
+        lightest = weights.index(min(weights))
+        chunks[lightest].append(prepared)
+        weights[lightest] += len(prepared.data)
+    return chunks
+
+
+def _analyse_chunk(
+    chunk: list[_Prepared],
+    settings: Settings,
+    root: Path,
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+) -> list[tuple[_Prepared, list[Finding]]]:
+    """Parse and check ``chunk`` against one project index (runs in a worker process or here)."""
+    forget_project(root)
+    index = ProjectIndex(root, project_files, settings, lambda path: load_module(path, root))
+    results: list[tuple[_Prepared, list[Finding]]] = []
+    parsed = []
+    for prepared in chunk:
+        unit = prepared.unit
+        try:
+            text = decode_source(prepared.data)
+            module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
+        except Unreadable as problem:
+            results.append((prepared, [_unreadable(unit, problem)]))
+            continue
+        index.add(module, prepared.data)
+        parsed.append((prepared, module, text))
+    for prepared, module, text in parsed:
+        rules = [RULES_BY_CODE[code]() for code in prepared.rules]
+        results.append((prepared, _run_rules(rules, prepared.unit, module, text, index, root)))
+    return results
 
 
 def _read(unit: SourceUnit) -> tuple[str, bytes]:
@@ -127,6 +228,9 @@ def _run_rules(
             produced = list(rule.check(context))
         except RecursionError:
             return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
+        except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
+            reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+            return [_unreadable(unit, Unreadable(reason))]
         findings.extend(f for f in produced if not suppressed_on(f.code, lines, f.line))
     return findings
 
