@@ -40,7 +40,7 @@ def spawn_kind(call: ast.Call, function: FunctionInfo | None, module: ModuleInfo
     Resolved through the module's imports (``from asyncio import create_task``).
     """
     qualified = module.qualified(call.func)
-    if qualified in SPAWN_FUNCTIONS and not _shadowed(call.func, function):
+    if qualified in SPAWN_FUNCTIONS and not is_shadowed(call.func, function):
         return qualified.rsplit(".", 1)[1]
     return None
 
@@ -143,7 +143,7 @@ def _bindings(name: str, function: FunctionInfo) -> Iterator[ast.AST | None]:
                 yield None
 
 
-def _shadowed(func: ast.expr, function: FunctionInfo | None) -> bool:
+def is_shadowed(func: ast.expr, function: FunctionInfo | None) -> bool:
     """The callee's first name is a parameter or a local of the enclosing functions."""
     dotted = dotted_name(func)
     if dotted is None:

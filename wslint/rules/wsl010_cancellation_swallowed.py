@@ -56,6 +56,8 @@ from collections.abc import Iterator
 from wslint.analysis.cancellation import awaits_in, caught_cancellation, gives_back, try_statements
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import WordGroups, broadcaster_words
 from wslint.rules.base import Rule
 
 
@@ -64,6 +66,10 @@ class CancellationSwallowed(Rule):
     name = "cancellation-swallowed"
     summary = "A broadcaster's loop catches CancelledError and keeps looping"
     fix = "add `except asyncio.CancelledError: raise` before it, or catch `Exception` instead"
+
+    @classmethod
+    def required_words(cls, settings: Settings) -> WordGroups:
+        return tuple((*group, b"except") for group in broadcaster_words(settings))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         reported: set[int] = set()
