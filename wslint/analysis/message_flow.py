@@ -127,7 +127,7 @@ class TypeResolver:
         function = scope.function
         if function is not None:
             if name in _parameter_names(function):
-                return self.parameter_types(function, scope.module, name, follow is self.type_values, depth)
+                return self.parameter_types(function, scope.module, name, follow == self.type_values, depth)
             local = _local_values(function, name)
             if local is not None:
                 result: Types = frozenset()  # type: ignore[valid-type]
@@ -167,6 +167,10 @@ class TypeResolver:
             value = _class_value(info.node, node.attr)
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 return value.value
+            if isinstance(value, ast.Name):  # ``QUEUE_UPDATE = QUEUE_UPDATE`` in the class body
+                found = self.type_values(value, Scope(module, None), MAX_DEPTH - 1)
+                if found is not UNKNOWN and len(found) == 1:  # type: ignore[arg-type]
+                    return next(iter(found))  # type: ignore[call-overload]
             return None
         dotted = scope.module.qualified(receiver)
         if dotted and self.index.is_project_module(dotted):
