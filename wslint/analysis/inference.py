@@ -63,6 +63,27 @@ class InferenceView:
                 return candidate
         return None
 
+    def infer(self, node: ast.AST) -> list[Any] | None:
+        """Every astroid value ``node`` can take (at most ``MAX_INFERRED``); None when unknown.
+
+        Unknown: no matching node, an inference error, too many values, or any Uninferable.
+        """
+        target = self.node_for(node)
+        if target is None:
+            return None
+        values: list[Any] = []
+        try:
+            with _project_on_path(self._root):
+                for count, inferred in enumerate(target.infer()):
+                    if count >= MAX_INFERRED or type(inferred).__name__ == "UninferableBase":
+                        return None
+                    values.append(inferred)
+        except Exception:  # noqa: BLE001 - inference errors mean "unknown"
+            return None
+        except RecursionError:
+            return None
+        return values or None
+
     def numbers(self, node: ast.AST) -> list[float] | None:
         """Every value ``node`` can take if all are numbers (Uninferable ones skipped), else None."""
         target = self.node_for(node)
