@@ -86,6 +86,7 @@ class ModuleInfo:
         self.top_level: dict[str, str] = {}  # module-level name -> class or function key
         self._parents: dict[int, ast.AST] = {}
         self._scopes: dict[int, FunctionInfo] | None = None
+        self._calls: dict[str, list[ast.Call]] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
     # -- building ---------------------------------------------------------------------------
@@ -172,6 +173,18 @@ class ModuleInfo:
                 for child in ast.iter_child_nodes(parent):
                     self._parents[id(child)] = parent
         return self._parents.get(id(node))
+
+    def calls_named(self, name: str) -> list[ast.Call]:
+        """Every call in the module whose callee's final name is ``name`` (one shared walk)."""
+        if self._calls is None:
+            self._calls = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    if final is not None:
+                        self._calls.setdefault(final, []).append(node)
+        return self._calls.get(name, [])
 
     def scope_map(self) -> dict[int, FunctionInfo]:
         """``id(node)`` -> the function whose own body holds it (module level: absent)."""

@@ -72,8 +72,8 @@ def _registered_handlers(module: ModuleInfo) -> set[str]:
     cached = getattr(module, "_registered_handlers", None)
     if cached is None:
         cached = set()
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and final_name(node.func) in ROUTE_REGISTRARS:
+        for registrar in sorted(ROUTE_REGISTRARS):
+            for node in module.calls_named(registrar):
                 for argument in [*node.args, *(k.value for k in node.keywords)]:
                     name = final_name(argument)
                     if name:

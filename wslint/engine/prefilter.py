@@ -43,14 +43,40 @@ def combined(groups: Sequence[WordGroups]) -> WordGroups:
     return tuple(seen)
 
 
-def may_hold_finding(data: bytes, groups: WordGroups | Settings) -> bool:
-    """Whether ``data`` contains every word of at least one alternative.
+def may_hold_finding(data: bytes | frozenset[bytes], groups: WordGroups | Settings) -> bool:
+    """Whether ``data`` (bytes, or the words found in them) holds every word of one alternative.
 
     Given settings, the alternatives are those of every selected rule.
     """
     if isinstance(groups, Settings):
         groups = selected_words(groups)
+    if isinstance(data, frozenset):
+        return any(all(word in data for word in group) for group in groups)
     return any(all(word in data for word in group) for group in groups)
+
+
+class WordFinder:
+    """Finds which of many words occur in a file in one pass over its bytes."""
+
+    def __init__(self, groups: WordGroups) -> None:
+        words = sorted({word for group in groups for word in group}, key=lambda w: (-len(w), w))
+        # A lookahead finds overlapping occurrences: "create_task_group" holds "task_group" too.
+        alternatives = b"|".join(re.escape(word) for word in words)
+        self._pattern = re.compile(b"(?=(" + alternatives + b"))") if words else None
+        self._words = words
+
+    def words_in(self, data: bytes) -> frozenset[bytes]:
+        """The words of the groups that occur in ``data`` (overlapping occurrences included)."""
+        if self._pattern is None:
+            return frozenset()
+        found = set(self._pattern.findall(data))
+        # At one place only the longest word matches ("async for" hides "async"): check the
+        # words contained in a found word directly.
+        for word in self._words:
+            if word not in found and any(word in longer for longer in found):
+                if word in data:
+                    found.add(word)
+        return frozenset(found)
 
 
 @lru_cache(maxsize=32)

@@ -20,7 +20,7 @@ from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import may_hold_finding
+from wslint.engine.prefilter import WordFinder, combined, may_hold_finding
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
 from wslint.rules import RULES_BY_CODE, selected_rules
@@ -106,6 +106,8 @@ def check_units(
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    rule_words = [(rule.code, rule.required_words(settings)) for rule in rules]
+    finder = WordFinder(combined([words for _, words in rule_words]))
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
@@ -114,7 +116,8 @@ def check_units(
         except Unreadable as problem:
             report.findings.append(_unreadable(unit, problem))
             continue
-        relevant = tuple(r.code for r in rules if may_hold_finding(data, r.required_words(settings)))
+        present = finder.words_in(data)
+        relevant = tuple(code for code, words in rule_words if may_hold_finding(present, words))
         if not relevant:
             continue
         cached = cache.get(unit.path, data, unit.display) if cache else None
