@@ -396,12 +396,6 @@ def test_load_settings_raises_config_error(project: Path) -> None:
         load_settings(None, cwd=project)
 
 
-@pytest.mark.xfail(
-    reason="per-file-ignores globs are matched against the path as given on the command line "
-    "(runner._ignored), not relative to the config file's folder as flake8 does: run from a "
-    "subfolder or with an absolute path, 'tests/*' no longer matches",
-    strict=True,
-)
 def test_per_file_ignores_relative_to_config_dir(project: Path, monkeypatch, capsys) -> None:
     write(project, "pyproject.toml", '[tool.wslint.per-file-ignores]\n"tests/*" = ["WSL"]\n')
     write(project, "tests/test_feed.py", FEED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,8 @@ def settings_from(source: ConfigSource, base: Settings | None = None) -> Setting
             check_known_codes(settings, key)
         except OptionError as error:
             raise ConfigError(f"{where}: option {key!r}: {error}") from None
+    if source.path is not None:
+        settings = replace(settings, config_dir=str(source.path.resolve().parent))
     return settings
 
 

@@ -155,6 +155,8 @@ class Settings:
     message_type_pattern: str = DEFAULT_MESSAGE_TYPE_PATTERN
     update_type_patterns: tuple[str, ...] = DEFAULT_UPDATE_PATTERNS
     heartbeat_type_patterns: tuple[str, ...] = DEFAULT_HEARTBEAT_PATTERNS
+    # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
+    config_dir: str = ""
 
     def with_values(self, values: dict[str, Any]) -> "Settings":
         """A copy with ``values`` (keyed by kebab-case option key) applied and validated."""

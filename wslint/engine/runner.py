@@ -254,12 +254,21 @@ def _unreadable(unit: SourceUnit, problem: Unreadable) -> Finding:
 def _ignored(finding: Finding, settings: Settings) -> bool:
     if finding.code == "WSL000" and any("WSL000".startswith(p) for p in settings.ignore):
         return True
-    path = finding.path.replace(os.sep, "/")
+    path = _relative_to_config(finding.path, settings.config_dir)
     for glob, codes in settings.per_file_ignores:
         if fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(Path(path).name, glob):
             if any(finding.code.startswith(code) for code in codes):
                 return True
     return False
+
+
+def _relative_to_config(path: str, config_dir: str) -> str:
+    """``path`` relative to the config file's folder (as flake8 does), when it lies below it."""
+    if config_dir:
+        relative = os.path.relpath(os.path.abspath(path), config_dir)
+        if not relative.startswith(os.pardir):
+            path = relative
+    return path.replace(os.sep, "/")
 
 
 def _absolute(path: Path) -> Path:
