@@ -60,6 +60,13 @@ class ProjectIndex:
         self._named_broadcasters: dict[str, bool] = {}
 
     # -- modules ----------------------------------------------------------------------------
+    def _bytes(self, path: Path) -> bytes:
+        """A project file's bytes, read once (queries scan them again and again)."""
+        data = self._sources.get(path)
+        if data is None:
+            data = self._sources[path] = _read_or_empty(path)
+        return data
+
     @property
     def _paths(self) -> dict[str, Path]:
         if self._every is None:
@@ -98,20 +105,30 @@ class ProjectIndex:
 
     def production_modules_mentioning(self, word: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain ``word`` as a whole word."""
-        yield from self._production_modules_matching(rb"\b" + re.escape(word.encode()) + rb"\b")
+        literal = word.encode()
+        yield from self._production_modules_matching(rb"\b" + re.escape(literal) + rb"\b", (literal,))
+
+    def production_modules_mentioning_any(self, words: Iterable[str]) -> Iterator[ModuleInfo]:
+        """Non-test modules whose bytes contain any of ``words`` as a whole word (one scan)."""
+        literals = tuple(sorted({word.encode() for word in words}))
+        alternatives = b"|".join(re.escape(literal) for literal in literals)
+        yield from self._production_modules_matching(rb"\b(?:" + alternatives + rb")\b", literals)
 
     def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes hold ``def name``."""
-        yield from self._production_modules_matching(rb"\bdef\s+" + re.escape(name.encode()) + rb"\b")
+        literal = name.encode()
+        yield from self._production_modules_matching(rb"\bdef\s+" + re.escape(literal) + rb"\b", (literal,))
 
-    def _production_modules_matching(self, pattern: bytes) -> Iterator[ModuleInfo]:
+    def _production_modules_matching(self, pattern: bytes, literals: tuple[bytes, ...]) -> Iterator[ModuleInfo]:
+        """Modules matching ``pattern``; ``literals`` (one must occur) is a fast first filter."""
         if pattern not in self._matches:
             search = re.compile(pattern).search
-            self._matches[pattern] = [
-                name
-                for name, path in sorted(self._paths.items())
-                if search(self._sources[path] if path in self._sources else _read(path))
-            ]
+            matched = []
+            for name, path in sorted(self._paths.items()):
+                data = self._bytes(path)
+                if any(literal in data for literal in literals) and search(data):
+                    matched.append(name)
+            self._matches[pattern] = matched
         for name in self._matches[pattern]:
             module = self.module(name)
             if module is not None and not module.is_test:
@@ -273,7 +290,7 @@ class ProjectIndex:
         return False
 
 
-def _read(path: Path) -> bytes:
+def _read_or_empty(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError:
