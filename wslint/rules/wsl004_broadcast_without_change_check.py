@@ -70,8 +70,9 @@ class BroadcastWithoutChangeCheck(Rule):
     options = ("broadcast-methods", "heartbeat-type-patterns")
 
     def check(self, context: FileContext) -> Iterator[Finding]:
+        patterns = context.settings.heartbeat_type_patterns
         for function, loops in context.broadcasters():
-            if _is_heartbeat_name(function.name, context):
+            if _is_heartbeat_name(function.name, patterns):
                 continue
             for loop in loops:
                 if loop.kind not in (LoopKind.POLLING, LoopKind.HOT):
@@ -91,13 +92,14 @@ def _unconditional_broadcasts(
 ) -> Iterator[ast.AST]:
     """Direct non-heartbeat broadcasts and calls to helpers that always broadcast."""
     module, index = context.module, context.index
+    patterns = context.settings.heartbeat_type_patterns
     collected = list(nodes)
     direct = {id(b.node): b for b in broadcasts_in(iter(collected), context.settings)}
     for node in collected:
         if id(node) in direct:
-            if not _is_heartbeat(direct[id(node)], function, module, context):
+            if not _is_heartbeat(direct[id(node)], function, module, patterns):
                 yield node
-        elif isinstance(node, ast.Call) and not _names_heartbeat(node, module, context):
+        elif isinstance(node, ast.Call) and not _names_heartbeat(node, module, patterns):
             resolved = index.resolve(call_target(node, function, module))
             if isinstance(resolved, Resolved) and always_broadcasts(resolved, index, set()):
                 yield node
@@ -106,73 +108,67 @@ def _unconditional_broadcasts(
 def always_broadcasts(resolved: Resolved, index: ProjectIndex, seen: set[str]) -> bool:
     """Whether a helper broadcasts a non-heartbeat message on every call (no condition of its own)."""
     function, module = resolved.function, resolved.module
-    if function.key in seen or _is_heartbeat_name(function.name, None, index):
+    patterns = index.settings.heartbeat_type_patterns
+    if function.key in seen or _is_heartbeat_name(function.name, patterns):
         return False
     seen.add(function.key)
     for node in function.body_nodes():
-        if _conditional(node, function, module):
+        if not isinstance(node, (ast.Call, ast.For, ast.AsyncFor)) or _conditional(node, function, module):
             continue
-        if isinstance(node, ast.Call) or isinstance(node, (ast.For, ast.AsyncFor)):
-            for found in broadcasts_in(iter([node]), index.settings):
-                if not _is_heartbeat(found, function, module, None, index):
-                    return True
-            if isinstance(node, ast.Call) and not _names_heartbeat(node, module, None, index):
-                callee = index.resolve(call_target(node, function, module))
-                if isinstance(callee, Resolved) and always_broadcasts(callee, index, seen):
-                    return True
+        for found in broadcasts_in(iter([node]), index.settings):
+            if not _is_heartbeat(found, function, module, patterns):
+                return True
+        if isinstance(node, ast.Call) and not _names_heartbeat(node, module, patterns):
+            callee = index.resolve(call_target(node, function, module))
+            if isinstance(callee, Resolved) and always_broadcasts(callee, index, seen):
+                return True
     return False
 
 
 def _conditional(node: ast.AST, function: FunctionInfo, module: ModuleInfo) -> bool:
+    """Whether ``node`` runs only under a condition (an if, a loop, a handler, an early exit)."""
     child, parent = node, module.parent_of(node)
     while parent is not None and parent is not function.node:
         if isinstance(parent, CONDITIONAL) or isinstance(parent, SCOPE_NODES):
             return True
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
-            if isinstance(block, list) and child in block:
-                if any(_exits_early(statement) for statement in block[: block.index(child)]):
-                    return True
+        if _after_early_exit(parent, child):
+            return True
         child, parent = parent, module.parent_of(parent)
-    if parent is function.node and child in function.node.body:
-        return any(_exits_early(s) for s in function.node.body[: function.node.body.index(child)])
-    return parent is None
+    if parent is None:
+        return True
+    return _after_early_exit(parent, child)
+
+
+def _after_early_exit(parent: ast.AST, child: ast.AST) -> bool:
+    """An ``if ...: return`` (or continue, break, raise) before ``child`` in its block."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and child in block:
+            return any(_exits_early(statement) for statement in block[: block.index(child)])
+    return False
 
 
 def _exits_early(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.If) and any(isinstance(s, EXITS) for s in statement.body)
 
 
-def _patterns(context: FileContext | None, index: ProjectIndex | None) -> tuple[str, ...]:
-    settings = context.settings if context is not None else index.settings  # type: ignore[union-attr]
-    return settings.heartbeat_type_patterns
-
-
-def _is_heartbeat_name(name: str, context: FileContext | None, index: ProjectIndex | None = None) -> bool:
-    patterns = _patterns(context, index)
-    return any(matches_any(part, patterns) for part in (name, name.lstrip("_")))
+def _is_heartbeat_name(name: str, patterns: tuple[str, ...]) -> bool:
+    return matches_any(name, patterns) or matches_any(name.lstrip("_"), patterns)
 
 
 def _is_heartbeat(
-    found: Broadcast,
-    function: FunctionInfo,
-    module: ModuleInfo,
-    context: FileContext | None,
-    index: ProjectIndex | None = None,
+    found: Broadcast, function: FunctionInfo, module: ModuleInfo, patterns: tuple[str, ...]
 ) -> bool:
-    patterns = _patterns(context, index)
+    """A broadcast whose message type (or message-building call) names a heartbeat."""
     kind = payload_type(found.payload, function, module)
     if kind is not None:
         return matches_any(kind, patterns)
     payload = found.payload
     if isinstance(payload, ast.Call):  # broadcast(self._heartbeat_message())
-        name = final_name(payload.func) or ""
-        return _is_heartbeat_name(name, context, index)
-    return isinstance(found.node, ast.Call) and any(
-        matches_any(value, patterns) for value in call_type_arguments(found.node, module)
-    )
+        return _is_heartbeat_name(final_name(payload.func) or "", patterns)
+    return isinstance(found.node, ast.Call) and _names_heartbeat(found.node, module, patterns)
 
 
-def _names_heartbeat(call: ast.Call, module: ModuleInfo, context: FileContext | None, index: ProjectIndex | None = None) -> bool:
-    patterns = _patterns(context, index)
+def _names_heartbeat(call: ast.Call, module: ModuleInfo, patterns: tuple[str, ...]) -> bool:
+    """A helper call naming a heartbeat type among its arguments: ``self._push("ping", ...)``."""
     return any(matches_any(value, patterns) for value in call_type_arguments(call, module))
