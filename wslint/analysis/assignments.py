@@ -1,0 +1,70 @@
+"""Where attributes are written: stores, mutations, ``setattr``, anywhere in a module."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+DYNAMIC = "*"  # setattr(obj, name, ...) with a computed name, vars(obj).update(...), obj.__dict__
+READ_ONLY_METHODS = frozenset(
+    {
+        "get", "keys", "values", "items", "copy", "count", "index", "startswith", "endswith",
+        "format", "join", "split", "strip", "lower", "upper", "encode", "decode", "hex",
+        "isoformat", "timestamp", "total_seconds", "__eq__", "__ne__", "issubset", "issuperset",
+        "union", "intersection", "difference", "symmetric_difference", "isdisjoint", "model_dump",
+        "dict", "json", "to_dict", "asdict",
+    }
+)
+
+
+@dataclass
+class AttributeWrites:
+    """Attribute names written in a module, with the nodes that write them."""
+
+    writes: dict[str, list[ast.AST]] = field(default_factory=dict)
+
+    def add(self, name: str, node: ast.AST) -> None:
+        self.writes.setdefault(name, []).append(node)
+
+    def writes_of(self, name: str) -> list[ast.AST]:
+        return [*self.writes.get(name, ()), *self.writes.get(DYNAMIC, ())]
+
+    def written_outside(self, name: str, excluded: set[int]) -> bool:
+        """Whether ``name`` (or anything, dynamically) is written by a node not in ``excluded``."""
+        return any(id(node) not in excluded for key in (name, DYNAMIC) for node in self.writes.get(key, ()))
+
+
+def attribute_writes(tree: ast.AST) -> AttributeWrites:
+    """Every attribute store, delete, augmented assignment, subscript store and mutating call."""
+    found = AttributeWrites()
+    for node in ast.walk(tree):
+        for name in _written_names(node):
+            found.add(name, node)
+    return found
+
+
+def _written_names(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        yield DYNAMIC if node.attr == "__dict__" else node.attr
+    elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        if isinstance(node.value, ast.Attribute):  # self.last_x[key] = value
+            yield node.value.attr
+    elif isinstance(node, ast.Call):
+        yield from _call_writes(node)
+
+
+def _call_writes(call: ast.Call) -> Iterator[str]:
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in ("setattr", "delattr"):
+        name = call.args[1] if len(call.args) > 1 else None
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            yield name.value
+        else:
+            yield DYNAMIC
+    elif isinstance(func, ast.Attribute):
+        receiver = func.value
+        if isinstance(receiver, ast.Attribute) and func.attr not in READ_ONLY_METHODS:
+            yield DYNAMIC if receiver.attr == "__dict__" else receiver.attr  # self.last_x.update(...)
+        elif isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "vars":
+            yield DYNAMIC
