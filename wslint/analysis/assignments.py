@@ -66,5 +66,9 @@ def _call_writes(call: ast.Call) -> Iterator[str]:
         receiver = func.value
         if isinstance(receiver, ast.Attribute) and func.attr not in READ_ONLY_METHODS:
             yield DYNAMIC if receiver.attr == "__dict__" else receiver.attr  # self.last_x.update(...)
-        elif isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "vars":
+        elif isinstance(receiver, ast.Call) and _is_vars(receiver.func):
             yield DYNAMIC
+
+
+def _is_vars(func: ast.expr) -> bool:
+    return isinstance(func, ast.Name) and func.id == "vars"

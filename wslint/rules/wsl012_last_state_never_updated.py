@@ -121,9 +121,9 @@ def _intercepts_attributes(info: ClassInfo) -> bool:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name in ("__setattr__", "__setstate__"):
                 return True
-            if any(_decorator_name(d) in ("property", "setter", "cached_property") for d in statement.decorator_list):
-                if _remembered(statement.name):
-                    return True
+            decorators = {_decorator_name(d) for d in statement.decorator_list}
+            if decorators & {"property", "setter", "cached_property"} and _remembered(statement.name):
+                return True
     return False
 
 
@@ -229,4 +229,3 @@ def _init_stores(info: ClassInfo, attribute: str) -> set[int]:
         if isinstance(node, ast.Attribute) and _is_self(node.value) and node.attr == attribute
         and isinstance(node.ctx, ast.Store)
     }
-
