@@ -97,13 +97,15 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
         for name in ast.walk(generator.target)
         if isinstance(name, ast.Name)
     }
-    element = node.elt
-    if isinstance(element, ast.Call) and isinstance(element.func, ast.Attribute):
-        receiver = element.func.value
+    # The send may be wrapped: ``[asyncio.create_task(ws.send(m)) for ws in clients]``,
+    # ``(asyncio.wait_for(ws.send_text(m), 5) for ws in clients)``.
+    for element in _walk_local([ast.Expr(node.elt)]):
         if (
-            element.func.attr in SEND_METHODS
-            and isinstance(receiver, ast.Name)
-            and receiver.id in targets
+            isinstance(element, ast.Call)
+            and isinstance(element.func, ast.Attribute)
+            and element.func.attr in SEND_METHODS
+            and isinstance(element.func.value, ast.Name)
+            and element.func.value.id in targets
         ):
             return element
     return None
