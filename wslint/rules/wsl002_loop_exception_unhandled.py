@@ -30,7 +30,8 @@ async def _broadcast_queue_updates(self):
 ```
 
 ## Known problems
-Only calls are counted as raising (not subscripts or attribute reads). Calls inside an `except`
+Only calls are counted as raising (not subscripts or attribute reads), and clock reads
+(`time.monotonic()`, `time.time()`, `time.perf_counter()`) never are. Calls inside an `except`
 branch are not reported: they run only on the error path. The finding is reported once per
 loop, at the first unprotected call.
 """
@@ -49,6 +50,19 @@ from wslint.engine.findings import Finding
 from wslint.rules.base import Rule
 
 BROAD = frozenset({"Exception", "BaseException"})
+# Clock reads that cannot fail: timing a tick (``started = time.monotonic()``) is not a risk.
+NEVER_RAISE = frozenset(
+    {
+        "time.monotonic",
+        "time.monotonic_ns",
+        "time.time",
+        "time.time_ns",
+        "time.perf_counter",
+        "time.perf_counter_ns",
+        "time.process_time",
+        "time.process_time_ns",
+    }
+)
 
 
 class LoopExceptionUnhandled(Rule):
@@ -98,6 +112,8 @@ def _statement_calls(node: ast.AST, context: FileContext) -> Iterator[ast.Call]:
         return
     if isinstance(node, ast.Call):
         if is_timer(node, context.module, context.settings) or is_logging_call(node):
+            return
+        if not node.args and not node.keywords and context.module.qualified(node.func) in NEVER_RAISE:
             return
         yield node
     for child in ast.iter_child_nodes(node):
