@@ -26,6 +26,10 @@ TIME_WORDS = frozenset(
     }
 )
 EXITS = (ast.Continue, ast.Return, ast.Break, ast.Raise)
+# Pending work: a queue, outbox or backlog that producers fill and the loop drains. What it holds
+# is new by definition, so a test of it being non-empty only lets new items through.
+PENDING_WORDS = frozenset({"queue", "outbox", "inbox", "mailbox", "backlog", "pending"})
+PENDING_CHECKS = frozenset({"empty", "qsize"})
 
 
 def is_under_change_guard(node: ast.AST, loop: ast.AST, module: ModuleInfo) -> bool:
@@ -35,6 +39,14 @@ def is_under_change_guard(node: ast.AST, loop: ast.AST, module: ModuleInfo) -> b
     parent = module.parent_of(node)
     while parent is not None and child is not loop:
         if isinstance(parent, ast.If) and child is not parent.test and is_change_test(parent.test, fresh):
+            return True
+        if (  # an inner ``while <pending work>:`` guards its body as an ``if`` would
+            isinstance(parent, ast.While)
+            and parent is not loop
+            and child is not parent.test
+            and child not in parent.orelse
+            and _tests_pending_work(parent.test)
+        ):
             return True
         if isinstance(parent, (ast.For, ast.AsyncFor)) and child is not parent.iter and parent is not node:
             if _reads_fresh_state(parent.iter, fresh):  # looping over this round's changes
@@ -64,9 +76,25 @@ def _ends_in_exit(body: list[ast.stmt]) -> bool:
 
 
 def is_change_test(test: ast.expr, fresh: set[str]) -> bool:
-    """A test reading this iteration's state or a remembered last state, not only clients or time."""
+    """A test reading this iteration's state, a remembered last state or pending work, not only
+    clients or time."""
+    if _tests_pending_work(test):
+        return True
     candidates = [name for name in _read_names(test) if not _about_clients_or_time(name)]
     return any(name in fresh or _remembered_or_changed(name) for name in candidates)
+
+
+def _tests_pending_work(test: ast.expr) -> bool:
+    """``if self._outbox:``, ``while not log_queue.empty():``, ``if self.pending:``."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in PENDING_CHECKS:
+                return True
+        elif isinstance(node, (ast.Name, ast.Attribute)):
+            parts = name_parts(node.id if isinstance(node, ast.Name) else node.attr)
+            if parts and (parts[-1] in PENDING_WORDS or parts[0] == "pending"):
+                return True
+    return False
 
 
 def name_parts(name: str) -> list[str]:
