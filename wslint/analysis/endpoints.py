@@ -27,21 +27,74 @@ from wslint.analysis.roles import SOCKET_ANNOTATIONS
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route"})
 REGISTRARS = frozenset({"add_websocket_route", "add_api_websocket_route", "WebSocketRoute"})
 RECEIVE_METHODS = frozenset(
-    {"receive", "receive_text", "receive_json", "receive_bytes", "recv", "iter_text", "iter_json", "iter_bytes"}
+    {
+        "receive",
+        "receive_text",
+        "receive_json",
+        "receive_bytes",
+        "recv",
+        "iter_text",
+        "iter_json",
+        "iter_bytes",
+    }
 )
 SENDS = SEND_METHODS | {"send"}
 SOCKET_NAMES = ("websocket", "ws", "socket", "websock", "conn", "connection")
 SPAWNERS = frozenset(
-    {"create_task", "ensure_future", "gather", "start_soon", "add_task", "spawn", "wait", "run_until_first_complete",
-     "TaskGroup", "start", "run_coroutine_threadsafe", "shield"}
+    {
+        "create_task",
+        "ensure_future",
+        "gather",
+        "start_soon",
+        "add_task",
+        "spawn",
+        "wait",
+        "run_until_first_complete",
+        "TaskGroup",
+        "start",
+        "run_coroutine_threadsafe",
+        "shield",
+    }
 )
 TIMERS = frozenset({"sleep", "wait_for", "timeout", "fail_after", "move_on_after"})
 # An unresolved call that receives the socket and whose name says it only files it away or sends once.
 NEUTRAL_WORDS = frozenset(
-    {"connect", "disconnect", "accept", "add", "append", "remove", "discard", "register", "unregister",
-     "subscribe", "unsubscribe", "join", "leave", "close", "send", "log", "info", "debug", "warning", "warn",
-     "error", "exception", "print", "track", "untrack", "store", "save", "attach", "detach", "insert", "put",
-     "pop", "set", "personal"}
+    {
+        "connect",
+        "disconnect",
+        "accept",
+        "add",
+        "append",
+        "remove",
+        "discard",
+        "register",
+        "unregister",
+        "subscribe",
+        "unsubscribe",
+        "join",
+        "leave",
+        "close",
+        "send",
+        "log",
+        "info",
+        "debug",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "print",
+        "track",
+        "untrack",
+        "store",
+        "save",
+        "attach",
+        "detach",
+        "insert",
+        "put",
+        "pop",
+        "set",
+        "personal",
+    }
 )
 MAX_HELPER_DEPTH = 3
 
@@ -51,7 +104,7 @@ class EndpointFacts:
     """What an endpoint sends before its receive loop, and whether it pushes on its own."""
 
     function: FunctionInfo
-    initial: list[Types] = field(default_factory=list)  # type: ignore[valid-type]
+    initial: list[Types] = field(default_factory=list)
     updates_itself: bool = False
 
 
@@ -66,22 +119,17 @@ def is_decorated_endpoint(function: FunctionInfo) -> bool:
 def registered_endpoints(index: ProjectIndex) -> set[str]:
     """Keys of the functions the production code registers as WebSocket routes."""
     keys: set[str] = set()
-    seen: set[str] = set()
-    for word in sorted(REGISTRARS):
-        for module in index.production_modules_mentioning(word):
-            if module.name in seen:
-                continue
-            seen.add(module.name)
-            scopes = module.scope_map()
-            for node in ast.walk(module.tree):
-                if isinstance(node, ast.Call) and final_name(node.func) in REGISTRARS:
-                    handler = _handler_argument(node)
-                    if handler is None:
-                        continue
-                    fake = ast.Call(func=handler, args=[], keywords=[])
-                    resolved = index.resolve(call_target(fake, scopes.get(id(node)), module))
-                    if isinstance(resolved, Resolved):
-                        keys.add(resolved.function.key)
+    for module in index.production_modules_mentioning_any(REGISTRARS):
+        scopes = module.scope_map()
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call) and final_name(node.func) in REGISTRARS:
+                handler = _handler_argument(node)
+                if handler is None:
+                    continue
+                fake = ast.Call(func=handler, args=[], keywords=[])
+                resolved = index.resolve(call_target(fake, scopes.get(id(node)), module))
+                if isinstance(resolved, Resolved):
+                    keys.add(resolved.function.key)
     return keys
 
 
@@ -92,16 +140,34 @@ def _handler_argument(call: ast.Call) -> ast.AST | None:
     return call.args[1] if len(call.args) > 1 else None
 
 
-def endpoints_of(module: ModuleInfo, registered: set[str]) -> Iterator[FunctionInfo]:
-    for function in module.iter_functions():
-        if function.is_async and (is_decorated_endpoint(function) or function.key in registered):
-            yield function
+def may_be_registered(function: FunctionInfo) -> bool:
+    """Cheap syntax check: an undecorated coroutine that sends on (or hands on) its socket."""
+    socket = socket_parameter(function)
+    if socket is None or not function.is_async:
+        return False
+    for node in function.body_nodes():
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == socket
+            ):
+                if func.attr in SENDS:
+                    return True
+            elif any(isinstance(a, ast.Name) and a.id == socket for a in node.args):
+                return True
+    return False
 
 
 def socket_parameter(function: FunctionInfo) -> str | None:
     """The parameter holding the connection (Quart's global ``websocket`` when there is none)."""
     arguments = function.node.args
-    every = [a for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs) if a.arg not in ("self", "cls")]
+    every = [
+        a
+        for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+        if a.arg not in ("self", "cls")
+    ]
     for argument in every:
         if argument.annotation is not None and _annotation_names(argument.annotation) & SOCKET_ANNOTATIONS:
             return argument.arg
@@ -124,7 +190,9 @@ def _annotation_names(annotation: ast.AST) -> set[str]:
 
 
 # -- what an endpoint sends -----------------------------------------------------------------
-def analyse_endpoint(function: FunctionInfo, module: ModuleInfo, resolver: TypeResolver) -> EndpointFacts | None:
+def analyse_endpoint(
+    function: FunctionInfo, module: ModuleInfo, resolver: TypeResolver
+) -> EndpointFacts | None:
     socket = socket_parameter(function)
     if socket is None:
         return None
@@ -138,7 +206,9 @@ def analyse_endpoint(function: FunctionInfo, module: ModuleInfo, resolver: TypeR
 class _Walker:
     """Walks a body in statement order: initial until the first loop, then replies or pushes."""
 
-    def __init__(self, facts: EndpointFacts, sockets: set[str], scope: Scope, resolver: TypeResolver, depth: int):
+    def __init__(
+        self, facts: EndpointFacts, sockets: set[str], scope: Scope, resolver: TypeResolver, depth: int
+    ):
         self.facts = facts
         self.sockets = sockets
         self.scope = scope
@@ -163,7 +233,10 @@ class _Walker:
             self.expressions([node.iter])
             self.block(node.body)
             self.block(node.orelse)
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in ("TryStar", "Match"):
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ in (
+            "TryStar",
+            "Match",
+        ):
             self.compound(node)
         else:
             self.expressions([node])
@@ -211,7 +284,11 @@ class _Walker:
     def _sends_or_hands_over(self, node: ast.AST) -> bool:
         if not isinstance(node, ast.Call):
             return False
-        if isinstance(node.func, ast.Attribute) and node.func.attr in SENDS and self._is_socket(node.func.value):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in SENDS
+            and self._is_socket(node.func.value)
+        ):
             return True
         return self._passes_socket(node)
 
@@ -274,7 +351,7 @@ class _Walker:
         else:
             self.facts.initial.append(UNKNOWN)
 
-    def _send_types(self, call: ast.Call) -> Types:  # type: ignore[valid-type]
+    def _send_types(self, call: ast.Call) -> Types:
         payload = call.args[0] if call.args else None
         for keyword in call.keywords:
             if keyword.arg in ("data", "text", "message", "bytes"):
@@ -297,9 +374,11 @@ class _Walker:
 
     def _passes_socket(self, call: ast.Call) -> bool:
         arguments = [*call.args, *(k.value for k in call.keywords)]
-        return any(
-            self._is_socket(a.value if isinstance(a, ast.Starred) else a) for a in arguments
-        ) or (isinstance(call.func, ast.Attribute) and self._is_socket(call.func.value) and call.func.attr not in SENDS | RECEIVE_METHODS | {"accept", "close"})
+        return any(self._is_socket(a.value if isinstance(a, ast.Starred) else a) for a in arguments) or (
+            isinstance(call.func, ast.Attribute)
+            and self._is_socket(call.func.value)
+            and call.func.attr not in SENDS | RECEIVE_METHODS | {"accept", "close"}
+        )
 
     def _socket_parameters(self, call: ast.Call, function: FunctionInfo) -> set[str]:
         names = set()
@@ -317,7 +396,6 @@ class _Walker:
         func = call.func
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return None
-        module = self.scope.module
         dotted = _instance_class(func.value.id, self.scope, self.resolver.index)
         if dotted is None:
             return None

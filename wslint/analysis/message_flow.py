@@ -12,8 +12,9 @@ broadcast method adds no type of its own: its callers' broadcasts carry the type
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Union
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import ProjectIndex, Resolved
@@ -31,10 +32,10 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
-Types = "frozenset[str] | _Unknown"
+Types = Union["frozenset[str]", _Unknown]
 
 
-def union(first: Types, second: Types) -> Types:  # type: ignore[valid-type]
+def union(first: Types, second: Types) -> Types:
     if first is UNKNOWN or second is UNKNOWN:
         return UNKNOWN
     return first | second  # type: ignore[operator]
@@ -60,10 +61,10 @@ class TypeResolver:
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
-        self._parameter_types: dict[tuple[str, str], Types] = {}  # type: ignore[valid-type]
+        self._parameter_types: dict[tuple[str, str], Types] = {}
 
     # -- messages ---------------------------------------------------------------------------
-    def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:  # type: ignore[valid-type]
+    def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:
         """The types a message expression can carry."""
         if node is None or depth > MAX_DEPTH:
             return UNKNOWN
@@ -75,13 +76,13 @@ class TypeResolver:
             return self._name_types(node.id, scope, depth, self.message_types)
         return UNKNOWN
 
-    def _dict_types(self, node: ast.Dict, scope: Scope, depth: int) -> Types:  # type: ignore[valid-type]
+    def _dict_types(self, node: ast.Dict, scope: Scope, depth: int) -> Types:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and key.value == "type":
                 return self.type_values(value, scope, depth)
         return UNKNOWN  # no "type" key we can read (or one hidden in a ** spread)
 
-    def _call_message_types(self, call: ast.Call, scope: Scope, depth: int) -> Types:  # type: ignore[valid-type]
+    def _call_message_types(self, call: ast.Call, scope: Scope, depth: int) -> Types:
         name = final_name(call.func)
         if name in DUMPS and call.args:
             return self.message_types(call.args[0], scope, depth + 1)
@@ -97,13 +98,13 @@ class TypeResolver:
         if not returned:
             return UNKNOWN
         inner = Scope(helper.module, helper.function, _bind(call, helper.function, scope))
-        result: Types = frozenset()  # type: ignore[valid-type]
+        result: Types = frozenset()
         for value in returned:
             result = union(result, self.message_types(value, inner, depth + 1))
         return result
 
     # -- the "type" value -------------------------------------------------------------------
-    def type_values(self, node: ast.AST, scope: Scope, depth: int = 0) -> Types:  # type: ignore[valid-type]
+    def type_values(self, node: ast.AST, scope: Scope, depth: int = 0) -> Types:
         """The strings a ``"type"`` value can be."""
         if depth > MAX_DEPTH:
             return UNKNOWN
@@ -115,11 +116,13 @@ class TypeResolver:
             found = self._attribute_constant(node, scope)
             return frozenset({found}) if found is not None else UNKNOWN
         if isinstance(node, ast.IfExp):
-            return union(self.type_values(node.body, scope, depth), self.type_values(node.orelse, scope, depth))
+            return union(
+                self.type_values(node.body, scope, depth), self.type_values(node.orelse, scope, depth)
+            )
         return UNKNOWN
 
     # -- names ------------------------------------------------------------------------------
-    def _name_types(self, name: str, scope: Scope, depth: int, follow) -> Types:  # type: ignore[no-untyped-def, valid-type]
+    def _name_types(self, name: str, scope: Scope, depth: int, follow: Callable[..., Types]) -> Types:
         bound = scope.bound(name)
         if bound is not None:
             argument, outer = bound
@@ -130,7 +133,7 @@ class TypeResolver:
                 return self.parameter_types(function, scope.module, name, follow == self.type_values, depth)
             local = _local_values(function, name)
             if local is not None:
-                result: Types = frozenset()  # type: ignore[valid-type]
+                result: Types = frozenset()
                 for value in local:
                     result = union(result, follow(value, scope, depth + 1))
                 return result if local else UNKNOWN
@@ -201,7 +204,7 @@ class TypeResolver:
     # -- parameters: types from the call sites ----------------------------------------------
     def parameter_types(
         self, function: FunctionInfo, module: ModuleInfo, parameter: str, as_type: bool, depth: int
-    ) -> Types:  # type: ignore[valid-type]
+    ) -> Types:
         """The types a parameter receives at the function's production call sites."""
         if function.name in self.index.settings.broadcast_methods:
             return frozenset()  # the broadcast implementation: its callers carry the types
@@ -210,7 +213,7 @@ class TypeResolver:
             return self._parameter_types[key]
         self._parameter_types[key] = frozenset()  # recursion guard
         follow = self.type_values if as_type else self.message_types
-        result: Types = frozenset()  # type: ignore[valid-type]
+        result: Types = frozenset()
         for argument in self._arguments_at_call_sites(function, parameter):
             if argument is None:
                 result = UNKNOWN
@@ -314,7 +317,9 @@ def _bind(call: ast.Call, function: FunctionInfo, scope: Scope) -> tuple[tuple[s
 def _default(function: FunctionInfo, parameter: str) -> ast.AST | None:
     arguments = function.node.args
     positional = [*arguments.posonlyargs, *arguments.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(arguments.defaults):]], arguments.defaults))
+    defaults = dict(
+        zip([a.arg for a in positional[len(positional) - len(arguments.defaults) :]], arguments.defaults)
+    )
     for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
         if default is not None:
             defaults[argument.arg] = default
@@ -333,16 +338,16 @@ def _local_values(function: FunctionInfo, name: str) -> list[ast.AST] | None:
     """What a local name is assigned, or None when it is not a plain local of ``function``."""
     values: list[ast.AST] = []
     for node in function.body_nodes():
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
             values.append(node.value)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
             if node.value is not None:
                 values.append(node.value)
         elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
             target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-            if target is not None and any(
-                isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)
-            ):
+            if target is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
                 return []  # bound some other way: unknown
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
             if isinstance(node.value, ast.Name) and node.value.id == name:
@@ -354,8 +359,15 @@ def _module_value(module: ModuleInfo, name: str) -> ast.AST | None:
     values = [
         statement.value
         for statement in module.tree.body
-        if (isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets))
-        or (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name)
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+        )
+        or (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        )
     ]
     return values[0] if len(values) == 1 and values[0] is not None else None
 
@@ -364,8 +376,15 @@ def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
     values = [
         statement.value
         for statement in node.body
-        if (isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets))
-        or (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.target.id == name)
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+        )
+        or (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        )
     ]
     return values[0] if len(values) == 1 and values[0] is not None else None
 

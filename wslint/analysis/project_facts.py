@@ -26,7 +26,7 @@ from wslint.analysis.names import final_name
 class BroadcastSite:
     module: str
     line: int
-    types: Types  # type: ignore[valid-type]
+    types: Types
 
 
 @dataclass
@@ -76,12 +76,7 @@ def project_facts(index: ProjectIndex) -> ProjectFacts:
 
 def _broadcasting_modules(index: ProjectIndex) -> Iterator[ModuleInfo]:
     """Production modules whose bytes mention a broadcast method or a send method (fan-outs)."""
-    seen: set[str] = set()
-    for word in (*index.settings.broadcast_methods, *sorted(SEND_METHODS)):
-        for module in index.production_modules_mentioning(word):
-            if module.name not in seen:
-                seen.add(module.name)
-                yield module
+    yield from index.production_modules_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
 
 
 def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:
@@ -90,7 +85,9 @@ def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[Br
     for function in module.iter_functions():
         scope = Scope(module, function)
         for broadcast in broadcasts_in(function.body_nodes(), settings):
-            yield BroadcastSite(module.name, broadcast.node.lineno, resolver.message_types(broadcast.payload, scope))
+            yield BroadcastSite(
+                module.name, broadcast.node.lineno, resolver.message_types(broadcast.payload, scope)
+            )
         for node, payload in helper_fan_outs(function):
             types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
             yield BroadcastSite(module.name, node.lineno, types)

@@ -88,8 +88,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.analysis.endpoints import EndpointFacts, analyse_endpoint, endpoints_of
-from wslint.analysis.message_flow import UNKNOWN
+from wslint.analysis.endpoints import (
+    EndpointFacts,
+    analyse_endpoint,
+    is_decorated_endpoint,
+    may_be_registered,
+)
+from wslint.analysis.module import FunctionInfo
 from wslint.analysis.messages import matches_any
 from wslint.analysis.project_facts import ProjectFacts, project_facts, registered_endpoints
 from wslint.engine.context import FileContext
@@ -117,7 +122,7 @@ class EndpointNeverUpdated(Rule):
         if context.module.is_test:
             return
         index = context.index
-        for function in endpoints_of(context.module, registered_endpoints(index)):
+        for function in _endpoints(context):
             facts = project_facts(index)
             endpoint = analyse_endpoint(function, context.module, facts.resolver)
             if endpoint is None or endpoint.updates_itself or not endpoint.initial:
@@ -127,12 +132,28 @@ class EndpointNeverUpdated(Rule):
                 yield self.finding(context, def_line(function), message)
 
 
+def _endpoints(context: FileContext) -> Iterator[FunctionInfo]:
+    """Decorated endpoints, and coroutines the project registers (scanned only if one may be)."""
+    maybe = []
+    for function in context.module.iter_functions():
+        if function.is_async and is_decorated_endpoint(function):
+            yield function
+        elif may_be_registered(function):
+            maybe.append(function)
+    if maybe:
+        registered = registered_endpoints(context.index)
+        yield from (function for function in maybe if function.key in registered)
+
+
 def _verdict(endpoint: EndpointFacts, facts: ProjectFacts, settings: Settings) -> str | None:
     name = endpoint.function.name
-    known = [t for types in endpoint.initial if types is not UNKNOWN for t in sorted(types)]  # type: ignore[union-attr]
+    known = [t for types in endpoint.initial if isinstance(types, frozenset) for t in sorted(types)]
     if not facts.broadcasts_anything:
         sent = f"`{known[0]}`" if known else "its initial data"
-        return f"endpoint `{name}` sends {sent} once and nothing in the project broadcasts: broadcast updates to its clients when the state changes"
+        return (
+            f"endpoint `{name}` sends {sent} once and nothing in the project broadcasts: "
+            "broadcast updates to its clients when the state changes"
+        )
     if facts.unknown_site is not None:
         return None
     broadcast = facts.types
