@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench`` (wslint against its peers) and ``bench/fanout.py``."""

@@ -1,0 +1,102 @@
+"""The benchmark harness works (no timing is asserted: the machines are noisy)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.corpus import generate
+
+
+def test_corpus_is_deterministic_varied_and_valid(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", 6, seed=3)
+    second = generate(tmp_path / "b", 6, seed=3)
+    assert len(first.modules) == 6
+    assert (first.root / "pyproject.toml").is_file()
+    assert (first.root / "svc" / "config.py").is_file()
+    texts = [path.read_text() for path in first.modules]
+    assert texts == [path.read_text() for path in second.modules]
+    assert len(set(texts)) == 6
+    for path in first.files:
+        ast.parse(path.read_text(), str(path))
+    for text in texts:
+        assert 150 <= text.count("\n") <= 320
+        assert "@router.websocket" in text and "async def start(self)" in text
+        assert "self._push(" in text and "interval: float =" in text
+    assert generate(tmp_path / "c", 6, seed=4).modules[0].read_text() != texts[0]
+
+
+def test_wslint_finds_the_broadcasters_of_every_module(tmp_path: Path) -> None:
+    corpus = generate(tmp_path / "corpus", 5, seed=0)
+    run = subprocess.run(
+        [sys.executable, "-m", "wslint", "--no-cache", "--jobs", "1", "--format", "json", "."],
+        cwd=corpus.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    findings = json.loads(run.stdout)
+    assert not [f for f in findings if f["code"] == "WSL000"]
+    reported = {(Path(f["path"]).as_posix(), f["code"], f["message"]) for f in findings}
+    assert corpus.planted
+    for planted in corpus.planted:
+        assert any(
+            path.endswith(planted.path)
+            and code == planted.code
+            and f"`{planted.function}`" in message
+            for path, code, message in reported
+        ), planted
+    # Each module's own mistakes, nothing else: the rest of its broadcasters are recognised as correct.
+    assert len(findings) == len(corpus.planted)
+    assert {Path(f["path"]).name for f in findings} == {path.name for path in corpus.modules}
+
+
+@pytest.mark.timeout(600)
+def test_harness_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--tools",
+            "wslint,ruff",
+            "--stdlib-limit",
+            "8",
+            "--json",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "| corpus-10 | wslint cold" in run.stdout
+    results = json.loads(out.read_text())
+    labels = {(r["target"], r["label"]) for r in results["results"]}
+    assert ("corpus-20", "wslint cold (--jobs 1)") in labels
+    assert all(not r["error"] for r in results["results"])
+    assert {t["verdict"] for t in results["targets"]} <= {"PASS", "FAIL", "SKIP"}
+    assert len(results["targets"]) == 7
+
+
+def test_run_py_is_runnable_as_a_script() -> None:
+    run = subprocess.run(
+        [sys.executable, "bench/run.py", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0 and "--quick" in run.stdout
