@@ -45,7 +45,7 @@ def callee_kind(
     if inferred != UNKNOWN:
         return inferred, where
     if where == "unknown":
-        return _project_namesakes(target[-1], index), where
+        return _project_namesakes(target[-1], module, index), where
     return UNKNOWN, where
 
 
@@ -69,7 +69,9 @@ def inferred_kind(func: ast.expr, inference: InferenceView) -> str:
 
 def _value_kind(value: Any) -> str:
     kind = type(value).__name__
-    if kind in ("BoundMethod", "UnboundMethod"):
+    for _ in range(3):  # BoundMethod -> UnboundMethod -> FunctionDef
+        if kind not in ("BoundMethod", "UnboundMethod"):
+            break
         value = getattr(value, "_proxied", None)
         kind = type(value).__name__
     if kind == "AsyncFunctionDef":
@@ -100,16 +102,18 @@ def _decorated(function: FunctionInfo) -> bool:
     return False
 
 
-def _project_namesakes(name: str, index: ProjectIndex) -> str:
+def _project_namesakes(name: str, module: ModuleInfo, index: ProjectIndex) -> str:
     """An unresolved method, judged by the project's functions of that name.
 
-    Plain when any of them is a plain ``def`` (the receiver may be that one), a coroutine
+    The module's own functions count too (a test module's included). Plain when any of them
+    is a plain ``def`` (the receiver may be that one), a coroutine
     when all of them are ``async def``, unknown when the project defines none.
     """
+    modules = [module, *index.production_modules_defining(name)]
     kinds = {
         function.is_async
-        for module in index.production_modules_defining(name)
-        for function in module.iter_functions()
+        for candidate in modules
+        for function in candidate.iter_functions()
         if function.name == name
     }
     if False in kinds:

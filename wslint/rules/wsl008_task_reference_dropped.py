@@ -34,7 +34,9 @@ plain name argument is not reported (it may be a future that something else alre
 `tg`, `tn`, `*group*`, `*nursery*` or `*scope*`, bound by `async with ... as`, annotated
 `TaskGroup`/`Nursery`, or bound to `TaskGroup()` / `create_task_group()` / `open_nursery()`;
 and unless the call resolves to a `create_task` of the project, or cannot be resolved while the
-project defines a `create_task` of its own (a wrapper that may keep its tasks). A receiver
+project defines a `create_task` of its own (a wrapper that may keep its tasks); nor is
+`self.create_task(...)` (the class's own or an inherited method, perhaps a framework's wrapper,
+never known to be an event loop's). A receiver
 bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()` is always an
 event loop. `start_soon` never fires: nurseries keep their tasks.
 """
@@ -100,6 +102,8 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
         return "create_task"
     if is_task_group(receiver, function, module):
         return None
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return None  # the class's own create_task, or an inherited one: a wrapper, not a loop
     resolved = context.index.resolve(call_target(call, function, module))
     if isinstance(resolved, Resolved):
         return None  # the project's own create_task: a wrapper, checked where it spawns
