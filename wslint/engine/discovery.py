@@ -44,6 +44,30 @@ class IgnoreFile:
                 result = pattern.include
         return result
 
+    def sparing(self, directory: Path) -> IgnoreFile:
+        """These patterns minus those that ignore ``directory`` or a folder between it and the base.
+
+        A directory named on the command line is checked even where a ``.gitignore`` above it
+        ignores it (as ripgrep and pyastgrep do): the patterns that match the directory itself
+        would otherwise match everything in it. The others (``*.pyc``, ``*_local.py``) still apply.
+        """
+        try:
+            relative = directory.relative_to(self.base)
+        except ValueError:
+            return self
+        if not relative.parts:
+            return self
+        folders = [relative, *list(relative.parents)[:-1]]
+        names = [folder.as_posix() + "/" for folder in folders]
+        kept = [
+            pattern
+            for pattern in self.spec.patterns
+            if not (pattern.include and any(pattern.match_file(name) is not None for name in names))
+        ]
+        if len(kept) == len(self.spec.patterns):
+            return self
+        return IgnoreFile(self.base, pathspec.GitIgnoreSpec(kept))
+
 
 def _load_gitignore(directory: Path) -> IgnoreFile | None:
     try:
@@ -54,7 +78,10 @@ def _load_gitignore(directory: Path) -> IgnoreFile | None:
 
 
 def _ancestor_gitignores(directory: Path) -> list[IgnoreFile]:
-    """``.gitignore`` files from the repository root down to ``directory``'s parent."""
+    """``.gitignore`` files from the repository root down to ``directory``'s parent.
+
+    Their patterns that ignore ``directory`` itself are set aside: it was named explicitly.
+    """
     chain: list[Path] = []
     for parent in directory.parents:
         chain.append(parent)
@@ -63,7 +90,7 @@ def _ancestor_gitignores(directory: Path) -> list[IgnoreFile]:
     else:
         return []
     found = (_load_gitignore(parent) for parent in reversed(chain))
-    return [ignore for ignore in found if ignore is not None]
+    return [ignore.sparing(directory) for ignore in found if ignore is not None]
 
 
 class Excluder:
@@ -87,7 +114,11 @@ class Excluder:
 
 
 def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
-    """Every Python file under ``paths``; a path named explicitly is always checked."""
+    """Every Python file under ``paths``; a path named explicitly is always checked.
+
+    That holds for a directory too: named explicitly, it is walked even when it is hidden,
+    excluded or ignored by a ``.gitignore`` above it; what is inside it is still filtered.
+    """
     excluder = Excluder(exclude)
     for path in paths:
         try:

@@ -7,7 +7,9 @@ reason, which the runner turns into a ``WSL000`` finding.
 from __future__ import annotations
 
 import ast
+import codecs
 import io
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -30,14 +32,62 @@ def decode_source(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise Unreadable(f"bad coding cookie: {error.msg}", error.lineno or 1) from None
+        raise _undetectable(data, error.msg) from None
     try:
-        return data.decode(encoding)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # `unicode_escape` warns about invalid escapes
+            return data.decode(encoding)
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise Unreadable(f"cannot decode as {encoding}: {error.reason}", line) from None
-    except LookupError:
-        raise Unreadable(f"unknown encoding {encoding!r}") from None
+        raise _undecodable(data, encoding, error) from None
+    except LookupError:  # a codec that is not a text encoding: `# coding: rot13`, `hex`
+        raise Unreadable(f"{encoding!r} is not a text encoding", _cookie_line(data)) from None
+    except (UnicodeError, ValueError, TypeError) as error:  # `punycode`, `undefined`: not a decode error
+        raise Unreadable(f"cannot decode as {encoding}: {error}", _cookie_line(data)) from None
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _cookie_line(data: bytes) -> int:
+    """The line (1 or 2) of the PEP 263 coding cookie, 1 when there is none."""
+    for number, line in enumerate(_first_lines(data), start=1):
+        if _COOKIE.match(line):
+            return number
+        if number == 1 and not re.match(rb"^[ \t\f]*(?:[#\r\n]|$)", line):
+            break  # the cookie may sit on line 2 only below a comment or blank line 1
+    return 1
+
+
+def _first_lines(data: bytes) -> list[bytes]:
+    return data.removeprefix(codecs.BOM_UTF8).splitlines()[:2]
+
+
+def _undetectable(data: bytes, message: str) -> Unreadable:
+    """Why ``tokenize.detect_encoding`` refused ``data`` (its messages name no line)."""
+    if message.startswith("unknown encoding"):
+        name = message.partition(":")[2].strip()
+        return Unreadable(f"bad coding cookie: unknown encoding {name!r}", _cookie_line(data))
+    if message.startswith("encoding problem") and data.startswith(codecs.BOM_UTF8):
+        line = _cookie_line(data)
+        cookie = _COOKIE.match(_first_lines(data)[line - 1])
+        name = cookie.group(1).decode("ascii", "replace") if cookie else "another encoding"
+        return Unreadable(f"bad coding cookie: the file starts with a UTF-8 BOM but declares {name}", line)
+    if message.startswith("invalid or missing encoding declaration"):
+        # No cookie, and the first two lines are not UTF-8: say where decoding fails.
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            return _undecodable(data, "utf-8", error)
+    return Unreadable(f"bad coding cookie: {message}", _cookie_line(data))
+
+
+def _undecodable(data: bytes, encoding: str, error: UnicodeDecodeError) -> Unreadable:
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data[: error.start].count(b"\n") + 1
+    byte = data[error.start : error.start + 1].hex()
+    return Unreadable(
+        f"cannot decode as {encoding}: {error.reason} (byte 0x{byte})", line, error.start - line_start + 1
+    )
 
 
 def parse_source(text: str, filename: str) -> ast.Module:
