@@ -1,7 +1,8 @@
 """## What it does
 Checks that every statement that can raise inside a broadcaster's polling, hot or event loop sits
 in a `try` **inside the loop** whose handler catches `Exception` (or broader) and does not
-re-raise. Sleeps and logging calls are not counted as raising.
+re-raise. Sleeps (including a blocking `time.sleep`, which WSL011 reports) and logging calls
+are not counted as raising.
 
 ## Why is this bad?
 An exception that escapes the loop body ends the loop, and with it the task: the broadcaster
@@ -113,7 +114,10 @@ def _statement_calls(node: ast.AST, context: FileContext) -> Iterator[ast.Call]:
     if isinstance(node, ast.Call):
         if is_timer(node, context.module, context.settings) or is_logging_call(node):
             return
-        if not node.args and not node.keywords and context.module.qualified(node.func) in NEVER_RAISE:
+        qualified = context.module.qualified(node.func)
+        if qualified == "time.sleep":  # a (blocking) sleep paces the loop: WSL011's business
+            return
+        if not node.args and not node.keywords and qualified in NEVER_RAISE:
             return
         yield node
     for child in ast.iter_child_nodes(node):
