@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import Resolved
@@ -104,10 +105,15 @@ class ErrorHandlerWithoutBackoff(Rule):
                     )
 
 
-def spinning_handlers(loop: Loop, function: FunctionInfo, context: FileContext) -> Iterator[ast.ExceptHandler]:
+def spinning_handlers(
+    loop: Loop, function: FunctionInfo, context: FileContext
+) -> Iterator[ast.ExceptHandler]:
     """Handlers of ``loop`` whose iteration reaches the next one without a timer."""
-    for node in loop.body_nodes:
-        if not isinstance(node, TRY_NODES) or _starts_with_timer(node.body, context):
+    for found in loop.body_nodes:
+        if not isinstance(found, TRY_NODES):
+            continue
+        node = cast(ast.Try, found)  # ast.Try or ast.TryStar: the same fields
+        if _starts_with_timer(node.body, context):
             continue
         for handler in node.handlers:
             if _ignored_handler(handler) or _paces_or_leaves(handler, loop, function, context):
@@ -125,7 +131,9 @@ def _ignored_handler(handler: ast.ExceptHandler) -> bool:
     return all(name in CANCELLATION or "Timeout" in name for name in names)  # type: ignore[operator]
 
 
-def _paces_or_leaves(handler: ast.ExceptHandler, loop: Loop, function: FunctionInfo, context: FileContext) -> bool:
+def _paces_or_leaves(
+    handler: ast.ExceptHandler, loop: Loop, function: FunctionInfo, context: FileContext
+) -> bool:
     for node in _walk(handler.body):
         if isinstance(node, (ast.Return, ast.Raise)):
             return True
@@ -133,7 +141,7 @@ def _paces_or_leaves(handler: ast.ExceptHandler, loop: Loop, function: FunctionI
             return True
         if isinstance(node, ast.Await) and _waits(node.value, function, context):
             return True
-        if _stops_loop(node, loop.node.test):
+        if isinstance(loop.node, ast.While) and _stops_loop(node, loop.node.test):
             return True
     return False
 
@@ -168,7 +176,9 @@ def _stops_loop(node: ast.AST, test: ast.expr) -> bool:
     return False
 
 
-def _timer_on_way_back(try_node: ast.Try, handler: ast.ExceptHandler, loop: Loop, context: FileContext) -> bool:
+def _timer_on_way_back(
+    try_node: ast.Try, handler: ast.ExceptHandler, loop: Loop, context: FileContext
+) -> bool:
     """Whether a timer runs between the handler and the next attempt of the ``try``."""
     if _holds_timer_statement(try_node.finalbody, context):
         return True
@@ -178,13 +188,13 @@ def _timer_on_way_back(try_node: ast.Try, handler: ast.ExceptHandler, loop: Loop
     while parent is not None and child is not loop.node:
         block = _block_of(parent, child)
         if block is not None:
-            position = block.index(child)
+            position = block.index(cast(ast.stmt, child))
             if _holds_timer_statement(block[:position], context):
                 return True  # runs again before the next attempt
             if not skips and _holds_timer_statement(block[position + 1 :], context):
                 return True
-        if isinstance(parent, TRY_NODES) and child is not parent and _holds_timer_statement(parent.finalbody, context):
-            return True
+        if isinstance(parent, TRY_NODES) and _holds_timer_statement(cast(ast.Try, parent).finalbody, context):
+            return True  # a finally around the try runs on the way back
         if isinstance(parent, LOOP_NODES) and parent is not loop.node:
             skips = False  # a continue there goes back to the inner loop, which then falls through
         child, parent = parent, context.module.parent_of(parent)
