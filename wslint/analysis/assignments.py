@@ -6,6 +6,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from wslint.analysis.names import final_name
+
 DYNAMIC = "*"  # setattr(obj, name, ...) with a computed name, vars(obj).update(...), obj.__dict__
 READ_ONLY_METHODS = frozenset(
     {
@@ -49,19 +51,17 @@ def _written_names(node: ast.AST) -> Iterator[str]:
         yield DYNAMIC if node.attr == "__dict__" else node.attr
     elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
         if isinstance(node.value, ast.Attribute):  # self.last_x[key] = value
-            yield node.value.attr
+            yield DYNAMIC if node.value.attr == "__dict__" else node.value.attr
     elif isinstance(node, ast.Call):
         yield from _call_writes(node)
 
 
 def _call_writes(call: ast.Call) -> Iterator[str]:
     func = call.func
-    if isinstance(func, ast.Name) and func.id in ("setattr", "delattr"):
-        name = call.args[1] if len(call.args) > 1 else None
-        if isinstance(name, ast.Constant) and isinstance(name.value, str):
-            yield name.value
-        else:
-            yield DYNAMIC
+    if final_name(func) in ("setattr", "delattr", "__setattr__", "__delattr__"):
+        # setattr(obj, "x", v), object.__setattr__(self, "x", v), self.__setattr__("x", v)
+        names = [a.value for a in call.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        yield from names or [DYNAMIC]
     elif isinstance(func, ast.Attribute):
         receiver = func.value
         if isinstance(receiver, ast.Attribute) and func.attr not in READ_ONLY_METHODS:
