@@ -40,7 +40,7 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--select", help=OPTIONS_BY_KEY["select"].help, metavar="CODES")
 @click.option("--ignore", help=OPTIONS_BY_KEY["ignore"].help, metavar="CODES")
 @click.option("--extend-select", help=OPTIONS_BY_KEY["extend-select"].help, metavar="CODES")

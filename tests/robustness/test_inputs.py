@@ -320,11 +320,6 @@ def test_missing_paths_are_one_line_naming_the_first(project: Path, capsys) -> N
     one_line_error(err, "gone/feed.py")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py: click.Path(readable=True) rejects the directory before discovery does, "
-    "with click's four-line usage error instead of one 'wslint: error:' line",
-)
 def test_unreadable_directory_named_explicitly_is_one_line_exit_2(project: Path, capsys, monkeypatch) -> None:
     """Simulated (tests run as root, who reads everything): ``os.access`` says no."""
     (project / "locked").mkdir()
@@ -522,18 +517,10 @@ def test_pyproject_that_is_a_directory_is_not_a_crash(project: Path, capsys) -> 
         assert codes(rows) == [FEED_FINDING]
 
 
-_NOT_UTF8 = pytest.mark.xfail(
-    strict=True,
-    reason="config.py reads pyproject.toml as UTF-8 without catching UnicodeDecodeError: "
-    "'wslint: internal error: UnicodeDecodeError: ...' names no file",
-)
-
-
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(b"[tool.wslint]\nmin-interval = 2.0\n# caf\xe9\n", marks=_NOT_UTF8, id="latin1"),
-        pytest.param(b"\xff\xfe[\x00t\x00o\x00o\x00l\x00]\x00", marks=_NOT_UTF8, id="utf16"),
+        pytest.param(b"[tool.wslint]\nmin-interval = 2.0\n# caf\xe9\n", id="latin1"),
         pytest.param(b"[tool.wslint]\nselect = [\"WSL003\"]\x00\n", id="null"),
     ],
 )
@@ -543,6 +530,14 @@ def test_pyproject_with_invalid_utf8_or_null_bytes(project: Path, capsys, data: 
     status, rows, err = run(capsys, "feed.py")
     assert (status, rows) == (2, [])
     one_line_error(err, "pyproject.toml")
+
+
+def test_undecodable_pyproject_without_a_wslint_table_is_not_ours(project: Path, capsys) -> None:
+    """A UTF-16 pyproject.toml holding only ``[tool]``: not wslint's config, so it is skipped."""
+    (project / "feed.py").write_text(FEED)
+    (project / "pyproject.toml").write_bytes(b"\xff\xfe[\x00t\x00o\x00o\x00l\x00]\x00")
+    status, rows, err = run(capsys, "feed.py")
+    assert (status, codes(rows), err) == (1, [FEED_FINDING], "")
 
 
 def test_setup_cfg_with_invalid_utf8(project: Path, capsys) -> None:
