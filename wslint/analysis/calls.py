@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wslint.analysis.module import FunctionInfo, ModuleInfo
+from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.engine.options import Settings
 
@@ -75,7 +75,7 @@ def broadcast_payload(call: ast.Call) -> ast.AST | None:
 def fan_out_send(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     """The ``ws.send_*(...)`` call of a ``for ws in clients`` loop, if it is a fan-out."""
     targets = {node.id for node in ast.walk(loop.target) if isinstance(node, ast.Name)}
-    for node in _walk_local(loop.body):
+    for node in local_nodes(loop.body):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -99,7 +99,7 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
     }
     # The send may be wrapped: ``[asyncio.create_task(ws.send(m)) for ws in clients]``,
     # ``(asyncio.wait_for(ws.send_text(m), 5) for ws in clients)``.
-    for element in _walk_local([ast.Expr(node.elt)]):
+    for element in local_nodes([ast.Expr(node.elt)]):
         if (
             isinstance(element, ast.Call)
             and isinstance(element.func, ast.Attribute)
@@ -126,13 +126,6 @@ def broadcasts_in(nodes: Iterator[ast.AST], settings: Settings) -> Iterator[Broa
                 yield Broadcast(node, send.args[0] if send.args else None)
 
 
-def _walk_local(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def is_logging_call(call: ast.Call) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.module import SCOPE_NODES, ModuleInfo
+from wslint.analysis.module import ModuleInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 
 CANCELLATION = frozenset(
@@ -48,20 +48,20 @@ def caught_cancellation(kind: ast.expr | None, module: ModuleInfo) -> str | None
 
 def try_statements(body: list[ast.stmt]) -> Iterator[ast.Try]:
     """Every ``try`` of ``body`` at any depth, not inside nested functions or classes."""
-    for node in _local(body):
+    for node in local_nodes(body):
         if isinstance(node, TryNode):
             yield node
 
 
 def awaits_in(body: list[ast.stmt]) -> bool:
     """Whether ``body`` holds a suspension point (where a task's cancellation is delivered)."""
-    return any(isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in _local(body))
+    return any(isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in local_nodes(body))
 
 
 def gives_back(handler: ast.ExceptHandler, loop: ast.While | ast.For | ast.AsyncFor, module: ModuleInfo) -> bool:
     """The handler re-raises (anything), returns, breaks, stops the loop's flag or exits."""
     flag = _loop_flag(loop)
-    for node in _local(handler.body):
+    for node in local_nodes(handler.body):
         if isinstance(node, (ast.Raise, ast.Return, ast.Break)):
             return True
         if flag is not None and _assigns(node, flag):
@@ -104,11 +104,3 @@ def _stops(call: ast.Call, flag: str | None, module: ModuleInfo) -> bool:
         isinstance(func.value, ast.Call) and final_name(func.value.func) == "current_task"
     )
 
-
-def _local(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))

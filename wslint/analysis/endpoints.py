@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wslint.analysis.calls import SEND_METHODS, call_target
 from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types, positional_parameters
-from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
+from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import final_name
-from wslint.analysis.roles import SOCKET_ANNOTATIONS
+from wslint.analysis.roles import SOCKET_ANNOTATIONS, annotation_names
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route"})
 REGISTRARS = frozenset({"add_websocket_route", "add_api_websocket_route", "WebSocketRoute"})
@@ -169,7 +168,7 @@ def socket_parameter(function: FunctionInfo) -> str | None:
         if a.arg not in ("self", "cls")
     ]
     for argument in every:
-        if argument.annotation is not None and _annotation_names(argument.annotation) & SOCKET_ANNOTATIONS:
+        if argument.annotation is not None and annotation_names(argument.annotation) & SOCKET_ANNOTATIONS:
             return argument.arg
     for argument in every:
         if argument.arg in SOCKET_NAMES:
@@ -179,14 +178,6 @@ def socket_parameter(function: FunctionInfo) -> str | None:
     return "websocket" if not every else None
 
 
-def _annotation_names(annotation: ast.AST) -> set[str]:
-    names = set()
-    for node in ast.walk(annotation):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-    return names
 
 
 # -- what an endpoint sends -----------------------------------------------------------------
@@ -257,7 +248,7 @@ class _Walker:
                 self.expressions([value])
 
     def loop(self, node: ast.While | ast.AsyncFor) -> None:
-        nodes = list(_local_nodes([node]))
+        nodes = list(local_nodes([node]))
         receives = any(self._is_receive(n) for n in nodes)
         if receives:
             if any(isinstance(n, ast.Call) and final_name(n.func) in TIMERS for n in nodes):
@@ -294,7 +285,7 @@ class _Walker:
 
     # calls --------------------------------------------------------------------------------
     def expressions(self, nodes: list[ast.AST], already_flat: bool = False) -> None:
-        flat = nodes if already_flat else list(_local_nodes(nodes))
+        flat = nodes if already_flat else list(local_nodes(nodes))
         spawned = {
             id(inner)
             for call in flat
@@ -454,12 +445,3 @@ def _is_constructor(func: ast.AST) -> bool:
     name = final_name(func) or ""
     return name[:1].isupper()
 
-
-def _local_nodes(nodes: list[ast.AST]) -> Iterator[ast.AST]:
-    """Every node under ``nodes``, not descending into nested functions, lambdas or classes."""
-    stack = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))

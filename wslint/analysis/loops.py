@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wslint.analysis.calls import is_broadcast_call, is_sleep_call, is_wait_timer
-from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
+from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
 from wslint.engine.options import Settings
 
 LoopNode = ast.While | ast.AsyncFor | ast.For
@@ -32,7 +32,7 @@ class Loop:
     @property
     def body_nodes(self) -> Iterator[ast.AST]:
         """Every node of the loop body, not descending into nested scopes."""
-        return _walk(self.node.body)
+        return local_nodes(self.node.body)
 
 
 def is_constant_true(test: ast.expr) -> bool:
@@ -104,13 +104,6 @@ def is_timer(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
     return is_sleep_call(call, module, settings) or is_wait_timer(call, module)
 
 
-def _walk(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _walk_marking_handlers(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool]]:

@@ -18,6 +18,7 @@ from typing import Union
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import ProjectIndex, Resolved
+from wslint.analysis.messages import single_binding
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 
@@ -356,37 +357,11 @@ def _local_values(function: FunctionInfo, name: str) -> list[ast.AST] | None:
 
 
 def _module_value(module: ModuleInfo, name: str) -> ast.AST | None:
-    values = [
-        statement.value
-        for statement in module.tree.body
-        if (
-            isinstance(statement, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
-        )
-        or (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-        )
-    ]
-    return values[0] if len(values) == 1 and values[0] is not None else None
+    return single_binding(module.tree.body, name)
 
 
 def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
-    values = [
-        statement.value
-        for statement in node.body
-        if (
-            isinstance(statement, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
-        )
-        or (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.target.id == name
-        )
-    ]
-    return values[0] if len(values) == 1 and values[0] is not None else None
+    return single_binding(node.body, name)
 
 
 def _calls_by_func(module: ModuleInfo) -> dict[int, ast.Call]:

@@ -24,20 +24,28 @@ def string_value(node: ast.AST, module: ModuleInfo) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
-        bound = _module_constant(node.id, module)
+        bound = single_binding(module.tree.body, node.id)
         if isinstance(bound, ast.Constant) and isinstance(bound.value, str):
             return bound.value
     return None
 
 
-def _module_constant(name: str, module: ModuleInfo) -> ast.AST | None:
+def single_binding(body: list[ast.stmt], name: str) -> ast.AST | None:
+    """The value ``name`` is bound to in ``body`` (``x = ...`` or ``x: T = ...``), if bound once."""
     values = [
         statement.value
-        for statement in module.tree.body
-        if isinstance(statement, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+        for statement in body
+        if (
+            isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+        )
+        or (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == name
+        )
     ]
-    return values[0] if len(values) == 1 else None
+    return values[0] if len(values) == 1 and values[0] is not None else None
 
 
 def payload_dict(payload: ast.AST | None, function: FunctionInfo | None) -> ast.Dict | None:

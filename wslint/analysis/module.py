@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -52,12 +52,18 @@ class FunctionInfo:
 
     def body_nodes(self) -> Iterator[ast.AST]:
         """Every node of the body, not descending into nested functions, lambdas or classes."""
-        stack: list[ast.AST] = list(reversed(self.node.body))
-        while stack:
-            node = stack.pop()
-            yield node
-            if not isinstance(node, SCOPE_NODES):
-                stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        return local_nodes(self.node.body)
+
+
+def local_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under ``nodes`` (them included), not descending into nested functions,
+    lambdas or classes: what runs when the enclosing code runs."""
+    stack: list[ast.AST] = list(reversed(list(nodes)))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPE_NODES):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def is_test_path(relative: PurePath) -> bool:

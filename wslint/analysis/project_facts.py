@@ -14,8 +14,8 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wslint.analysis.calls import SEND_METHODS, broadcasts_in
 from wslint.analysis import endpoints
+from wslint.analysis.calls import SEND_METHODS, broadcasts_in
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo

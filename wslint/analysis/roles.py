@@ -48,7 +48,7 @@ def is_endpoint(function: FunctionInfo, module: ModuleInfo) -> bool:
             return True
     arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
     for argument in arguments:
-        if argument.annotation is not None and _annotation_names(argument.annotation) & SOCKET_ANNOTATIONS:
+        if argument.annotation is not None and annotation_names(argument.annotation) & SOCKET_ANNOTATIONS:
             return True
     owner = function.owner
     if owner is not None and any(base.split(".")[-1].endswith(CONNECTION_BASES) for base in owner.bases):
@@ -56,7 +56,8 @@ def is_endpoint(function: FunctionInfo, module: ModuleInfo) -> bool:
     return function.name in _registered_handlers(module)
 
 
-def _annotation_names(annotation: ast.AST) -> set[str]:
+def annotation_names(annotation: ast.AST) -> set[str]:
+    """The names an annotation mentions: ``WebSocket`` for ``Optional[\"starlette.WebSocket\"]``."""
     names = set()
     for node in ast.walk(annotation):
         if isinstance(node, ast.Name):

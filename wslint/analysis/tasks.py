@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
+from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import dotted_name, final_name
 
 SPAWN_FUNCTIONS = frozenset(
@@ -166,12 +166,3 @@ def is_discarded(call: ast.Call, module: ModuleInfo) -> bool:
     parent = module.parent_of(call)
     return isinstance(parent, ast.Expr) and parent.value is call
 
-
-def local_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of ``body``, not descending into nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))

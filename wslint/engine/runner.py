@@ -14,8 +14,8 @@ from pathlib import Path
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import InferenceView, forget_project
 from wslint.analysis.module import ModuleInfo
-from wslint.engine.context import FileContext
 from wslint.engine.cache import ResultCache, project_digest
+from wslint.engine.context import FileContext
 from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on

@@ -64,3 +64,16 @@ def def_line(function: FunctionInfo) -> ast.AST:
     marker.col_offset = node.col_offset
     marker.end_col_offset = node.col_offset + len(keyword) + len(node.name)
     return marker
+
+
+def except_clause(handler: ast.ExceptHandler) -> ast.AST:
+    """A node spanning ``except ...`` (the clause head, not the handler's body)."""
+    marker = ast.Pass()
+    marker.lineno = marker.end_lineno = handler.lineno
+    marker.col_offset = handler.col_offset
+    kind = handler.type
+    if kind is not None and kind.end_lineno == handler.lineno and kind.end_col_offset is not None:
+        marker.end_col_offset = kind.end_col_offset
+    else:
+        marker.end_col_offset = handler.col_offset + len("except")
+    return marker

@@ -94,8 +94,8 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
     may_be_registered,
 )
-from wslint.analysis.module import FunctionInfo
 from wslint.analysis.messages import matches_any
+from wslint.analysis.module import FunctionInfo
 from wslint.analysis.project_facts import ProjectFacts, project_facts, registered_endpoints
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding

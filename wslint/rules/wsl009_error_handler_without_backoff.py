@@ -70,11 +70,11 @@ from typing import cast
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import Resolved
 from wslint.analysis.loops import Loop, LoopKind, is_timer
-from wslint.analysis.module import SCOPE_NODES, FunctionInfo
+from wslint.analysis.module import SCOPE_NODES, FunctionInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
-from wslint.rules.base import Rule
+from wslint.rules.base import Rule, except_clause
 
 TRY_NODES: tuple[type, ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
@@ -98,7 +98,7 @@ class ErrorHandlerWithoutBackoff(Rule):
                 for handler in spinning_handlers(loop, function, context):
                     yield self.finding(
                         context,
-                        _except_line(handler),
+                        except_clause(handler),
                         f"this `except` in the polling loop of broadcaster `{function.name}` "
                         "retries without sleeping: a persistent error spins the loop; sleep "
                         "(back off) in the handler",
@@ -134,7 +134,7 @@ def _ignored_handler(handler: ast.ExceptHandler) -> bool:
 def _paces_or_leaves(
     handler: ast.ExceptHandler, loop: Loop, function: FunctionInfo, context: FileContext
 ) -> bool:
-    for node in _walk(handler.body):
+    for node in local_nodes(handler.body):
         if isinstance(node, (ast.Return, ast.Raise)):
             return True
         if isinstance(node, ast.Break) and _innermost_loop(node, context) is loop.node:
@@ -204,7 +204,7 @@ def _timer_on_way_back(
 def _continues_loop(handler: ast.ExceptHandler, loop: Loop, context: FileContext) -> bool:
     return any(
         isinstance(node, ast.Continue) and _innermost_loop(node, context) is loop.node
-        for node in _walk(handler.body)
+        for node in local_nodes(handler.body)
     )
 
 
@@ -228,7 +228,7 @@ def _block_of(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
 def _holds_timer_statement(statements: list[ast.stmt], context: FileContext) -> bool:
     return any(
         isinstance(node, ast.Call) and is_timer(node, context.module, context.settings)
-        for node in _walk(statements)
+        for node in local_nodes(statements)
     )
 
 
@@ -240,25 +240,3 @@ def _starts_with_timer(body: list[ast.stmt], context: FileContext) -> bool:
         if any(isinstance(node, (ast.Call, ast.Await, ast.Subscript)) for node in ast.walk(statement)):
             return False
     return False
-
-
-def _walk(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _except_line(handler: ast.ExceptHandler) -> ast.AST:
-    """A node spanning the ``except ...`` clause head."""
-    marker = ast.Pass()
-    marker.lineno = marker.end_lineno = handler.lineno
-    marker.col_offset = handler.col_offset
-    end = handler.type if handler.type is not None else None
-    if end is not None and end.end_lineno == handler.lineno and end.end_col_offset is not None:
-        marker.end_col_offset = end.end_col_offset
-    else:
-        marker.end_col_offset = handler.col_offset + len("except")
-    return marker

@@ -58,7 +58,7 @@ from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import WordGroups, broadcaster_words
-from wslint.rules.base import Rule
+from wslint.rules.base import Rule, except_clause
 
 
 class CancellationSwallowed(Rule):
@@ -87,7 +87,7 @@ class CancellationSwallowed(Rule):
                     reported.add(id(handler))
                     yield self.finding(
                         context,
-                        _except_clause(handler),
+                        except_clause(handler),
                         f"{caught} in the loop of broadcaster `{function.name}` swallows "
                         "cancellation and keeps looping: re-raise `CancelledError` or catch "
                         "`Exception`, so the task can be stopped",
@@ -101,16 +101,3 @@ def _first_catching(statement: ast.Try, context: FileContext) -> tuple[ast.Excep
         if caught is not None:
             return handler, caught
     return None
-
-
-def _except_clause(handler: ast.ExceptHandler) -> ast.AST:
-    """A node spanning ``except ...`` (the header only, not the handler's body)."""
-    marker = ast.Pass()
-    marker.lineno = marker.end_lineno = handler.lineno
-    marker.col_offset = handler.col_offset
-    end = handler.type if handler.type is not None else None
-    if end is not None and end.end_lineno == handler.lineno and end.end_col_offset is not None:
-        marker.end_col_offset = end.end_col_offset
-    else:
-        marker.end_col_offset = handler.col_offset + len("except")
-    return marker

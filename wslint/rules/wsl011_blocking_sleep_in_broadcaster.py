@@ -42,9 +42,9 @@ from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcasts_in, call_target
 from wslint.analysis.loops import is_constant_true, is_running_flag
-from wslint.analysis.module import FunctionInfo
+from wslint.analysis.module import FunctionInfo, local_nodes
 from wslint.analysis.roles import is_endpoint
-from wslint.analysis.tasks import is_shadowed, local_nodes
+from wslint.analysis.tasks import is_shadowed
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
