@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,9 @@ from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
 
-ModuleLoader = Callable[[Path], "ModuleInfo | None"]
+ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
+# Parsed modules kept at once, counted in source bytes: trees cost ~30x their source.
+MODULE_CACHE_BYTES = 4_000_000
 MAX_BASE_DEPTH = 8
 
 
@@ -52,7 +55,8 @@ class ProjectIndex:
         self._files = files if callable(files) else (lambda: files)
         self._known: dict[str, Path] = {}
         self._every: dict[str, Path] | None = None
-        self._modules: dict[str, ModuleInfo | None] = {}
+        self._modules: OrderedDict[str, ModuleInfo | None] = OrderedDict()  # least recent first
+        self._cached_bytes = 0
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
         self._sources: dict[Path, bytes] = {}  # bytes of checked files (stdin has no file)
@@ -74,24 +78,46 @@ class ProjectIndex:
             self._every = {**every, **self._known}
         return self._every
 
-    def add(self, module: ModuleInfo, data: bytes | None = None) -> None:
-        """Register a module parsed elsewhere (the files being checked) and its bytes."""
-        self._modules[module.name] = module
-        if data is not None:
-            self._sources[Path(module.path)] = data
-        self._known[module.name] = Path(module.path)
+    def remember(self, path: Path, data: bytes) -> None:
+        """Register a file being checked and its bytes (stdin has no file to read them from)."""
+        self._sources[path] = data
+        name = module_name_for(path, self.root)
+        self._known[name] = path
         if self._every is not None:
-            self._every[module.name] = Path(module.path)
+            self._every[name] = path
+
+    def add(self, module: ModuleInfo, data: bytes) -> None:
+        """Register a module parsed elsewhere (a file being checked) and its bytes."""
+        self.remember(Path(module.path), data)
+        self._keep(module.name, module)
 
     def module(self, dotted: str) -> ModuleInfo | None:
-        if dotted in self._modules:
-            return self._modules[dotted]
-        name = self._module_name(dotted)
+        """The parsed module of that dotted name, parsed on first use and kept while recent."""
+        name = dotted if dotted in self._modules else self._module_name(dotted)
         if name is None:
             return None
-        if name not in self._modules:
-            self._modules[name] = self._loader(self._paths[name])
-        return self._modules[name]
+        if name in self._modules:
+            self._modules.move_to_end(name)
+            return self._modules[name]
+        path = self._paths[name]
+        module = self._loader(path, self._bytes(path))
+        self._keep(name, module)
+        return module
+
+    def _keep(self, name: str, module: ModuleInfo | None) -> None:
+        """Cache ``module``, forgetting the least recently used ones beyond the byte budget."""
+        if name in self._modules:
+            self._cached_bytes -= self._size(name)
+        self._modules[name] = module
+        self._cached_bytes += self._size(name)
+        while self._cached_bytes > MODULE_CACHE_BYTES and len(self._modules) > 1:
+            oldest, _ = next(iter(self._modules.items()))
+            self._cached_bytes -= self._size(oldest)
+            del self._modules[oldest]
+
+    def _size(self, name: str) -> int:
+        path = self._paths.get(name) if self._every is not None else self._known.get(name)
+        return len(self._sources.get(path, b"")) if path is not None else 0
 
     def _module_name(self, dotted: str) -> str | None:
         if dotted in self._paths:

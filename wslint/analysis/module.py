@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -16,12 +17,16 @@ TEST_DIRS = frozenset({"tests", "test"})
 
 @dataclass
 class ClassInfo:
-    """A class: its key (``module::Outer.Inner``), bases, methods and typed attributes."""
+    """A class: its key (``module::Outer.Inner``), bases, methods and typed attributes.
+
+    Links back to the module and from methods to their class are weak: a module's objects
+    form no reference cycle, so a module the index lets go of is freed at once.
+    """
 
     key: str
     node: ast.ClassDef
     bases: tuple[str, ...]
-    module: "ModuleInfo"
+    _module: "weakref.ref[ModuleInfo]"
     methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
     _attribute_types: dict[str, str] | None = None
 
@@ -29,7 +34,8 @@ class ClassInfo:
     def attribute_types(self) -> dict[str, str]:
         """``self.x = Manager(...)`` / ``self.x: Manager`` in the methods -> dotted type."""
         if self._attribute_types is None:
-            self._attribute_types = self.module.attribute_types(self)
+            module = self._module()
+            self._attribute_types = module.attribute_types(self) if module is not None else {}
         return self._attribute_types
 
 
@@ -39,8 +45,13 @@ class FunctionInfo:
 
     key: str
     node: FunctionNode
-    owner: ClassInfo | None
+    _owner: "weakref.ref[ClassInfo] | None"
     parent: "FunctionInfo | None"
+
+    @property
+    def owner(self) -> ClassInfo | None:
+        """The class the function is a method of (None for functions)."""
+        return self._owner() if self._owner is not None else None
 
     @property
     def name(self) -> str:
@@ -112,7 +123,7 @@ class ModuleInfo:
     def _add_class(self, node: ast.ClassDef, prefix: str, parent: FunctionInfo | None) -> None:
         qualname = f"{prefix}{node.name}"
         bases = tuple(self.qualified(base) or "?" for base in node.bases)
-        info = ClassInfo(f"{self.name}::{qualname}", node, bases, self)
+        info = ClassInfo(f"{self.name}::{qualname}", node, bases, weakref.ref(self))
         self.classes[qualname] = info
         if not prefix:
             self.top_level[node.name] = info.key
@@ -126,7 +137,9 @@ class ModuleInfo:
         parent: FunctionInfo | None,
     ) -> None:
         qualname = f"{prefix}{node.name}"
-        info = FunctionInfo(f"{self.name}::{qualname}", node, owner, parent)
+        info = FunctionInfo(
+            f"{self.name}::{qualname}", node, weakref.ref(owner) if owner else None, parent
+        )
         self.functions[qualname] = info
         if owner is not None and f"{owner.key.split('::', 1)[1]}." == prefix:
             owner.methods.setdefault(node.name, info)

@@ -25,7 +25,7 @@ from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import may_hold_finding
 from wslint.engine.project import find_project_root
-from wslint.engine.runner import SourceUnit, _ignored, _unreadable, load_module
+from wslint.engine.runner import SourceUnit, _ignored, _unreadable, parse_module
 from wslint.engine.source import Unreadable, parse_source
 from wslint.rules import selected_rules
 from wslint.rules.base import Rule
@@ -76,7 +76,7 @@ def check_source(
         project_root,
         lambda: project_files(project_root, exclude),  # walked only if a question needs it
         settings,
-        lambda file: load_module(file, project_root),
+        lambda file, data: parse_module(file, data, project_root),
     )
     index.add(module, data)
     findings = _run_rules(relevant, unit, module, text, index, project_root, astroid_tree, honour_noqa)

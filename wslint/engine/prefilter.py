@@ -43,46 +43,31 @@ def combined(groups: Sequence[WordGroups]) -> WordGroups:
     return tuple(seen)
 
 
-def may_hold_finding(data: bytes | frozenset[bytes], groups: WordGroups | Settings) -> bool:
+def may_hold_finding(data: "bytes | FileWords", groups: WordGroups | Settings) -> bool:
     """Whether ``data`` (bytes, or the words found in them) holds every word of one alternative.
 
     Given settings, the alternatives are those of every selected rule.
     """
     if isinstance(groups, Settings):
         groups = selected_words(groups)
-    if isinstance(data, frozenset):
-        return any(all(word in data for word in group) for group in groups)
     return any(all(word in data for word in group) for group in groups)
 
 
-class WordFinder:
-    """Finds which of many words occur in a file in one pass over its bytes."""
+class FileWords:
+    """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
 
-    def __init__(self, groups: WordGroups) -> None:
-        words = sorted({word for group in groups for word in group}, key=lambda w: (-len(w), w))
-        # A lookahead finds overlapping occurrences: "create_task_group" holds "task_group" too.
-        alternatives = b"|".join(re.escape(word) for word in words)
-        self._pattern = re.compile(b"(?=(" + alternatives + b"))") if words else None
-        self._words = words
+    A plain substring test is a fast scan in C; most files fail on their first word
+    (``async``), so only a few words are ever looked up per file.
+    """
 
-    def words_in(self, data: bytes) -> frozenset[bytes]:
-        """The words of the groups that occur in ``data`` (overlapping occurrences included)."""
-        if self._pattern is None:
-            return frozenset()
-        found = set(self._pattern.findall(data))
-        # At one place only the longest word matches ("async for" hides "async"): check the
-        # words contained in a found word directly.
-        for word in self._words:
-            if word not in found and any(word in longer for longer in found):
-                if word in data:
-                    found.add(word)
-        return frozenset(found)
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._seen: dict[bytes, bool] = {}
 
-
-@lru_cache(maxsize=32)
-def selected_words(settings: Settings) -> WordGroups:
-    """The alternatives of every rule the settings select."""
-    from wslint.rules import selected_rules  # the rules build on this module
-
-    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    return combined([rule.required_words(settings) for rule in rules])
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, bytes):
+            return False
+        found = self._seen.get(word)
+        if found is None:
+            found = self._seen[word] = word in self._data
+        return found

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordFinder, combined, may_hold_finding
+from wslint.engine.prefilter import FileWords, may_hold_finding
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
 from wslint.rules import RULES_BY_CODE, selected_rules
@@ -107,7 +109,6 @@ def check_units(
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
     rule_words = [(rule.code, rule.required_words(settings)) for rule in rules]
-    finder = WordFinder(combined([words for _, words in rule_words]))
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
@@ -116,7 +117,7 @@ def check_units(
         except Unreadable as problem:
             report.findings.append(_unreadable(unit, problem))
             continue
-        present = finder.words_in(data)
+        present = FileWords(data)
         relevant = tuple(code for code, words in rule_words if may_hold_finding(present, words))
         if not relevant:
             continue
@@ -176,25 +177,44 @@ def _analyse_chunk(
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Parse and check ``chunk`` against one project index (runs in a worker process or here)."""
+    """Parse and check ``chunk`` against one project index (runs in a worker process or here).
+
+    Files are checked one at a time and their trees let go (they hold no reference cycles,
+    so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
+    paused meanwhile: it would rescan every live tree each time a parse allocates.
+    """
     forget_project(root)
-    index = ProjectIndex(root, project_files, settings, lambda path: load_module(path, root))
-    results: list[tuple[_Prepared, list[Finding]]] = []
-    parsed = []
+    index = ProjectIndex(root, project_files, settings, lambda path, data: parse_module(path, data, root))
     for prepared in chunk:
-        unit = prepared.unit
-        try:
-            text = decode_source(prepared.data)
-            module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
-        except Unreadable as problem:
-            results.append((prepared, [_unreadable(unit, problem)]))
-            continue
-        index.add(module, prepared.data)
-        parsed.append((prepared, module, text))
-    for prepared, module, text in parsed:
-        rules = [RULES_BY_CODE[code]() for code in prepared.rules]
-        results.append((prepared, _run_rules(rules, prepared.unit, module, text, index, root)))
+        index.remember(prepared.unit.path, prepared.data)
+    results: list[tuple[_Prepared, list[Finding]]] = []
+    with _collector_paused():
+        for prepared in chunk:
+            results.append((prepared, _check_one(prepared, index, root)))
     return results
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Finding]:
+    unit = prepared.unit
+    try:
+        text = decode_source(prepared.data)
+        module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
+    except Unreadable as problem:
+        return [_unreadable(unit, problem)]
+    index.add(module, prepared.data)
+    rules = [RULES_BY_CODE[code]() for code in prepared.rules]
+    return _run_rules(rules, unit, module, text, index, root)
 
 
 def _read(unit: SourceUnit) -> tuple[str, bytes]:
@@ -210,11 +230,10 @@ def _read_bytes(path: Path) -> bytes:
         raise Unreadable(f"cannot read file: {error.strerror or error}") from None
 
 
-def load_module(path: Path, root: Path) -> ModuleInfo | None:
-    """A project module for the index, or None when it cannot be read or parsed."""
+def parse_module(path: Path, data: bytes, root: Path) -> ModuleInfo | None:
+    """A project module for the index, or None when it cannot be decoded or parsed."""
     try:
-        text = decode_source(_read_bytes(path))
-        return ModuleInfo(parse_source(text, str(path)), path, root)
+        return ModuleInfo(parse_source(decode_source(data), str(path)), path, root)
     except Unreadable:
         return None
 
