@@ -71,3 +71,12 @@ class FileWords:
         if found is None:
             found = self._seen[word] = word in self._data
         return found
+
+
+@lru_cache(maxsize=32)
+def selected_words(settings: Settings) -> WordGroups:
+    """The alternatives of every rule the settings select."""
+    from wslint.rules import selected_rules  # the rules build on this module
+
+    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    return combined([rule.required_words(settings) for rule in rules])
