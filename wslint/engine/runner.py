@@ -22,7 +22,7 @@ from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import FileWords, may_hold_finding
+from wslint.engine.prefilter import FileWords, WordGroups, may_hold_finding
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
 from wslint.rules import RULES_BY_CODE, selected_rules
@@ -117,8 +117,7 @@ def check_units(
         except Unreadable as problem:
             report.findings.append(_unreadable(unit, problem))
             continue
-        present = FileWords(data)
-        relevant = tuple(code for code, words in rule_words if may_hold_finding(present, words))
+        relevant = _relevant_rules(FileWords(data), rule_words)
         if not relevant:
             continue
         cached = cache.get(unit.path, data, unit.display) if cache else None
@@ -136,6 +135,18 @@ def check_units(
         (f for f in report.findings if not _ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
+
+
+def _relevant_rules(present: FileWords, rule_words: list[tuple[str, WordGroups]]) -> tuple[str, ...]:
+    """Codes of the rules whose words the file holds; rules sharing their words are asked once."""
+    verdicts: dict[WordGroups, bool] = {}
+    relevant = []
+    for code, words in rule_words:
+        if words not in verdicts:
+            verdicts[words] = may_hold_finding(present, words)
+        if verdicts[words]:
+            relevant.append(code)
+    return tuple(relevant)
 
 
 # Below this many files a worker pool costs more than it saves.
