@@ -701,3 +701,15 @@ def test_wsl000_can_be_ignored(project: Path, capsys: pytest.CaptureFixture[str]
 def test_empty_directory_is_clean(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "empty").mkdir()
     assert run(capsys, "empty") == (0, "", "")
+
+
+def test_syntax_error_in_a_named_file_is_reported_even_without_broadcast_words(project: Path, capsys) -> None:
+    write(project, "util.py", "def helper(:\n    return 1\n")
+    status, out, _ = run(capsys, "--no-cache", "util.py")
+    assert (status, codes_of(out)) == (1, [("util.py", 1, "WSL000")])
+
+
+def test_walked_file_without_broadcast_words_is_never_parsed(project: Path, capsys) -> None:
+    """The prefilter's promise: such a file cannot hold a finding, so it is not parsed."""
+    write(project, "pkg/util.py", "def helper(:\n    return 1\n")
+    assert run(capsys, "--no-cache", "pkg") == (0, "", "")

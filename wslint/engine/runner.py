@@ -44,6 +44,7 @@ class SourceUnit:
     display: str
     path: Path
     data: bytes | None = None
+    named: bool = False  # named on the command line (or stdin): always parsed, for WSL000
 
 
 def check_paths(
@@ -60,10 +61,14 @@ def check_paths(
     ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
     """
     exclude = (*settings.exclude, *settings.extend_exclude)
-    units = [SourceUnit(str(path), _absolute(path)) for path in discover(paths, exclude)]
+    named = {_absolute(path) for path in paths if path.is_file()}
+    units = []
+    for path in discover(paths, exclude):
+        absolute = _absolute(path)
+        units.append(SourceUnit(str(path), absolute, named=absolute in named))
     if stdin is not None:
         name, data = stdin
-        units.append(SourceUnit(name, _absolute(Path(name)), data))
+        units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
     anchor = [Path(unit.path) for unit in units] or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
     files = _ProjectFiles(root, exclude)
@@ -118,8 +123,8 @@ def check_units(
             report.findings.append(_unreadable(unit, problem))
             continue
         relevant = _relevant_rules(FileWords(data), rule_words)
-        if not relevant:
-            continue
+        if not relevant and not unit.named:
+            continue  # cannot hold a finding: never parsed (a file named explicitly still is)
         cached = cache.get(unit.path, data, unit.display) if cache else None
         if cached is not None:
             report.findings.extend(cached)

@@ -20,9 +20,11 @@ async def _broadcast_status(self):
 ```
 
 ## Known problems
-For speed, files that cannot hold any other finding (no broadcast, broadcaster name, loop or
-endpoint in their bytes) are decoded but never parsed, so a syntax error in such a file is not
-reported. Undecodable bytes and null bytes are reported in every file.
+For speed, files found by walking a directory that cannot hold any other finding (no
+broadcast, broadcaster name, loop or endpoint in their bytes) are decoded but never parsed, so
+a syntax error in such a file is not reported. A file named on the command line (as pre-commit
+and editors do) or read from standard input is always parsed. Undecodable bytes and null bytes
+are reported in every file.
 """
 
 from __future__ import annotations
