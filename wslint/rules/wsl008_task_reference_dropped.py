@@ -48,7 +48,7 @@ from collections.abc import Iterator
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import Resolved
-from wslint.analysis.module import FunctionInfo
+from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.tasks import create_task_receiver, is_event_loop, is_task_group, spawn_kind
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -68,12 +68,12 @@ class TaskReferenceDropped(Rule):
         return ((b"create_task",), (b"ensure_future",))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        scopes = context.module.scope_map()
-        for statement in ast.walk(context.module.tree):
-            if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
-                continue
-            call = statement.value
-            function = scopes.get(id(statement))
+        module = context.module
+        for call in _spawn_candidates(module):
+            parent = module.parent_of(call)
+            if not (isinstance(parent, ast.Expr) and parent.value is call):
+                continue  # the result is kept (assigned, awaited, returned, passed on)
+            function = module.scope_map().get(id(parent))
             spawned = _dropped_spawn(call, function, context)
             if spawned is None:
                 continue
@@ -85,6 +85,17 @@ class TaskReferenceDropped(Rule):
                 "keeps only a weak reference, so keep it (`self._tasks.add(task)`) or use a "
                 "TaskGroup",
             )
+
+
+def _spawn_candidates(module: ModuleInfo) -> list[ast.Call]:
+    """Calls named ``create_task`` / ``ensure_future``, or an alias imported for one, in order."""
+    names = {"create_task", "ensure_future"}
+    names |= {
+        local for local, target in module.aliases.items()
+        if target.rsplit(".", 1)[-1] in ("create_task", "ensure_future")
+    }
+    calls = [call for name in names for call in module.calls_named(name)]
+    return sorted(calls, key=lambda call: (call.lineno, call.col_offset))
 
 
 def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileContext) -> str | None:
