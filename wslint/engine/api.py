@@ -71,16 +71,28 @@ def check_source(
         return [f for f in [_unreadable(unit, problem)] if not _ignored(f, settings)]
     if reset_astroid:
         _forget_once(project_root)
-    exclude = (*settings.exclude, *settings.extend_exclude)
-    index = ProjectIndex(
-        project_root,
-        lambda: project_files(project_root, exclude),  # walked only if a question needs it
-        settings,
-        lambda file, data: parse_module(file, data, project_root),
-    )
+    index = project_index(project_root, settings)
     index.add(module, data)
     findings = _run_rules(relevant, unit, module, text, index, project_root, astroid_tree, honour_noqa)
     return sorted((f for f in findings if not _ignored(f, settings)), key=lambda f: f.sort_key)
+
+
+@lru_cache(maxsize=8)
+def project_index(root: Path, settings: Settings) -> ProjectIndex:
+    """One index per project and settings for the whole process.
+
+    A host tool checks a project's files one by one in a few long-running processes; sharing
+    the index lets every file after the first reuse what the project-wide questions already
+    worked out (which functions broadcast, which endpoints exist, every broadcast's types).
+    The files are taken as they were when first read: one lint run sees one snapshot.
+    """
+    exclude = (*settings.exclude, *settings.extend_exclude)
+    return ProjectIndex(
+        root,
+        lambda: project_files(root, exclude),  # walked only if a question needs it
+        settings,
+        lambda file, data: parse_module(file, data, root),
+    )
 
 
 @lru_cache(maxsize=8)
