@@ -333,19 +333,9 @@ def _reference_target(node: ast.AST, scope: FunctionInfo | None, module: ModuleI
 
 def _references(module: ModuleInfo, name: str) -> Iterator[tuple[ast.AST, FunctionInfo | None]]:
     """Nodes naming ``name`` that are not a discarded call, each with its enclosing function."""
-    tree = module.tree
-    discarded = {
-        id(statement.value.func)
-        for statement in ast.walk(tree)
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
-    }
-    scopes = module.scope_map()
-    for node in ast.walk(tree):
-        if id(node) in discarded:
-            continue
-        if (
-            (isinstance(node, ast.Attribute) and node.attr == name)
-            or (isinstance(node, ast.Name) and node.id == name)
-            or (isinstance(node, ast.Constant) and node.value == name)
-        ):
+    discarded = module.discarded_callees()
+    mentions = [node for node in module.mentions(name) if id(node) not in discarded]
+    if mentions:
+        scopes = module.scope_map()
+        for node in mentions:
             yield node, scopes.get(id(node))

@@ -374,8 +374,6 @@ def _calls_by_func(module: ModuleInfo) -> dict[int, ast.Call]:
 
 def _mentions(module: ModuleInfo, name: str) -> Iterator[ast.AST]:
     """Names and attributes spelling ``name`` (loads only)."""
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
-            yield node
-        elif isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
+    for node in module.mentions(name):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
             yield node

@@ -104,6 +104,8 @@ class ModuleInfo:
         self._parents: dict[int, ast.AST] = {}
         self._scopes: dict[int, FunctionInfo] | None = None
         self._calls: dict[str, list[ast.Call]] | None = None
+        self._mentions: dict[str, list[ast.AST]] | None = None
+        self._discarded: set[int] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
     # -- building ---------------------------------------------------------------------------
@@ -204,6 +206,33 @@ class ModuleInfo:
                     if final is not None:
                         self._calls.setdefault(final, []).append(node)
         return self._calls.get(name, [])
+
+    def mentions(self, name: str) -> list[ast.AST]:
+        """Names, attributes and string constants spelling ``name``, in walk order (one shared walk)."""
+        if self._mentions is None:
+            found: dict[str, list[ast.AST]] = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Name):
+                    key = node.id
+                elif isinstance(node, ast.Attribute):
+                    key = node.attr
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    key = node.value
+                else:
+                    continue
+                found.setdefault(key, []).append(node)
+            self._mentions = found
+        return self._mentions.get(name, [])
+
+    def discarded_callees(self) -> set[int]:
+        """``id()`` of the callee of every call whose value is thrown away (a bare call statement)."""
+        if self._discarded is None:
+            self._discarded = {
+                id(statement.value.func)
+                for statement in ast.walk(self.tree)
+                if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+            }
+        return self._discarded
 
     def scope_map(self) -> dict[int, FunctionInfo]:
         """``id(node)`` -> the function whose own body holds it (module level: absent)."""
