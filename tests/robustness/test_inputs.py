@@ -546,3 +546,27 @@ def test_setup_cfg_with_invalid_utf8(project: Path, capsys) -> None:
     status, rows, err = run(capsys, "feed.py")
     assert (status, rows) == (2, [])
     one_line_error(err, "setup.cfg")
+
+
+def test_an_analysis_over_its_time_budget_is_wsl000_and_the_run_goes_on(project: Path, capsys, monkeypatch) -> None:
+    """A pathological file (here: a rule made to spin) is abandoned, reported, and the rest checked."""
+    from wslint.engine import runner
+    from wslint.rules import RULES_BY_CODE
+
+    (project / "feed.py").write_text(FEED)
+    (project / "stuck.py").write_text(FEED)
+    original = RULES_BY_CODE["WSL003"].check
+
+    def spin_on_stuck(self, context):  # type: ignore[no-untyped-def]
+        while context.path.endswith("stuck.py"):
+            pass
+        return original(self, context)
+
+    monkeypatch.setattr(RULES_BY_CODE["WSL003"], "check", spin_on_stuck)
+    monkeypatch.setattr(runner, "FILE_TIME_BUDGET", 0.2)
+    status, rows, err = run(capsys, "--jobs", "1", "feed.py", "stuck.py")
+    assert status == 1 and err == ""
+    assert FEED_FINDING in codes(rows)
+    stuck = [row for row in rows if row[0] == "stuck.py"]
+    assert [(row[0], row[2]) for row in stuck] == [("stuck.py", "WSL000")]
+    assert "time budget" in stuck[0][3]

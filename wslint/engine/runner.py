@@ -6,7 +6,9 @@ import fnmatch
 import gc
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -261,16 +263,51 @@ def _run_rules(
     context = FileContext(unit.display, module, index, inference)
     lines = text.splitlines()
     findings = []
-    for rule in rules:
-        try:
-            produced = list(rule.check(context))
-        except RecursionError:
-            return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
-        except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
-            reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
-            return [_unreadable(unit, Unreadable(reason))]
-        findings.extend(f for f in produced if not suppressed_on(f.code, lines, f.line))
+    with time_budget(FILE_TIME_BUDGET):
+        for rule in rules:
+            try:
+                produced = list(rule.check(context))
+            except BudgetExceeded:
+                reason = f"analysis exceeded its time budget of {FILE_TIME_BUDGET:g} s; file skipped"
+                return [_unreadable(unit, Unreadable(reason))]
+            except RecursionError:
+                return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
+            except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
+                reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+                return [_unreadable(unit, Unreadable(reason))]
+            findings.extend(f for f in produced if not suppressed_on(f.code, lines, f.line))
     return findings
+
+
+# Seconds one file's analysis may take before it is abandoned as WSL000: one pathological
+# file must not stall a run.
+FILE_TIME_BUDGET = 20.0
+
+
+class BudgetExceeded(BaseException):
+    """Raised inside an analysis that ran out of time.
+
+    A BaseException, so that no ``except Exception`` on the way (astroid has many) swallows it.
+    """
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`BudgetExceeded` in the code below after ``seconds`` (POSIX main thread only)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise BudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _unreadable(unit: SourceUnit, problem: Unreadable) -> Finding:
