@@ -13,7 +13,7 @@ from wslint.engine.runner import SourceUnit, check_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTATION = re.compile(r"#\s*error:\s*(WSL\d{3}(?:\s*,\s*WSL\d{3})*)")
-OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.M)
+OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.MULTILINE)
 
 Expected = tuple[str, int, str]  # (file relative to the case, line, code)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from fixture_support import FIXTURES, Case, all_cases
+
 from wslint.rules import ALL_RULES
 
 CASES = all_cases()

@@ -26,7 +26,7 @@ def rule_table() -> str:
 
 def with_table(readme: str) -> str:
     block = f"{BEGIN}\n{rule_table()}\n{END}"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
     return pattern.sub(lambda _: block, readme)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from frontend_support import Project, Row, cli_rows, materialize
 
 

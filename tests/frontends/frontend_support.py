@@ -67,8 +67,9 @@ def toml_table(values: dict[str, object]) -> str:
 
 
 def options_of(case: Case) -> dict[str, object]:
-    from fixture_support import OPTIONS_HEADER
     import ast
+
+    from fixture_support import OPTIONS_HEADER
 
     values: dict[str, object] = {}
     for file in case.files:

@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from frontend_support import (
     REPO,
     Project,
@@ -19,6 +18,7 @@ from frontend_support import (
     run,
     tool,
 )
+
 from wslint.engine import api
 from wslint.engine.options import Settings
 from wslint.frontends.flake8_plugin import FLAKE8_OPTIONS, WslintChecker

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from frontend_support import SARIF_SCHEMA, Project, Row, run, tool
+
 from wslint.engine.findings import Finding
 from wslint.engine.output import render_github
 from wslint.frontends.sarif import render_sarif

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from frontend_support import REPO, run, tool
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]

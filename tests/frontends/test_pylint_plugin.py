@@ -6,8 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
+from frontend_support import (
+    REPO,
+    Project,
+    Row,
+    by_project,
+    in_parallel,
+    parse_lines,
+    positions,
+    run,
+    tool,
+)
 
-from frontend_support import REPO, Project, Row, by_project, in_parallel, parse_lines, positions, run, tool
 from wslint.engine import api
 from wslint.pylint_plugin import MESSAGES, message_id
 from wslint.rules import ALL_RULES
@@ -71,9 +81,10 @@ def test_messages_are_generated_from_the_rule_registry() -> None:
 
 def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """astroid is built once, by pylint: the engine infers on pylint's own module."""
+    import io
+
     from pylint.lint import Run
     from pylint.reporters.text import TextReporter
-    import io
 
     trees = []
     real = api.InferenceView

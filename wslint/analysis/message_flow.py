@@ -48,9 +48,9 @@ class Scope:
 
     module: ModuleInfo
     function: FunctionInfo | None
-    bindings: tuple[tuple[str, ast.AST, "Scope"], ...] = ()  # parameter -> argument at one call
+    bindings: tuple[tuple[str, ast.AST, Scope], ...] = ()  # parameter -> argument at one call
 
-    def bound(self, name: str) -> tuple[ast.AST, "Scope"] | None:
+    def bound(self, name: str) -> tuple[ast.AST, Scope] | None:
         for parameter, argument, scope in self.bindings:
             if parameter == name:
                 return argument, scope

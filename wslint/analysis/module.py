@@ -26,8 +26,8 @@ class ClassInfo:
     key: str
     node: ast.ClassDef
     bases: tuple[str, ...]
-    _module: "weakref.ref[ModuleInfo]"
-    methods: dict[str, "FunctionInfo"] = field(default_factory=dict)
+    _module: weakref.ref[ModuleInfo]
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
     _attribute_types: dict[str, str] | None = None
 
     @property
@@ -45,8 +45,8 @@ class FunctionInfo:
 
     key: str
     node: FunctionNode
-    _owner: "weakref.ref[ClassInfo] | None"
-    parent: "FunctionInfo | None"
+    _owner: weakref.ref[ClassInfo] | None
+    parent: FunctionInfo | None
 
     @property
     def owner(self) -> ClassInfo | None:

@@ -53,8 +53,8 @@ class ProjectFacts:
         return any(site.types is UNKNOWN or site.types for site in self.sites)
 
 
-_FACTS: "weakref.WeakKeyDictionary[ProjectIndex, ProjectFacts]" = weakref.WeakKeyDictionary()
-_REGISTERED: "weakref.WeakKeyDictionary[ProjectIndex, set[str]]" = weakref.WeakKeyDictionary()
+_FACTS: weakref.WeakKeyDictionary[ProjectIndex, ProjectFacts] = weakref.WeakKeyDictionary()
+_REGISTERED: weakref.WeakKeyDictionary[ProjectIndex, set[str]] = weakref.WeakKeyDictionary()
 
 
 def registered_endpoints(index: ProjectIndex) -> set[str]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable
+from typing import Any
 
 DEFAULT_BROADCAST_METHODS = (
     "broadcast",
@@ -158,7 +159,7 @@ class Settings:
     # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
     config_dir: str = ""
 
-    def with_values(self, values: dict[str, Any]) -> "Settings":
+    def with_values(self, values: dict[str, Any]) -> Settings:
         """A copy with ``values`` (keyed by kebab-case option key) applied and validated."""
         changes = {}
         for key, value in values.items():

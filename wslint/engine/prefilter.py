@@ -43,7 +43,7 @@ def combined(groups: Sequence[WordGroups]) -> WordGroups:
     return tuple(seen)
 
 
-def may_hold_finding(data: "bytes | FileWords", groups: WordGroups | Settings) -> bool:
+def may_hold_finding(data: bytes | FileWords, groups: WordGroups | Settings) -> bool:
     """Whether ``data`` (bytes, or the words found in them) holds every word of one alternative.
 
     Given settings, the alternatives are those of every selected rule.

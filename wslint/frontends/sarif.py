@@ -86,8 +86,8 @@ def _rule(rule: type[Rule]) -> dict[str, Any]:
 
 def _plain(markdown: str) -> str:
     """Markdown as plain text: headings lose their ``#``, fences and backticks go."""
-    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
-    text = re.sub(r"^```\w*\s*$\n?", "", text, flags=re.M)
+    text = re.sub(r"^#+\s*", "", markdown, flags=re.MULTILINE)
+    text = re.sub(r"^```\w*\s*$\n?", "", text, flags=re.MULTILINE)
     return text.replace("`", "").strip()
 
 

@@ -51,7 +51,7 @@ class Rule:
     @classmethod
     def sections(cls) -> dict[str, str]:
         """Documentation split by ``## Heading``."""
-        parts = re.split(r"^## (.+)$", cls.documentation(), flags=re.M)
+        parts = re.split(r"^## (.+)$", cls.documentation(), flags=re.MULTILINE)
         return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
 
 
