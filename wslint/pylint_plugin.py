@@ -52,7 +52,7 @@ class WslintChecker(BaseChecker):
     """Runs the selected wslint rules on each module pylint checks."""
 
     name = "wslint"
-    msgs = MESSAGES
+    msgs = MESSAGES  # type: ignore[assignment]  # the fourth item is pylint's options dict
 
     def __init__(self, linter: PyLinter) -> None:
         super().__init__(linter)

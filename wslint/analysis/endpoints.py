@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import cast
 from dataclasses import dataclass, field
 
 from wslint.analysis.calls import SEND_METHODS, call_target
@@ -125,7 +126,7 @@ def registered_endpoints(index: ProjectIndex) -> set[str]:
                 handler = _handler_argument(node)
                 if handler is None:
                     continue
-                fake = ast.Call(func=handler, args=[], keywords=[])
+                fake = ast.Call(func=cast(ast.expr, handler), args=[], keywords=[])
                 resolved = index.resolve(call_target(fake, scopes.get(id(node)), module))
                 if isinstance(resolved, Resolved):
                     keys.add(resolved.function.key)

@@ -144,7 +144,7 @@ def _position(node: Any) -> tuple[int, int, int, int] | None:
     column = getattr(node, "col_offset", None)
     end_line = getattr(node, "end_lineno", None)
     end_column = getattr(node, "end_col_offset", None)
-    if None in (line, column, end_line, end_column):
+    if line is None or column is None or end_line is None or end_column is None:
         return None
     return (line, column, end_line, end_column)
 

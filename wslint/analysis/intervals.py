@@ -103,7 +103,7 @@ def _init_parameter(node: ast.AST, function: FunctionInfo):  # type: ignore[no-u
         return None
     owner = function.owner
     init = owner.methods.get("__init__") if owner else None
-    if init is None:
+    if owner is None or init is None:
         return None
     for statement in ast.walk(init.node):
         if (

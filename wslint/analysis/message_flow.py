@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Union
+from typing import Union, cast
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import ProjectIndex, Resolved
@@ -62,7 +62,7 @@ class TypeResolver:
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
-        self._parameter_types: dict[tuple[str, str], Types] = {}
+        self._parameter_types: dict[tuple[str, str, bool], Types] = {}
 
     # -- messages ---------------------------------------------------------------------------
     def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:
@@ -173,8 +173,8 @@ class TypeResolver:
                 return value.value
             if isinstance(value, ast.Name):  # ``QUEUE_UPDATE = QUEUE_UPDATE`` in the class body
                 found = self.type_values(value, Scope(module, None), MAX_DEPTH - 1)
-                if found is not UNKNOWN and len(found) == 1:  # type: ignore[arg-type]
-                    return next(iter(found))  # type: ignore[call-overload]
+                if isinstance(found, frozenset) and len(found) == 1:
+                    return next(iter(found))
             return None
         dotted = scope.module.qualified(receiver)
         if dotted and self.index.is_project_module(dotted):
@@ -256,7 +256,7 @@ class TypeResolver:
     def _resolves_elsewhere(
         self, node: ast.AST, caller: FunctionInfo | None, module: ModuleInfo, function: FunctionInfo
     ) -> bool:
-        fake = ast.Call(func=node, args=[], keywords=[])
+        fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
         resolved = self.index.resolve(call_target(fake, caller, module))
         return isinstance(resolved, Resolved) and resolved.function.key != function.key
 

@@ -270,10 +270,11 @@ def _parameter_annotations(method: FunctionInfo | None) -> dict[str, ast.AST]:
 def _self_assignments(node: ast.AST) -> Iterator[tuple[str, ast.AST | None, ast.AST | None]]:
     if isinstance(node, ast.Assign):
         for target in node.targets:
-            if _is_self_attribute(target):
-                yield target.attr, node.value, None  # type: ignore[attr-defined]
-    elif isinstance(node, ast.AnnAssign) and _is_self_attribute(node.target):
-        yield node.target.attr, node.value, node.annotation  # type: ignore[attr-defined]
+            if isinstance(target, ast.Attribute) and _is_self_attribute(target):
+                yield target.attr, node.value, None
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Attribute):
+        if _is_self_attribute(node.target):
+            yield node.target.attr, node.value, node.annotation
 
 
 def _is_self_attribute(node: ast.AST) -> bool:

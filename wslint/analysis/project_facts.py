@@ -40,8 +40,8 @@ class ProjectFacts:
     def types(self) -> frozenset[str]:
         found: set[str] = set()
         for site in self.sites:
-            if site.types is not UNKNOWN:
-                found |= site.types  # type: ignore[operator]
+            if isinstance(site.types, frozenset):
+                found |= site.types
         return frozenset(found)
 
     @property
@@ -86,11 +86,11 @@ def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[Br
         scope = Scope(module, function)
         for broadcast in broadcasts_in(function.body_nodes(), settings):
             yield BroadcastSite(
-                module.name, broadcast.node.lineno, resolver.message_types(broadcast.payload, scope)
+                module.name, _line(broadcast.node), resolver.message_types(broadcast.payload, scope)
             )
         for node, payload in helper_fan_outs(function):
             types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
-            yield BroadcastSite(module.name, node.lineno, types)
+            yield BroadcastSite(module.name, _line(node), types)
 
 
 def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST | None]]:
@@ -125,3 +125,7 @@ def _receiver_in(call: ast.Call, targets: set[str]) -> bool:
 
 def _names(target: ast.AST) -> set[str]:
     return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+
+
+def _line(node: ast.AST) -> int:
+    return getattr(node, "lineno", 0)

@@ -262,7 +262,7 @@ def _run_rules(
     inference = InferenceView(text, module.name, unit.path, root)
     context = FileContext(unit.display, module, index, inference)
     lines = text.splitlines()
-    findings = []
+    findings: list[Finding] = []
     with time_budget(FILE_TIME_BUDGET):
         for rule in rules:
             try:

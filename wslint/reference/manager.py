@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def encode(message: Message) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-def sender_for(ws: Any) -> Callable[[str], Awaitable[Any]]:
+def sender_for(ws: Any) -> Callable[[str], Coroutine[Any, Any, Any]]:
     """Return the socket's text-send coroutine function.
 
     ``send_text`` wins when both exist: Starlette's ``send`` takes an ASGI
@@ -91,7 +91,7 @@ class ConnectionManager:
         if not clients:
             return 0
         loop = asyncio.get_running_loop()
-        sends = {
+        sends: dict[asyncio.Task[Any], Any] = {
             asyncio.Task(sender_for(ws)(text), loop=loop, **_TASK_OPTIONS): ws for ws in clients
         }
         try:
@@ -134,7 +134,7 @@ class ConnectionManager:
             logger.debug("closing dropped client %r failed", ws, exc_info=True)
 
 
-def _succeeded(task: asyncio.Future[Any], pending: set[asyncio.Future[Any]]) -> bool:
+def _succeeded(task: asyncio.Task[Any], pending: set[asyncio.Task[Any]]) -> bool:
     """Whether a per-client send finished cleanly (marks errors retrieved)."""
     if task in pending or task.cancelled():
         return False

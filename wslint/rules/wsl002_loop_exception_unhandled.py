@@ -101,10 +101,13 @@ def _calls_outside_try(body: list[ast.stmt], context: FileContext) -> Iterator[a
         yield from _statement_calls(statement, context)
 
 
+TRY_NODES: tuple[type[ast.Try], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
 def _statement_calls(node: ast.AST, context: FileContext) -> Iterator[ast.Call]:
     if isinstance(node, SCOPE_NODES):
         return
-    if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+    if isinstance(node, TRY_NODES):
         if not catches_broadly(node):
             yield from _calls_outside_try(node.body, context)
         # Handlers run only on the error path; else/finally are outside the handlers' reach.
