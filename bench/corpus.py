@@ -268,9 +268,7 @@ class _ModuleBuilder:
         if self.imports_config_module:
             imports.append("from svc import config")
         else:
-            names = ", ".join(
-                sorted(set(GOOD_CONSTANTS + FAST_CONSTANTS + ["RETRY_BACKOFF", "BATCH_SIZE"]))
-            )
+            names = ", ".join(sorted(set(GOOD_CONSTANTS + FAST_CONSTANTS + ["RETRY_BACKOFF", "BATCH_SIZE"])))
             imports.append(f"from svc.config import {names}")
         imports += [
             "from svc.manager import ConnectionManager, manager",

@@ -111,9 +111,7 @@ def client_process(port: int, readers: int, idle: int, pipe: Connection) -> None
 # --- server side ----------------------------------------------------------
 
 
-async def sequential_broadcast(
-    conns: list[ServerConnection], message: dict, timeout: float
-) -> None:
+async def sequential_broadcast(conns: list[ServerConnection], message: dict, timeout: float) -> None:
     """The seed's loop: one client after the other, serialising per client."""
     for conn in conns:
         try:
@@ -142,8 +140,13 @@ async def stall(conn: ServerConnection) -> None:
 class Bench:
     """One client population and the three fan-out methods over it."""
 
-    def __init__(self, readers: list[ServerConnection], idle: list[ServerConnection],
-                 pipe: Connection, send_timeout: float) -> None:
+    def __init__(
+        self,
+        readers: list[ServerConnection],
+        idle: list[ServerConnection],
+        pipe: Connection,
+        send_timeout: float,
+    ) -> None:
         self.readers = readers
         self.idle = idle
         self.pipe = pipe
@@ -168,8 +171,9 @@ class Bench:
         await done
         return when - start
 
-    def sender(self, method: str, targets: list[ServerConnection],
-               message: dict) -> Callable[[], Awaitable[Any]]:
+    def sender(
+        self, method: str, targets: list[ServerConnection], message: dict
+    ) -> Callable[[], Awaitable[Any]]:
         if method == "reference":
             manager = ConnectionManager(send_timeout=self.send_timeout)
             for conn in targets:
@@ -189,8 +193,9 @@ class Bench:
         return library
 
 
-async def bench_population(count: int, repeat: int, warmup: int, send_timeout: float
-                           ) -> dict[tuple[str, bool], list[float]]:
+async def bench_population(
+    count: int, repeat: int, warmup: int, send_timeout: float
+) -> dict[tuple[str, bool], list[float]]:
     """Serve ``count`` readers plus idle clients and time every method."""
     idle_needed = (repeat + warmup) * len(METHODS) + 1
     conns: list[ServerConnection] = []
@@ -200,11 +205,13 @@ async def bench_population(count: int, repeat: int, warmup: int, send_timeout: f
         await conn.wait_closed()
 
     parent, child = multiprocessing.Pipe()
-    async with websockets.serve(handler, "127.0.0.1", 0, compression=None, ping_interval=None,
-                                backlog=2048) as server:
+    async with websockets.serve(
+        handler, "127.0.0.1", 0, compression=None, ping_interval=None, backlog=2048
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         proc = multiprocessing.get_context("spawn").Process(
-            target=client_process, args=(port, count, idle_needed, child))
+            target=client_process, args=(port, count, idle_needed, child)
+        )
         proc.start()
         loop = asyncio.get_running_loop()
         ready, idle_ports = await loop.run_in_executor(None, parent.recv)
@@ -262,8 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     all_results = {}
     for count in args.clients:
         print(f"benchmarking {count} clients ...", file=sys.stderr, flush=True)
-        all_results[count] = asyncio.run(
-            bench_population(count, args.repeat, args.warmup, args.send_timeout))
+        all_results[count] = asyncio.run(bench_population(count, args.repeat, args.warmup, args.send_timeout))
     print(table(all_results, args.send_timeout))
     return 0
 

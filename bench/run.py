@@ -73,9 +73,7 @@ def run_once(command: list[str], cwd: Path, timeout: float) -> dict:
     """Run ``command`` once; its wall time, CPU time and peak RSS (via ``wait4``)."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, env=_env()
-        )
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, env=_env())
         killer = threading.Timer(timeout, process.kill)
         killer.start()
         try:
@@ -151,10 +149,7 @@ def copy_stdlib(dest: Path, limit: int | None = None) -> tuple[Path, int, int]:
     files = lines = 0
     for path in sorted(source.rglob("*.py")):
         relative = path.relative_to(source)
-        if (
-            relative.parts[0] in ("site-packages", "dist-packages")
-            or "__pycache__" in relative.parts
-        ):
+        if relative.parts[0] in ("site-packages", "dist-packages") or "__pycache__" in relative.parts:
             continue
         if limit is not None and files >= limit:
             break
@@ -170,18 +165,14 @@ def copy_stdlib(dest: Path, limit: int | None = None) -> tuple[Path, int, int]:
 def available(tool: str) -> bool:
     if tool == "flake8-async":
         try:
-            out = subprocess.run(
-                ["flake8", "--version"], capture_output=True, text=True, check=False
-            )
+            out = subprocess.run(["flake8", "--version"], capture_output=True, text=True, check=False)
         except OSError:
             return False
         return "flake8-async" in out.stdout
     return shutil.which(tool) is not None
 
 
-def commands(
-    tools: set[str], jobs: int, cache_dir: Path
-) -> dict[str, list[tuple[str, list[str], dict]]]:
+def commands(tools: set[str], jobs: int, cache_dir: Path) -> dict[str, list[tuple[str, list[str], dict]]]:
     """Rows per kind of input: (label, command, measure options)."""
     wslint_cold = ["wslint", "--no-cache", "--exit-zero", "--jobs", str(jobs), "."]
     rows: dict[str, list[tuple[str, list[str], dict]]] = {"all": [], "corpus": []}
@@ -195,9 +186,7 @@ def commands(
             )
         )
         if jobs != 1:
-            rows["all"].append(
-                ("wslint cold (--jobs 1)", [*wslint_cold[:3], "--jobs", "1", "."], {})
-            )
+            rows["all"].append(("wslint cold (--jobs 1)", [*wslint_cold[:3], "--jobs", "1", "."], {}))
     if "ruff" in tools and available("ruff"):
         rows["all"].append(
             (
@@ -242,9 +231,7 @@ def commands(
                     {"slow_peer": True},
                 )
             )
-        rows["all"].append(
-            ("flake8 E,W,F", flake8("pyflakes,pycodestyle", "E,W,F"), {"peer": True})
-        )
+        rows["all"].append(("flake8 E,W,F", flake8("pyflakes,pycodestyle", "E,W,F"), {"peer": True}))
         rows["all"].append(
             ("flake8 E,W,F,WSL", flake8("pyflakes,pycodestyle,wslint", "E,W,F,WSL"), {"peer": True})
         )
@@ -276,9 +263,7 @@ def find(results: list[Measure], target: str, label_start: str) -> Measure | Non
     return None
 
 
-def check_targets(
-    results: list[Measure], jobs: int, small: str, large: str
-) -> list[tuple[str, str, str]]:
+def check_targets(results: list[Measure], jobs: int, small: str, large: str) -> list[tuple[str, str, str]]:
     """(target, measured, PASS/FAIL/SKIP) for each target of the speed issue."""
     checks: list[tuple[str, str, str]] = []
 
@@ -368,17 +353,13 @@ def table(results: list[Measure], inputs: dict[str, str]) -> str:
                 lines.append(f"| {target} | {r.label} | – | – | – | {r.error} |")
                 continue
             rel = f"{r.wall / base.wall:.2f}x" if base and base.wall else "–"
-            lines.append(
-                f"| {target} | {r.label} | {r.wall:.2f} | {r.cpu:.2f} | {r.rss_mib:.0f} | {rel} |"
-            )
+            lines.append(f"| {target} | {r.label} | {r.wall:.2f} | {r.cpu:.2f} | {r.rss_mib:.0f} | {rel} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--modules", type=int, default=1000, help="corpus size N (N and 2N are run)"
-    )
+    parser.add_argument("--modules", type=int, default=1000, help="corpus size N (N and 2N are run)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes per tool")
     parser.add_argument("--seed", type=int, default=0)
@@ -386,9 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS)
     )
     parser.add_argument("--no-stdlib", action="store_true", help="skip the standard library")
-    parser.add_argument(
-        "--stdlib-limit", type=int, default=None, help="copy only the first K stdlib files"
-    )
+    parser.add_argument("--stdlib-limit", type=int, default=None, help="copy only the first K stdlib files")
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 10/20 modules, 60 stdlib files, 1 repeat"
     )
@@ -476,16 +455,9 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
         base = find(results, name, f"wslint cold (--jobs {args.jobs})")
         if base is None:
             continue
-        peers = [
-            r
-            for r in results
-            if r.target == name and not r.label.startswith("wslint") and not r.error
-        ]
+        peers = [r for r in results if r.target == name and not r.label.startswith("wslint") and not r.error]
         if peers:
-            print(
-                f"{name}: "
-                + ", ".join(f"{r.label} = {r.wall / base.wall:.2f}x wslint" for r in peers)
-            )
+            print(f"{name}: " + ", ".join(f"{r.label} = {r.wall / base.wall:.2f}x wslint" for r in peers))
     print()
     checks = check_targets(results, args.jobs, small, large)
     width = max(len(c[0]) for c in checks)
@@ -502,9 +474,7 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
                     "inputs": {k: v[1] for k, v in inputs.items()},
                     "command": " ".join(["python -m bench", *(sys.argv[1:] if sys.argv else [])]),
                     "results": [asdict(r) for r in results],
-                    "targets": [
-                        {"target": c[0], "measured": c[1], "verdict": c[2]} for c in checks
-                    ],
+                    "targets": [{"target": c[0], "measured": c[1], "verdict": c[2]} for c in checks],
                     "table": md,
                 },
                 indent=2,

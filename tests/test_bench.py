@@ -50,9 +50,7 @@ def test_wslint_finds_the_broadcasters_of_every_module(tmp_path: Path) -> None:
     assert corpus.planted
     for planted in corpus.planted:
         assert any(
-            path.endswith(planted.path)
-            and code == planted.code
-            and f"`{planted.function}`" in message
+            path.endswith(planted.path) and code == planted.code and f"`{planted.function}`" in message
             for path, code, message in reported
         ), planted
     # Each module's own mistakes, nothing else: the rest of its broadcasters are recognised as correct.

@@ -200,8 +200,13 @@ def test_command_unknown_option_is_usage_error(project: Path) -> None:
 
 def test_command_stdin_with_filename(project: Path) -> None:
     status, out, _ = run_command(
-        "-", "--stdin-filename", "services/feed.py", "--select", "WSL003",
-        cwd=project, stdin=FAST_POLLER.encode(),
+        "-",
+        "--stdin-filename",
+        "services/feed.py",
+        "--select",
+        "WSL003",
+        cwd=project,
+        stdin=FAST_POLLER.encode(),
     )
     assert status == 1
     assert codes_of(out) == [("services/feed.py", FAST_LINE, "WSL003")]
@@ -296,9 +301,22 @@ def test_version_in_process(project: Path, capsys: pytest.CaptureFixture[str]) -
 def test_help(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--help")
     assert status == 0
-    for flag in ("--select", "--ignore", "--extend-select", "--min-interval", "--show-source",
-                 "--statistics", "--exit-zero", "--explain", "--list-rules", "--format",
-                 "--config", "--exclude", "--extend-exclude", "--version"):
+    for flag in (
+        "--select",
+        "--ignore",
+        "--extend-select",
+        "--min-interval",
+        "--show-source",
+        "--statistics",
+        "--exit-zero",
+        "--explain",
+        "--list-rules",
+        "--format",
+        "--config",
+        "--exclude",
+        "--extend-exclude",
+        "--version",
+    ):
         assert flag in out
 
 
@@ -578,9 +596,7 @@ def test_format_github(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert status == 1
     lines = out.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(
-        f"::error file=feed.py,line={FAST_LINE},col={FAST_COLUMN},"
-    )
+    assert lines[0].startswith(f"::error file=feed.py,line={FAST_LINE},col={FAST_COLUMN},")
     assert "title=WSL003::broadcaster `_broadcast_prices` polls every 0.1 s" in lines[0]
 
 
@@ -626,11 +642,13 @@ def test_exclude_replaces_defaults(project: Path, capsys: pytest.CaptureFixture[
     write(project, "legacy/feed.py", FAST_POLLER)
     _, out, _ = run(capsys, ".")
     assert sorted({path for path, _, _ in codes_of(out)}) == [
-        os.path.join("app", "feed.py"), os.path.join("legacy", "feed.py")
+        os.path.join("app", "feed.py"),
+        os.path.join("legacy", "feed.py"),
     ]
     _, out, _ = run(capsys, "--exclude", "legacy", ".")
     assert sorted({path for path, _, _ in codes_of(out)}) == [
-        os.path.join("app", "feed.py"), os.path.join("build", "feed.py")
+        os.path.join("app", "feed.py"),
+        os.path.join("build", "feed.py"),
     ]
 
 

@@ -105,7 +105,9 @@ def test_noqa_on_another_line_does_not_suppress(tmp_path: Path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     source = FEED.format(broadcast="", sleep="")
     source = source.replace("while True:", "while True:  # noqa")
-    source = source.replace("async def _broadcast_queue_updates(self):", "async def _broadcast_queue_updates(self):  # noqa")
+    source = source.replace(
+        "async def _broadcast_queue_updates(self):", "async def _broadcast_queue_updates(self):  # noqa"
+    )
     source = source.replace("import asyncio", "import asyncio  # noqa: WSL003")
     (tmp_path / "feed.py").write_text(source)
     assert main(["feed.py", "--format", "json"]) == 1

@@ -13,7 +13,12 @@ from wslint import __version__
 from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
-from wslint.engine.output import render_github, render_json, render_statistics, render_text
+from wslint.engine.output import (
+    render_github,
+    render_json,
+    render_statistics,
+    render_text,
+)
 from wslint.engine.runner import check_paths
 from wslint.rules import ALL_RULES, RULES_BY_CODE
 
@@ -53,11 +58,27 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
 @click.option("--statistics", is_flag=True, help="Count findings per code after the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", help="The file name to report for source read from '-'.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the result cache lives.")
-@click.option("--explain", callback=_explain, expose_value=False, is_eager=True, metavar="CODE", help="Explain a rule and exit.")
-@click.option("--list-rules", is_flag=True, callback=_list_rules, expose_value=False, is_eager=True, help="List every rule and exit.")
+@click.option(
+    "--explain",
+    callback=_explain,
+    expose_value=False,
+    is_eager=True,
+    metavar="CODE",
+    help="Explain a rule and exit.",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    callback=_list_rules,
+    expose_value=False,
+    is_eager=True,
+    help="List every rule and exit.",
+)
 @click.version_option(__version__, "--version", prog_name="wslint")
 def cli(paths: tuple[Path, ...], **options: Any) -> None:
     """Check Python code that pushes live updates to WebSocket clients."""

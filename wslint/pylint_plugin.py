@@ -44,7 +44,9 @@ def _message(rule: type[Rule]) -> tuple[str, str, str, dict[str, Any]]:
     return (f"{rule.code} %s", rule.name, description, {"scope": WarningScope.LINE})
 
 
-MESSAGES: dict[str, tuple[str, str, str, dict[str, Any]]] = {message_id(rule.code): _message(rule) for rule in ALL_RULES}
+MESSAGES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    message_id(rule.code): _message(rule) for rule in ALL_RULES
+}
 SYMBOLS: dict[str, str] = {rule.code: rule.name for rule in ALL_RULES}
 
 

@@ -101,7 +101,9 @@ def materialize(dest: Path) -> list[Project]:
     return projects
 
 
-def run(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def run(
+    command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         list(command),
         cwd=cwd,

@@ -69,14 +69,16 @@ def test_flake8_reports_what_the_command_reports_on_every_fixture(
     mismatches = {}
     for project in fixture_projects:
         if found[project.root] != cli_results[project.root]:
-            mismatches[project.case.id] = (found[project.root] ^ cli_results[project.root])
+            mismatches[project.case.id] = found[project.root] ^ cli_results[project.root]
         assert positions(found[project.root]) == project.expected(), project.case.id
     assert not mismatches, mismatches
 
 
 @pytest.mark.integration
 def test_extend_select_in_flake8_config_turns_wsl_on(tmp_path: Path) -> None:
-    project_with(tmp_path, {"app.py": TOO_FREQUENT, ".flake8": "[flake8]\nselect = E9\nextend-select = WSL\n"})
+    project_with(
+        tmp_path, {"app.py": TOO_FREQUENT, ".flake8": "[flake8]\nselect = E9\nextend-select = WSL\n"}
+    )
     status, rows, _ = flake8(tmp_path, "app.py")
     assert status == 1
     assert codes_at(rows) == {(20, "WSL002"), (20, "WSL004"), (21, "WSL003")}
@@ -89,7 +91,9 @@ def test_options_from_flake8_config_pyproject_and_command_line(tmp_path: Path) -
     sleep_line = (21, "WSL003")
     assert sleep_line in codes_at(flake8(tmp_path, "--select", "WSL", "app.py")[1])
     # flake8's command line
-    assert sleep_line not in codes_at(flake8(tmp_path, "--select", "WSL", "--wslint-min-interval", "0.05", "app.py")[1])
+    assert sleep_line not in codes_at(
+        flake8(tmp_path, "--select", "WSL", "--wslint-min-interval", "0.05", "app.py")[1]
+    )
     # [tool.wslint] when flake8 is not told
     (tmp_path / "pyproject.toml").write_text("[tool.wslint]\nmin-interval = 0.05\n", encoding="utf-8")
     assert sleep_line not in codes_at(flake8(tmp_path, "--select", "WSL", "app.py")[1])
@@ -98,7 +102,9 @@ def test_options_from_flake8_config_pyproject_and_command_line(tmp_path: Path) -
     rows = flake8(tmp_path, "--select", "WSL", "app.py")[1]
     assert sleep_line in codes_at(rows)
     assert "shorter than min-interval 0.5 s" in next(r[4] for r in rows if r[3] == "WSL003")
-    assert sleep_line not in codes_at(flake8(tmp_path, "--select", "WSL", "--wslint-min-interval=0.01", "app.py")[1])
+    assert sleep_line not in codes_at(
+        flake8(tmp_path, "--select", "WSL", "--wslint-min-interval=0.01", "app.py")[1]
+    )
 
 
 @pytest.mark.integration
@@ -106,7 +112,9 @@ def test_list_options_and_bad_values(tmp_path: Path) -> None:
     source = (REPO / "tests" / "fixtures" / "wsl001" / "bad_custom_pattern.py").read_text(encoding="utf-8")
     project_with(tmp_path, {"service.py": source})
     assert codes_at(flake8(tmp_path, "--select", "WSL", "service.py")[1]) == set()
-    (tmp_path / "tox.ini").write_text("[flake8]\nwslint-broadcaster-patterns =\n    _broadcast_*\n    push_*\n", encoding="utf-8")
+    (tmp_path / "tox.ini").write_text(
+        "[flake8]\nwslint-broadcaster-patterns =\n    _broadcast_*\n    push_*\n", encoding="utf-8"
+    )
     assert codes_at(flake8(tmp_path, "--select", "WSL", "service.py")[1]) == {(14, "WSL001")}
     status, _, stderr = flake8(tmp_path, "--select", "WSL", "--wslint-min-interval", "soon", "service.py")
     assert status != 0
@@ -135,7 +143,9 @@ def test_project_wide_rule_sees_the_whole_project_when_one_file_is_checked(tmp_p
 
         shutil.copytree(source, tmp_path / name)
         (tmp_path / name / "pyproject.toml").write_text("", encoding="utf-8")
-    good_files = sorted(p.relative_to(tmp_path / "good").as_posix() for p in (tmp_path / "good").rglob("*.py"))
+    good_files = sorted(
+        p.relative_to(tmp_path / "good").as_posix() for p in (tmp_path / "good").rglob("*.py")
+    )
     # Each file alone (as pre-commit or an editor would pass it): still started elsewhere.
     for file in good_files:
         assert flake8(tmp_path / "good", "--select", "WSL005", file)[1] == [], file
@@ -161,7 +171,11 @@ def test_plugin_uses_flake8_tree_and_skips_files_the_prefilter_rules_out(monkeyp
     lines = TOO_FREQUENT.splitlines(keepends=True)
     monkeypatch.setattr(WslintChecker, "settings", Settings())
     results = list(WslintChecker(ast.parse(TOO_FREQUENT), str(path), lines).run())
-    assert {(line, text.split()[0]) for line, _, text, _ in results} == {(20, "WSL002"), (20, "WSL004"), (21, "WSL003")}
+    assert {(line, text.split()[0]) for line, _, text, _ in results} == {
+        (20, "WSL002"),
+        (20, "WSL004"),
+        (21, "WSL003"),
+    }
     assert all(kind is WslintChecker for *_, kind in results)
 
     def no_module(*_: object) -> None:

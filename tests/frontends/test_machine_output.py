@@ -43,7 +43,9 @@ def test_sarif_from_the_command_validates_and_matches_the_findings(
     validate(log)
     run_ = log["runs"][0]
     driver = run_["tool"]["driver"]
-    assert driver["name"] == "wslint" and driver["version"] and driver["informationUri"].startswith("https://")
+    assert (
+        driver["name"] == "wslint" and driver["version"] and driver["informationUri"].startswith("https://")
+    )
     assert [rule["id"] for rule in driver["rules"]] == [rule.code for rule in ALL_RULES]
     for rule, described in zip(ALL_RULES, driver["rules"]):
         assert described["name"] == rule.name
@@ -72,7 +74,9 @@ def test_sarif_from_the_command_validates_and_matches_the_findings(
     assert rows == cli_results[seed_project.root]
 
 
-def test_sarif_without_findings_and_with_awkward_paths_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_without_findings_and_with_awkward_paths_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     validate(json.loads(render_sarif([])))
     findings = [
@@ -81,14 +85,18 @@ def test_sarif_without_findings_and_with_awkward_paths_validates(tmp_path: Path,
     ]
     log = json.loads(render_sarif(findings))
     validate(log)
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]
+    ]
     assert uris == ["sub%20dir/my%20app.py", "file:///elsewhere/x.py"]
     region = log["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"]
     assert region["endColumn"] > region["startColumn"] or region["endLine"] > region["startLine"]
 
 
 @pytest.mark.integration
-def test_github_annotations_from_the_command(seed_project: Project, cli_results: dict[Path, set[Row]]) -> None:
+def test_github_annotations_from_the_command(
+    seed_project: Project, cli_results: dict[Path, set[Row]]
+) -> None:
     result = run([*tool("wslint"), "--format", "github", "--no-cache", "."], seed_project.root)
     assert result.returncode == 1, result.stderr
     rows = set()

@@ -87,10 +87,14 @@ def pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess
 def fix(project: Path) -> None:
     """Replace the broken module with the reference runtime, which wslint holds up as clean."""
     (project / "app.py").unlink()
-    shutil.copytree(REPO / "wslint" / "reference", project / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "wslint" / "reference", project / "app", ignore=shutil.ignore_patterns("__pycache__")
+    )
 
 
-def test_run_all_files_fails_on_a_broken_file_and_passes_on_a_fixed_one(user_project: Path, pre_commit_home: Path) -> None:
+def test_run_all_files_fails_on_a_broken_file_and_passes_on_a_fixed_one(
+    user_project: Path, pre_commit_home: Path
+) -> None:
     (user_project / "app.py").write_text(BROKEN, encoding="utf-8")
     result = pre_commit(user_project, pre_commit_home, "run", "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -120,11 +124,15 @@ def test_try_repo_fails_on_a_broken_file_and_passes_on_a_fixed_one(
 ) -> None:
     repo, rev = hook_repo
     (user_project / "app.py").write_text(BROKEN, encoding="utf-8")
-    result = pre_commit(user_project, pre_commit_home, "try-repo", str(repo), "wslint", "--ref", rev, "--all-files")
+    result = pre_commit(
+        user_project, pre_commit_home, "try-repo", str(repo), "wslint", "--ref", rev, "--all-files"
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "WSL003" in result.stdout
     fix(user_project)
-    result = pre_commit(user_project, pre_commit_home, "try-repo", str(repo), "wslint", "--ref", rev, "--all-files")
+    result = pre_commit(
+        user_project, pre_commit_home, "try-repo", str(repo), "wslint", "--ref", rev, "--all-files"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -135,4 +143,9 @@ def test_hook_definition_follows_pre_commit_conventions() -> None:
     assert hook["id"] == "wslint" and hook["entry"] == "wslint"
     assert hook["language"] == "python" and hook["types"] == ["python"]
     assert hook["require_serial"] is True
-    assert subprocess.run([*tool("pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")]).returncode == 0
+    assert (
+        subprocess.run(
+            [*tool("pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")]
+        ).returncode
+        == 0
+    )

@@ -101,8 +101,14 @@ def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.chdir(tmp_path)
     output = io.StringIO()
     Run(
-        ["--load-plugins=wslint.pylint_plugin", "--disable=all", f"--enable={SYMBOLS}",
-         "--persistent=n", "--score=n", "orders.py"],
+        [
+            "--load-plugins=wslint.pylint_plugin",
+            "--disable=all",
+            f"--enable={SYMBOLS}",
+            "--persistent=n",
+            "--score=n",
+            "orders.py",
+        ],
         reporter=TextReporter(output),
         exit=False,
     )
@@ -114,7 +120,9 @@ def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp
 def test_bad_configuration_is_one_line_and_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.wslint]\nmin-interval = "soon"\n', encoding="utf-8")
     (tmp_path / "app.py").write_text("async def main():\n    pass\n", encoding="utf-8")
-    result = run([*tool("pylint"), "--load-plugins=wslint.pylint_plugin", "--persistent=n", "app.py"], tmp_path)
+    result = run(
+        [*tool("pylint"), "--load-plugins=wslint.pylint_plugin", "--persistent=n", "app.py"], tmp_path
+    )
     assert result.returncode == 32
     assert "pyproject.toml:2: option 'min-interval': expected a number of seconds" in result.stderr
     assert "Traceback" not in result.stderr

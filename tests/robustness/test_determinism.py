@@ -131,7 +131,9 @@ def test_two_runs_writing_at_the_same_time(project: Path) -> None:
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "wslint", "--select", "WSL", "--jobs", jobs, "."],
-            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for jobs in ("1", "2", "1")
     ]

@@ -180,9 +180,28 @@ OPERATIONS = st.lists(
         st.one_of(
             st.binary(min_size=1, max_size=8),
             st.sampled_from(
-                [b"\0", b"\xff", b"\xef\xbb\xbf", b"(", b")", b"\n", b"\t", b"    ", b"\\", b'"""',
-                 b"# coding: latin-1\n", b"# -*- coding: utf-16 -*-\n", b"# coding: nope\n",
-                 b"async ", b"await ", b"while True:\n", b"lambda: ", b"\r", b"\x0c", b"\xe2\x80"]
+                [
+                    b"\0",
+                    b"\xff",
+                    b"\xef\xbb\xbf",
+                    b"(",
+                    b")",
+                    b"\n",
+                    b"\t",
+                    b"    ",
+                    b"\\",
+                    b'"""',
+                    b"# coding: latin-1\n",
+                    b"# -*- coding: utf-16 -*-\n",
+                    b"# coding: nope\n",
+                    b"async ",
+                    b"await ",
+                    b"while True:\n",
+                    b"lambda: ",
+                    b"\r",
+                    b"\x0c",
+                    b"\xe2\x80",
+                ]
             ),
         ),
     ),

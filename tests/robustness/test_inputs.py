@@ -138,9 +138,19 @@ def test_syntax_error_column_is_where_the_parser_stopped() -> None:
     ("data", "line", "column", "reason"),
     [
         (b"x = 1\n# Men\xfc\nasync def _broadcast_x(): pass\n", 2, 6, "cannot decode as utf-8"),
-        (b"# Men\xfc\nasync def _broadcast_x(): pass\n", 1, 6, "cannot decode as utf-8"),  # in the cookie lines
+        (
+            b"# Men\xfc\nasync def _broadcast_x(): pass\n",
+            1,
+            6,
+            "cannot decode as utf-8",
+        ),  # in the cookie lines
         (b"\xff\xfeasync def _broadcast_x(): pass\n", 1, 1, "cannot decode as utf-8"),  # a UTF-16 BOM
-        (b"async def _broadcast_x():\n    return '\xed\xa0\x80'\n", 2, 13, "cannot decode as utf-8"),  # surrogate
+        (
+            b"async def _broadcast_x():\n    return '\xed\xa0\x80'\n",
+            2,
+            13,
+            "cannot decode as utf-8",
+        ),  # surrogate
     ],
     ids=["latin1-line-2", "latin1-line-1", "utf16-bom", "encoded-surrogate"],
 )
@@ -184,14 +194,18 @@ def test_wrong_coding_cookie_is_wsl000_at_the_undecodable_line(project: Path, ca
 
 
 def test_unknown_coding_cookie_is_reported_at_the_cookie_line(project: Path, capsys) -> None:
-    (project / "x.py").write_bytes(b"#!/usr/bin/env python\n# coding: klingon\nasync def _broadcast_x(): pass\n")
+    (project / "x.py").write_bytes(
+        b"#!/usr/bin/env python\n# coding: klingon\nasync def _broadcast_x(): pass\n"
+    )
     status, rows, _ = run(capsys, "x.py")
     assert (status, codes(rows)) == (1, [("x.py", 2, "WSL000")])
     assert rows[0][3] == "bad coding cookie: unknown encoding 'klingon'"
 
 
 def test_utf16_cookie_on_an_ascii_file_is_never_a_crash(project: Path, capsys) -> None:
-    (project / "x.py").write_bytes(b"# coding: utf-16\nasync def _broadcast_x(m):\n    await m.broadcast({})\n")
+    (project / "x.py").write_bytes(
+        b"# coding: utf-16\nasync def _broadcast_x(m):\n    await m.broadcast({})\n"
+    )
     status, rows, _ = run(capsys, "x.py")
     assert status in (0, 1) and all(code == "WSL000" for _, _, code in codes(rows))
 
@@ -200,7 +214,11 @@ def test_utf16_cookie_on_an_ascii_file_is_never_a_crash(project: Path, capsys) -
     ("data", "line"),
     [
         (b"\xef\xbb\xbf# coding: latin-1\nasync def _broadcast_x(): pass\n", 1),
-        (b"\xef\xbb\xbf#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\nasync def _broadcast_x(): pass\n", 2),
+        (
+            b"\xef\xbb\xbf#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n"
+            b"async def _broadcast_x(): pass\n",
+            2,
+        ),
     ],
     ids=["cookie-line-1", "cookie-line-2"],
 )
@@ -218,7 +236,9 @@ def test_bom_with_utf8_cookie_is_fine(project: Path, capsys) -> None:
 
 def _codec_names() -> list[str]:
     names = set(encodings.aliases.aliases.values())
-    names |= {module.name for module in pkgutil.iter_modules(encodings.__path__) if not module.name.startswith("_")}
+    names |= {
+        module.name for module in pkgutil.iter_modules(encodings.__path__) if not module.name.startswith("_")
+    }
     return sorted(names - {"aliases"})
 
 
@@ -352,7 +372,9 @@ def test_unreadable_file_is_wsl000_and_the_run_goes_on(project: Path, capsys, mo
     assert rows[1][3] == "cannot read file: Permission denied"
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root: chmod 0 really denies others")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0, reason="needs root: chmod 0 really denies others"
+)
 def test_chmod_0_file_is_readable_by_root_and_checked(project: Path, capsys) -> None:
     path = project / "feed.py"
     path.write_text(FEED)
@@ -521,7 +543,7 @@ def test_pyproject_that_is_a_directory_is_not_a_crash(project: Path, capsys) -> 
     "data",
     [
         pytest.param(b"[tool.wslint]\nmin-interval = 2.0\n# caf\xe9\n", id="latin1"),
-        pytest.param(b"[tool.wslint]\nselect = [\"WSL003\"]\x00\n", id="null"),
+        pytest.param(b'[tool.wslint]\nselect = ["WSL003"]\x00\n', id="null"),
     ],
 )
 def test_pyproject_with_invalid_utf8_or_null_bytes(project: Path, capsys, data: bytes) -> None:
@@ -548,7 +570,9 @@ def test_setup_cfg_with_invalid_utf8(project: Path, capsys) -> None:
     one_line_error(err, "setup.cfg")
 
 
-def test_an_analysis_over_its_time_budget_is_wsl000_and_the_run_goes_on(project: Path, capsys, monkeypatch) -> None:
+def test_an_analysis_over_its_time_budget_is_wsl000_and_the_run_goes_on(
+    project: Path, capsys, monkeypatch
+) -> None:
     """A pathological file (here: a rule made to spin) is abandoned, reported, and the rest checked."""
     from wslint.engine import runner
     from wslint.rules import RULES_BY_CODE

@@ -30,7 +30,8 @@ def build(root: Path, marker: Path) -> None:
         "conftest.py": trap,
         "trapapp/__init__.py": trap + "from .server import app  # noqa\n",
         "trapapp/__main__.py": trap,
-        "trapapp/config.py": trap + "POLL_INTERVAL = 0.1\nFAST = 0.25\nimport os\nos.system('touch ' + {m!r})\n",
+        "trapapp/config.py": trap
+        + "POLL_INTERVAL = 0.1\nFAST = 0.25\nimport os\nos.system('touch ' + {m!r})\n",
         "trapapp/side_effects.py": trap + "raise SystemExit('imported')\n",
         "trapapp/feed.py": """\
             import asyncio
@@ -136,7 +137,9 @@ def test_in_process_never_imports_what_it_checks(trap, capsys) -> None:
     status = main(["--no-cache", "--select", "WSL003"])
     out, err = capsys.readouterr()
     assert not marker.exists() and not Path(str(marker) + ".system").exists()
-    assert not {name for name in set(sys.modules) - before if name.split(".")[0] in ("trapapp", "conftest", "setup")}
+    assert not {
+        name for name in set(sys.modules) - before if name.split(".")[0] in ("trapapp", "conftest", "setup")
+    }
     # The intervals come from config.py (imported constant) and server.py (construction site):
     assert (status, findings(out), err) == (1, EXPECTED, "")
 

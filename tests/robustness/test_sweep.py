@@ -76,7 +76,9 @@ def sweep(paths: list[Path], tmp_path: Path) -> None:
             reported[path] = message
     files = list(discover(paths, Settings().exclude))
     assert len(files) > 100, f"only {len(files)} files found under {paths}"
-    crashes = {path: message for path, message in reported.items() if any(r in message for r in CRASH_REASONS)}
+    crashes = {
+        path: message for path, message in reported.items() if any(r in message for r in CRASH_REASONS)
+    }
     assert not crashes, crashes
     assert set(reported) == expected_wsl000(files)
 
@@ -91,7 +93,10 @@ def test_site_packages(tmp_path: Path) -> None:
         entry
         for entry in SITE_PACKAGES.iterdir()
         if not entry.name.startswith((".", "__"))
-        and (entry.suffix == ".py" or (entry.is_dir() and entry.suffix not in (".dist-info", ".egg-info", ".libs")))
+        and (
+            entry.suffix == ".py"
+            or (entry.is_dir() and entry.suffix not in (".dist-info", ".egg-info", ".libs"))
+        )
     )
     if os.environ.get("WSLINT_SWEEP_SITE_PACKAGES") != "all":
         entries = entries[::4]

@@ -126,8 +126,6 @@ def broadcasts_in(nodes: Iterator[ast.AST], settings: Settings) -> Iterator[Broa
                 yield Broadcast(node, send.args[0] if send.args else None)
 
 
-
-
 def is_logging_call(call: ast.Call) -> bool:
     func = call.func
     if isinstance(func, ast.Name):
@@ -137,9 +135,7 @@ def is_logging_call(call: ast.Call) -> bool:
         name = final_name(receiver)
         if name is None and isinstance(receiver, ast.Call):  # logging.getLogger(__name__).info
             name = final_name(receiver.func)
-        return name is not None and (
-            name in LOGGER_NAMES or "log" in name.lower() or name == "getLogger"
-        )
+        return name is not None and (name in LOGGER_NAMES or "log" in name.lower() or name == "getLogger")
     return False
 
 

@@ -58,7 +58,9 @@ def awaits_in(body: list[ast.stmt]) -> bool:
     return any(isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in local_nodes(body))
 
 
-def gives_back(handler: ast.ExceptHandler, loop: ast.While | ast.For | ast.AsyncFor, module: ModuleInfo) -> bool:
+def gives_back(
+    handler: ast.ExceptHandler, loop: ast.While | ast.For | ast.AsyncFor, module: ModuleInfo
+) -> bool:
     """The handler re-raises (anything), returns, breaks, stops the loop's flag or exits."""
     flag = _loop_flag(loop)
     for node in local_nodes(handler.body):
@@ -100,7 +102,9 @@ def _stops(call: ast.Call, flag: str | None, module: ModuleInfo) -> bool:
     if flag is not None and dotted_name(func.value) == flag and func.attr in ("set", "clear", "cancel"):
         return True  # self._stop.set(): the loop's own stop event
     receiver = final_name(func.value)
-    return func.attr in STOPPING_METHODS and receiver in ("self", "task") or func.attr == "cancel" and (
-        isinstance(func.value, ast.Call) and final_name(func.value.func) == "current_task"
+    return (
+        func.attr in STOPPING_METHODS
+        and receiver in ("self", "task")
+        or func.attr == "cancel"
+        and (isinstance(func.value, ast.Call) and final_name(func.value.func) == "current_task")
     )
-

@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import cast
 from dataclasses import dataclass, field
+from typing import cast
 
 from wslint.analysis.calls import SEND_METHODS, call_target
 from wslint.analysis.index import ProjectIndex, Resolved
-from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types, positional_parameters
+from wslint.analysis.message_flow import (
+    UNKNOWN,
+    Scope,
+    TypeResolver,
+    Types,
+    positional_parameters,
+)
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import final_name
 from wslint.analysis.roles import SOCKET_ANNOTATIONS, annotation_names
@@ -177,8 +183,6 @@ def socket_parameter(function: FunctionInfo) -> str | None:
     if len(every) == 1:
         return every[0].arg
     return "websocket" if not every else None
-
-
 
 
 # -- what an endpoint sends -----------------------------------------------------------------
@@ -445,4 +449,3 @@ def _is_neutral(name: str) -> bool:
 def _is_constructor(func: ast.AST) -> bool:
     name = final_name(func) or ""
     return name[:1].isupper()
-

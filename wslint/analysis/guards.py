@@ -14,15 +14,47 @@ REMEMBERED = frozenset(
 CHANGE_PREFIXES = ("chang", "diff", "significant", "modif", "dirty", "updated", "stale", "new")
 CLIENT_WORDS = frozenset(
     {
-        "client", "clients", "connection", "connections", "conn", "conns", "subscriber",
-        "subscribers", "socket", "sockets", "websocket", "websockets", "ws", "listener",
-        "listeners", "peer", "peers", "viewer", "viewers", "audience",
+        "client",
+        "clients",
+        "connection",
+        "connections",
+        "conn",
+        "conns",
+        "subscriber",
+        "subscribers",
+        "socket",
+        "sockets",
+        "websocket",
+        "websockets",
+        "ws",
+        "listener",
+        "listeners",
+        "peer",
+        "peers",
+        "viewer",
+        "viewers",
+        "audience",
     }
 )
 TIME_WORDS = frozenset(
     {
-        "time", "timestamp", "monotonic", "elapsed", "now", "deadline", "interval", "since",
-        "at", "ts", "sent", "age", "clock", "perf", "counter", "seconds", "duration",
+        "time",
+        "timestamp",
+        "monotonic",
+        "elapsed",
+        "now",
+        "deadline",
+        "interval",
+        "since",
+        "at",
+        "ts",
+        "sent",
+        "age",
+        "clock",
+        "perf",
+        "counter",
+        "seconds",
+        "duration",
     }
 )
 EXITS = (ast.Continue, ast.Return, ast.Break, ast.Raise)
@@ -66,7 +98,11 @@ def _earlier_exit_guard(block_owner: ast.AST, child: ast.AST, fresh: set[str]) -
         if not isinstance(block, list) or child not in block:
             continue
         for statement in block[: block.index(child)]:
-            if isinstance(statement, ast.If) and _ends_in_exit(statement.body) and is_change_test(statement.test, fresh):
+            if (
+                isinstance(statement, ast.If)
+                and _ends_in_exit(statement.body)
+                and is_change_test(statement.test, fresh)
+            ):
                 return True
     return False
 

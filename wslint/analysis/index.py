@@ -15,7 +15,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from wslint.analysis.calls import Target, attribute_target, broadcasts_in, call_target, name_target
+from wslint.analysis.calls import (
+    Target,
+    attribute_target,
+    broadcasts_in,
+    call_target,
+    name_target,
+)
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
@@ -145,7 +151,9 @@ class ProjectIndex:
         literal = name.encode()
         yield from self._production_modules_matching(rb"\bdef\s+" + re.escape(literal) + rb"\b", (literal,))
 
-    def _production_modules_matching(self, pattern: bytes, literals: tuple[bytes, ...]) -> Iterator[ModuleInfo]:
+    def _production_modules_matching(
+        self, pattern: bytes, literals: tuple[bytes, ...]
+    ) -> Iterator[ModuleInfo]:
         """Modules matching ``pattern``; ``literals`` (one must occur) is a fast first filter."""
         if pattern not in self._matches:
             search = re.compile(pattern).search
@@ -219,9 +227,7 @@ class ProjectIndex:
             return self._class_by_dotted(target, depth + 1)
         return None
 
-    def _resolve_method(
-        self, found: tuple[ModuleInfo, ClassInfo], name: str, depth: int
-    ) -> Resolved | str:
+    def _resolve_method(self, found: tuple[ModuleInfo, ClassInfo], name: str, depth: int) -> Resolved | str:
         module, info = found
         if name in info.methods:
             return Resolved(module, info.methods[name])

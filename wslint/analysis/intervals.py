@@ -110,7 +110,10 @@ def _init_parameter(node: ast.AST, function: FunctionInfo):  # type: ignore[no-u
             isinstance(statement, (ast.Assign, ast.AnnAssign))
             and isinstance(statement.value, ast.Name)
             and any(
-                isinstance(t, ast.Attribute) and t.attr == node.attr and isinstance(t.value, ast.Name) and t.value.id == "self"
+                isinstance(t, ast.Attribute)
+                and t.attr == node.attr
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "self"
                 for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
             )
         ):
@@ -130,14 +133,20 @@ def _parameter(arguments: ast.arguments, name: str, owner: ClassInfo):  # type: 
     return None
 
 
-def _construction_sites(owner: ClassInfo, module: ModuleInfo, index: ProjectIndex) -> Iterator[tuple[ast.Call, str]]:
+def _construction_sites(
+    owner: ClassInfo, module: ModuleInfo, index: ProjectIndex
+) -> Iterator[tuple[ast.Call, str]]:
     class_name = owner.node.name
     dotted = f"{module.name}.{class_name}"
     for candidate in index.production_modules_mentioning(class_name):
         for call in ast.walk(candidate.tree):
             if isinstance(call, ast.Call) and final_name(call.func) == class_name:
                 qualified = candidate.qualified(call.func) or ""
-                if qualified == dotted or dotted.endswith(f".{qualified}") or qualified.endswith(f".{dotted}"):
+                if (
+                    qualified == dotted
+                    or dotted.endswith(f".{qualified}")
+                    or qualified.endswith(f".{dotted}")
+                ):
                     relative = _relative(candidate, index)
                     yield call, f"{relative}:{call.lineno}"
 

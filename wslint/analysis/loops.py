@@ -104,8 +104,6 @@ def is_timer(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
     return is_sleep_call(call, module, settings) or is_wait_timer(call, module)
 
 
-
-
 def _walk_marking_handlers(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool]]:
     """Nodes of ``body`` with whether each sits in an ``except`` branch."""
     stack: list[tuple[ast.AST, bool]] = [(node, False) for node in reversed(body)]

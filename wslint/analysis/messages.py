@@ -76,5 +76,9 @@ def matches_any(value: str, patterns: Iterable[str]) -> bool:
 def call_type_arguments(call: ast.Call, module: ModuleInfo) -> list[str]:
     """String arguments of a helper call: ``self._push("heartbeat", data)`` names its type."""
     values = [string_value(arg, module) for arg in call.args]
-    values += [string_value(k.value, module) for k in call.keywords if k.arg in TYPE_KEYS + ("message_type", "msg_type")]
+    values += [
+        string_value(k.value, module)
+        for k in call.keywords
+        if k.arg in TYPE_KEYS + ("message_type", "msg_type")
+    ]
     return [value for value in values if value is not None]

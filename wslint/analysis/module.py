@@ -139,9 +139,7 @@ class ModuleInfo:
         parent: FunctionInfo | None,
     ) -> None:
         qualname = f"{prefix}{node.name}"
-        info = FunctionInfo(
-            f"{self.name}::{qualname}", node, weakref.ref(owner) if owner else None, parent
-        )
+        info = FunctionInfo(f"{self.name}::{qualname}", node, weakref.ref(owner) if owner else None, parent)
         self.functions[qualname] = info
         if owner is not None and f"{owner.key.split('::', 1)[1]}." == prefix:
             owner.methods.setdefault(node.name, info)

@@ -94,7 +94,11 @@ def _statements(tree: ast.Module) -> Iterator[ast.stmt]:
             children = getattr(node, field, None)
             if children:
                 for child in reversed(children):
-                    if isinstance(child, (ast.ExceptHandler,)) or hasattr(ast, "match_case") and isinstance(child, ast.match_case):
+                    if (
+                        isinstance(child, (ast.ExceptHandler,))
+                        or hasattr(ast, "match_case")
+                        and isinstance(child, ast.match_case)
+                    ):
                         stack.extend(reversed(child.body))
                     else:
                         stack.append(child)

@@ -94,9 +94,7 @@ def loop_broadcasts(loop: Loop, module: ModuleInfo, function: FunctionInfo, inde
     )
 
 
-def broadcaster_loops(
-    function: FunctionInfo, module: ModuleInfo, index: ProjectIndex
-) -> list[Loop] | None:
+def broadcaster_loops(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> list[Loop] | None:
     """The loops of a broadcaster, or None when ``function`` is not a broadcaster."""
     if not function.is_async or is_endpoint(function, module):
         return None

@@ -61,8 +61,7 @@ def is_event_loop(receiver: ast.expr, function: FunctionInfo | None, module: Mod
     if function is not None and isinstance(receiver, ast.Name):
         bound = list(_bindings(receiver.id, function))
         return bool(bound) and all(
-            isinstance(value, ast.Call) and module.qualified(value.func) in LOOP_FACTORIES
-            for value in bound
+            isinstance(value, ast.Call) and module.qualified(value.func) in LOOP_FACTORIES for value in bound
         )
     return False
 
@@ -165,4 +164,3 @@ def is_discarded(call: ast.Call, module: ModuleInfo) -> bool:
     """The call is a bare expression statement: its value goes nowhere."""
     parent = module.parent_of(call)
     return isinstance(parent, ast.Expr) and parent.value is call
-

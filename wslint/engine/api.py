@@ -132,7 +132,5 @@ def _run_rules(
             produced = list(rule.check(context))
         except RecursionError:
             return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
-        findings.extend(
-            f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line))
-        )
+        findings.extend(f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line)))
     return findings

@@ -120,7 +120,7 @@ def _line_of_key(path: Path, key: str) -> int | None:
         if not allowed:
             continue
         for spelling in (key, f'"{key}"', f"'{key}'"):
-            if stripped.startswith(spelling) and stripped[len(spelling):].lstrip()[:1] in ("=", ":"):
+            if stripped.startswith(spelling) and stripped[len(spelling) :].lstrip()[:1] in ("=", ":"):
                 return number
     return None
 

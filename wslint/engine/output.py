@@ -12,7 +12,9 @@ from wslint.engine.findings import Finding
 from wslint.rules import RULES_BY_CODE
 
 
-def render_text(findings: Sequence[Finding], color: bool, show_source: bool, sources: dict[str, list[str]]) -> str:
+def render_text(
+    findings: Sequence[Finding], color: bool, show_source: bool, sources: dict[str, list[str]]
+) -> str:
     lines = []
     for finding in findings:
         location = f"{finding.path}:{finding.line}:{finding.column}:"

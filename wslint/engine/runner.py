@@ -273,7 +273,9 @@ def _run_rules(
             except RecursionError:
                 return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
             except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
-                reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+                reason = (
+                    f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+                )
                 return [_unreadable(unit, Unreadable(reason))]
             findings.extend(f for f in produced if not suppressed_on(f.code, lines, f.line))
     return findings

@@ -84,8 +84,8 @@ class PollIntervalTooShort(Rule):
                             context,
                             timer,
                             f"broadcaster `{function.name}` polls every {_seconds(interval.seconds)}"
-                            f"{where}, shorter than min-interval {_seconds(context.settings.min_interval)}: sleep longer "
-                            "between polls",
+                            f"{where}, shorter than min-interval "
+                            f"{_seconds(context.settings.min_interval)}: sleep longer between polls",
                         )
 
 

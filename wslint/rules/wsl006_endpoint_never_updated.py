@@ -96,7 +96,11 @@ from wslint.analysis.endpoints import (
 )
 from wslint.analysis.messages import matches_any
 from wslint.analysis.module import FunctionInfo
-from wslint.analysis.project_facts import ProjectFacts, project_facts, registered_endpoints
+from wslint.analysis.project_facts import (
+    ProjectFacts,
+    project_facts,
+    registered_endpoints,
+)
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings

@@ -49,7 +49,12 @@ from collections.abc import Iterator
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import Resolved
 from wslint.analysis.module import FunctionInfo, ModuleInfo
-from wslint.analysis.tasks import create_task_receiver, is_event_loop, is_task_group, spawn_kind
+from wslint.analysis.tasks import (
+    create_task_receiver,
+    is_event_loop,
+    is_task_group,
+    spawn_kind,
+)
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -91,7 +96,8 @@ def _spawn_candidates(module: ModuleInfo) -> list[ast.Call]:
     """Calls named ``create_task`` / ``ensure_future``, or an alias imported for one, in order."""
     names = {"create_task", "ensure_future"}
     names |= {
-        local for local, target in module.aliases.items()
+        local
+        for local, target in module.aliases.items()
         if target.rsplit(".", 1)[-1] in ("create_task", "ensure_future")
     }
     calls = [call for name in names for call in module.calls_named(name)]

@@ -53,7 +53,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.cancellation import awaits_in, caught_cancellation, gives_back, try_statements
+from wslint.analysis.cancellation import (
+    awaits_in,
+    caught_cancellation,
+    gives_back,
+    try_statements,
+)
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings

@@ -226,6 +226,8 @@ def _init_stores(info: ClassInfo, attribute: str) -> set[int]:
     return {
         id(node)
         for node in init.body_nodes()
-        if isinstance(node, ast.Attribute) and _is_self(node.value) and node.attr == attribute
+        if isinstance(node, ast.Attribute)
+        and _is_self(node.value)
+        and node.attr == attribute
         and isinstance(node.ctx, ast.Store)
     }

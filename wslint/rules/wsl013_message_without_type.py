@@ -71,7 +71,7 @@ READ_ONLY = frozenset({"get", "keys", "values", "items", "copy"})
 class MessageWithoutType(Rule):
     code = "WSL013"
     name = "message-without-type"
-    summary = "A broadcast message has no \"type\", or its type does not match message-type-pattern"
+    summary = 'A broadcast message has no "type", or its type does not match message-type-pattern'
     fix = 'give the message a snake_case "type" key ("type": "queue_update")'
     options = ("broadcast-methods", "message-type-pattern")
 
@@ -100,8 +100,8 @@ class MessageWithoutType(Rule):
                     yield self.finding(
                         context,
                         call,
-                        f"the message broadcast in {where} has no \"type\" key: add one "
-                        "(\"type\": \"queue_update\") so clients can route it",
+                        f'the message broadcast in {where} has no "type" key: add one '
+                        '("type": "queue_update") so clients can route it',
                     )
                 continue
             value = string_value(type_node, module)
