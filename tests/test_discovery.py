@@ -4,45 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
 from wslint.engine.discovery import DiscoveryError, discover
 from wslint.engine.options import Settings
-
-# A broadcaster polling every 0.1 s, error handling and change guard in place: WSL003 only.
-FEED = textwrap.dedent(
-    """\
-    import asyncio
-
-
-    class PriceFeed:
-        def __init__(self, websocket_manager):
-            self.websocket_manager = websocket_manager
-            self._tasks = []
-            self._last = None
-
-        async def _broadcast_prices(self):
-            while True:
-                try:
-                    prices = await self.fetch()
-                    if prices != self._last:
-                        self._last = prices
-                        await self.websocket_manager.broadcast({"type": "prices_update", "data": prices})
-                except Exception:
-                    pass
-                await asyncio.sleep(0.1)
-
-        async def fetch(self):
-            return {}
-
-        async def start(self):
-            self._tasks.append(asyncio.create_task(self._broadcast_prices()))
-    """
-)
 
 DEFAULT_EXCLUDE = Settings().exclude
 
