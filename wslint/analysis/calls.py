@@ -63,13 +63,31 @@ def is_broadcast_call(call: ast.Call, settings: Settings) -> bool:
     return final_name(call.func) in settings.broadcast_methods
 
 
+_MESSAGE_NAMES = ("message", "msg", "data", "payload", "event")
+
+
 def broadcast_payload(call: ast.Call) -> ast.AST | None:
-    """The message argument: the last positional (``group_send(group, msg)``) or ``message=``."""
+    """The message argument: ``message=``, else the last positional that reads as a message
+    (``broadcast({...}, room_id)``, ``broadcast(message, room_id)``), else the last positional
+    (``group_send(group, msg)``)."""
     for keyword in call.keywords:
-        if keyword.arg in ("message", "msg", "data", "payload", "event"):
+        if keyword.arg in _MESSAGE_NAMES:
             return keyword.value
     positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if len(positional) > 1:
+        for argument in reversed(positional):
+            if _reads_as_message(argument):
+                return argument
     return positional[-1] if positional else None
+
+
+def _reads_as_message(node: ast.AST) -> bool:
+    """A dict display, a ``dict(...)`` / ``json.dumps(...)`` call, or a name like ``message``."""
+    if isinstance(node, ast.Dict):
+        return True
+    if isinstance(node, ast.Call):
+        return final_name(node.func) in ("dict", "dumps", "dump_json")
+    return isinstance(node, ast.Name) and node.id in _MESSAGE_NAMES
 
 
 def fan_out_send(loop: ast.For | ast.AsyncFor) -> ast.Call | None:

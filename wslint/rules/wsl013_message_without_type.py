@@ -30,8 +30,10 @@ await self.websocket_manager.broadcast({"type": "queue_update", "data": current_
 - `message-type-pattern`
 
 ## Known problems
-The payload is the call's `message=` (or `msg`, `data`, `payload`, `event`) keyword, else its
-last positional argument: the dict of `group_send(group, {...})`, and for
+The payload is the call's `message=` (or `msg`, `data`, `payload`, `event`) keyword, else the
+last positional argument that reads as a message (a dict display, `dict(...)`, `json.dumps(...)`
+or a name like `message`: the dict of `broadcast({...}, room_id)`), else its last positional
+argument: the dict of `group_send(group, {...})`, and for
 `websockets.broadcast(connections, json.dumps({...}))` the dict inside `json.dumps(...)` (any
 `dumps`), since that dict is what the client parses. The whole type must match the pattern.
 Unknown, so never reported: a payload that is a parameter or a call (`self._message("x")`), a
