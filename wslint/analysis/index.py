@@ -28,7 +28,7 @@ from wslint.engine.options import Settings
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # Parsed modules kept at once, counted in source bytes: trees cost ~30x their source.
-MODULE_CACHE_BYTES = 4_000_000
+MODULE_CACHE_BYTES = 1_000_000
 MAX_BASE_DEPTH = 8
 
 
