@@ -3,7 +3,9 @@
 Every rule is described in ``tool.driver.rules`` (its documentation is the help text), whether
 or not it fired, so ``ruleIndex`` is stable across runs. Paths are URIs relative to the current
 directory (the repository root in CI), resolved against ``%SRCROOT%``. Columns are the ones the
-command prints: 1-based, ``endColumn`` one past the last character.
+command prints: 1-based, ``endColumn`` one past the last character. They count the line's UTF-8
+bytes, as Python's parser does, so on a line with non-ASCII text before the finding they run
+ahead of SARIF's default UTF-16 columns.
 """
 
 from __future__ import annotations
