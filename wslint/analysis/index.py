@@ -27,8 +27,10 @@ from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
-# Parsed modules kept at once, counted in source bytes: trees cost ~30x their source.
-MODULE_CACHE_BYTES = 1_000_000
+# Parsed modules kept at once, counted in source bytes (trees cost ~30x their source). Generous on
+# purpose: project questions revisit modules, and a budget smaller than the project's relevant
+# source makes them parse the same modules again and again.
+MODULE_CACHE_BYTES = 32_000_000
 MAX_BASE_DEPTH = 8
 
 
