@@ -17,10 +17,10 @@ import socket
 import stat
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
 from wslint.engine import discovery
@@ -29,36 +29,6 @@ from wslint.engine.source import Unreadable, decode_source, parse_source
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wsl000"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
 
-# A broadcaster with everything right but its 0.1 s interval: WSL003 at line 19 only.
-FEED = textwrap.dedent(
-    """\
-    import asyncio
-
-
-    class PriceFeed:
-        def __init__(self, manager):
-            self.manager = manager
-            self._tasks = []
-            self._last = None
-
-        async def _broadcast_prices(self):
-            while True:
-                try:
-                    prices = await self.fetch()
-                    if prices != self._last:
-                        self._last = prices
-                        await self.manager.broadcast({"type": "prices_update", "data": prices})
-                except Exception:
-                    pass
-                await asyncio.sleep(0.1)
-
-        async def fetch(self):
-            return {}
-
-        async def start(self):
-            self._tasks.append(asyncio.create_task(self._broadcast_prices()))
-    """
-)
 FEED_FINDING = ("feed.py", 19, "WSL003")
 
 

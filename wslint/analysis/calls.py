@@ -19,27 +19,6 @@ LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
 )
 LOGGER_NAMES = frozenset({"logger", "log", "logging", "_logger", "_log", "LOGGER", "LOG", "logs"})
-SCHEDULERS = frozenset(
-    {
-        "create_task",
-        "ensure_future",
-        "gather",
-        "start_soon",
-        "start",
-        "add_task",
-        "run_coroutine_threadsafe",
-        "wait",
-        "wait_for",
-        "shield",
-        "run",
-        "call_soon",
-        "call_later",
-        "run_until_complete",
-        "as_completed",
-        "TaskGroup",
-        "spawn",
-    }
-)
 
 
 Target = tuple[str, ...]
@@ -265,7 +244,3 @@ def _enclosing_class(function: FunctionInfo | None):  # type: ignore[no-untyped-
             return function.owner
         function = function.parent
     return None
-
-
-def dotted_callee(call: ast.Call) -> str | None:
-    return dotted_name(call.func)
