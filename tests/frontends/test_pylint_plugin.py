@@ -18,7 +18,7 @@ from frontend_support import (
     tool,
 )
 
-from wslint.engine import api
+from wslint.engine import runner
 from wslint.pylint_plugin import MESSAGES, message_id
 from wslint.rules import ALL_RULES
 
@@ -87,14 +87,14 @@ def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp
     from pylint.reporters.text import TextReporter
 
     trees = []
-    real = api.InferenceView
+    real = runner.InferenceView
 
     class Recording(real):  # type: ignore[misc,valid-type]
         def __init__(self, *args, tree=None, **kwargs):  # type: ignore[no-untyped-def]
             trees.append(tree)
             super().__init__(*args, tree=tree, **kwargs)
 
-    monkeypatch.setattr(api, "InferenceView", Recording)
+    monkeypatch.setattr(runner, "InferenceView", Recording)
     source = REPO / "tests" / "fixtures" / "wsl003" / "bad_class_constant.py"
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     (tmp_path / "orders.py").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

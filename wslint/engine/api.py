@@ -16,19 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.inference import InferenceView, forget_project
+from wslint.analysis.inference import forget_project
 from wslint.analysis.module import ModuleInfo
-from wslint.engine.context import FileContext
 from wslint.engine.discovery import DiscoveryError, discover
 from wslint.engine.findings import Finding
-from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import may_hold_finding
 from wslint.engine.project import find_project_root
-from wslint.engine.runner import SourceUnit, _ignored, _unreadable, parse_module
+from wslint.engine.runner import SourceUnit, is_ignored, parse_module, run_rules, unreadable_finding
 from wslint.engine.source import Unreadable, parse_source
 from wslint.rules import selected_rules
-from wslint.rules.base import Rule
 
 _FORGOTTEN: set[str] = set()
 
@@ -68,13 +65,15 @@ def check_source(
     try:
         module = ModuleInfo(tree if tree is not None else parse_source(text, shown), absolute, project_root)
     except Unreadable as problem:
-        return [f for f in [_unreadable(unit, problem)] if not _ignored(f, settings)]
+        return [f for f in [unreadable_finding(unit, problem)] if not is_ignored(f, settings)]
     if reset_astroid:
         _forget_once(project_root)
     index = project_index(project_root, settings)
     index.add(module, data)
-    findings = _run_rules(relevant, unit, module, text, index, project_root, astroid_tree, honour_noqa)
-    return sorted((f for f in findings if not _ignored(f, settings)), key=lambda f: f.sort_key)
+    findings = run_rules(
+        relevant, unit, module, text, index, project_root, astroid_tree=astroid_tree, honour_noqa=honour_noqa
+    )
+    return sorted((f for f in findings if not is_ignored(f, settings)), key=lambda f: f.sort_key)
 
 
 @lru_cache(maxsize=8)
@@ -111,26 +110,3 @@ def _forget_once(root: Path) -> None:
     if str(root) not in _FORGOTTEN:
         _FORGOTTEN.add(str(root))
         forget_project(root)
-
-
-def _run_rules(
-    rules: list[Rule],
-    unit: SourceUnit,
-    module: ModuleInfo,
-    text: str,
-    index: ProjectIndex,
-    root: Path,
-    astroid_tree: Any,
-    honour_noqa: bool,
-) -> list[Finding]:
-    inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
-    context = FileContext(unit.display, module, index, inference)
-    lines = text.splitlines()
-    findings: list[Finding] = []
-    for rule in rules:
-        try:
-            produced = list(rule.check(context))
-        except RecursionError:
-            return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
-        findings.extend(f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line)))
-    return findings

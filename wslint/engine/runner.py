@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import InferenceView, forget_project
@@ -122,7 +123,7 @@ def check_units(
         try:
             _, data = _read(unit)
         except Unreadable as problem:
-            report.findings.append(_unreadable(unit, problem))
+            report.findings.append(unreadable_finding(unit, problem))
             continue
         relevant = _relevant_rules(FileWords(data), rule_words)
         if not relevant and not unit.named:
@@ -139,7 +140,7 @@ def check_units(
     if cache is not None:
         cache.save()
     report.findings = sorted(
-        (f for f in report.findings if not _ignored(f, settings)), key=lambda f: f.sort_key
+        (f for f in report.findings if not is_ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
 
@@ -229,10 +230,10 @@ def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Fin
         text = decode_source(prepared.data)
         module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
     except Unreadable as problem:
-        return [_unreadable(unit, problem)]
+        return [unreadable_finding(unit, problem)]
     index.add(module, prepared.data)
     rules = [RULES_BY_CODE[code]() for code in prepared.rules]
-    return _run_rules(rules, unit, module, text, index, root)
+    return run_rules(rules, unit, module, text, index, root, budget=FILE_TIME_BUDGET)
 
 
 def _read(unit: SourceUnit) -> tuple[str, bytes]:
@@ -256,28 +257,43 @@ def parse_module(path: Path, data: bytes, root: Path) -> ModuleInfo | None:
         return None
 
 
-def _run_rules(
-    rules: list[Rule], unit: SourceUnit, module: ModuleInfo, text: str, index: ProjectIndex, root: Path
+def run_rules(
+    rules: list[Rule],
+    unit: SourceUnit,
+    module: ModuleInfo,
+    text: str,
+    index: ProjectIndex,
+    root: Path,
+    *,
+    astroid_tree: Any = None,
+    honour_noqa: bool = True,
+    budget: float | None = None,
 ) -> list[Finding]:
-    inference = InferenceView(text, module.name, unit.path, root)
+    """Run ``rules`` on one parsed file; a rule's failure or an exhausted budget is WSL000.
+
+    ``astroid_tree`` is a host tool's astroid module of the same text (pylint's); a host tool
+    that applies ``# noqa`` itself passes ``honour_noqa=False``. ``budget`` (seconds) is only
+    set by the command: a plugin leaves the host's signal handlers alone.
+    """
+    inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
     context = FileContext(unit.display, module, index, inference)
     lines = text.splitlines()
     findings: list[Finding] = []
-    with time_budget(FILE_TIME_BUDGET):
+    with time_budget(budget):
         for rule in rules:
             try:
                 produced = list(rule.check(context))
             except BudgetExceeded:
-                reason = f"analysis exceeded its time budget of {FILE_TIME_BUDGET:g} s; file skipped"
-                return [_unreadable(unit, Unreadable(reason))]
+                reason = f"analysis exceeded its time budget of {budget:g} s; file skipped"
+                return [unreadable_finding(unit, Unreadable(reason))]
             except RecursionError:
-                return [_unreadable(unit, Unreadable("analysis nested too deeply"))]
+                return [unreadable_finding(unit, Unreadable("analysis nested too deeply"))]
             except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
-                reason = (
-                    f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
-                )
-                return [_unreadable(unit, Unreadable(reason))]
-            findings.extend(f for f in produced if not suppressed_on(f.code, lines, f.line))
+                reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+                return [unreadable_finding(unit, Unreadable(reason))]
+            findings.extend(
+                f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line))
+            )
     return findings
 
 
@@ -294,9 +310,13 @@ class BudgetExceeded(BaseException):
 
 
 @contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
+def time_budget(seconds: float | None) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` in the code below after ``seconds`` (POSIX main thread only)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if (
+        seconds is None
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 
@@ -312,7 +332,7 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _unreadable(unit: SourceUnit, problem: Unreadable) -> Finding:
+def unreadable_finding(unit: SourceUnit, problem: Unreadable) -> Finding:
     return Finding(
         unit.display,
         problem.line,
@@ -325,7 +345,7 @@ def _unreadable(unit: SourceUnit, problem: Unreadable) -> Finding:
     )
 
 
-def _ignored(finding: Finding, settings: Settings) -> bool:
+def is_ignored(finding: Finding, settings: Settings) -> bool:
     if finding.code == "WSL000" and any("WSL000".startswith(p) for p in settings.ignore):
         return True
     path = _relative_to_config(finding.path, settings.config_dir)
