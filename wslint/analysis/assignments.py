@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
 
 DYNAMIC = "*"  # setattr(obj, name, ...) with a computed name, vars(obj).update(...), obj.__dict__
 READ_ONLY_METHODS = frozenset(
@@ -70,7 +71,7 @@ class AttributeWrites:
 def attribute_writes(tree: ast.AST) -> AttributeWrites:
     """Every attribute store, delete, augmented assignment, subscript store and mutating call."""
     found = AttributeWrites()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         for name in _written_names(node):
             found.add(name, node)
     return found

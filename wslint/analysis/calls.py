@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
+from wslint.analysis.walk import walk
 from wslint.engine.options import Settings
 
 SEND_METHODS = frozenset({"send", "send_text", "send_json", "send_bytes"})
@@ -71,7 +72,7 @@ def _reads_as_message(node: ast.AST) -> bool:
 
 def fan_out_send(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     """The ``ws.send_*(...)`` call of a ``for ws in clients`` loop, if it is a fan-out."""
-    targets = {node.id for node in ast.walk(loop.target) if isinstance(node, ast.Name)}
+    targets = {node.id for node in walk(loop.target) if isinstance(node, ast.Name)}
     for node in local_nodes(loop.body):
         if (
             isinstance(node, ast.Call)
@@ -91,7 +92,7 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
     targets = {
         name.id
         for generator in node.generators
-        for name in ast.walk(generator.target)
+        for name in walk(generator.target)
         if isinstance(name, ast.Name)
     }
     # The send may be wrapped: ``[asyncio.create_task(ws.send(m)) for ws in clients]``,

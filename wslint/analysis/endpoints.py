@@ -29,6 +29,7 @@ from wslint.analysis.message_flow import (
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import final_name
 from wslint.analysis.roles import SOCKET_ANNOTATIONS, annotation_names
+from wslint.analysis.walk import walk
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route"})
 REGISTRARS = frozenset({"add_websocket_route", "add_api_websocket_route", "WebSocketRoute"})
@@ -127,7 +128,7 @@ def registered_endpoints(index: ProjectIndex) -> set[str]:
     keys: set[str] = set()
     for module in index.production_modules_mentioning_any(REGISTRARS):
         scopes = module.scope_map()
-        for node in ast.walk(module.tree):
+        for node in walk(module.tree):
             if isinstance(node, ast.Call) and final_name(node.func) in REGISTRARS:
                 handler = _handler_argument(node)
                 if handler is None:
@@ -295,7 +296,7 @@ class _Walker:
             id(inner)
             for call in flat
             if isinstance(call, ast.Call) and final_name(call.func) in SPAWNERS
-            for inner in ast.walk(call)
+            for inner in walk(call)
             if inner is not call
         }
         for node in flat:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from wslint.analysis.module import SCOPE_NODES, ModuleInfo
+from wslint.analysis.walk import walk
 
 REMEMBERED = frozenset(
     {"last", "prev", "previous", "old", "cached", "cache", "seen", "known", "snapshot", "before"}
@@ -122,7 +123,7 @@ def is_change_test(test: ast.expr, fresh: set[str]) -> bool:
 
 def _tests_pending_work(test: ast.expr) -> bool:
     """``if self._outbox:``, ``while not log_queue.empty():``, ``if self.pending:``."""
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in PENDING_CHECKS:
                 return True
@@ -148,7 +149,7 @@ def _remembered_or_changed(name: str) -> bool:
 
 
 def _read_names(test: ast.expr) -> Iterator[str]:
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Name):
             yield node.id
         elif isinstance(node, ast.Attribute):
@@ -162,7 +163,7 @@ def _reads_fresh_state(expression: ast.expr, fresh: set[str]) -> bool:
 def _assigned_in(loop: ast.AST, module: ModuleInfo) -> set[str]:
     """Names bound in the loop body: the state each iteration produces."""
     names: set[str] = set()
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names

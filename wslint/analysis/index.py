@@ -99,6 +99,12 @@ class ProjectIndex:
         self.remember(Path(module.path), data)
         self._keep(module.name, module)
 
+    def parsed(self, path: Path) -> ModuleInfo | None:
+        """The module at ``path`` if a question already parsed it (None otherwise, or unparsable)."""
+        name = module_name_for(path, self.root)
+        module = self._modules.get(name)
+        return module if module is not None and Path(module.path) == path else None
+
     def module(self, dotted: str) -> ModuleInfo | None:
         """The parsed module of that dotted name, parsed on first use and kept while recent."""
         name = dotted if dotted in self._modules else self._module_name(dotted)

@@ -1,55 +1,35 @@
-"""Sleep intervals: literals by arithmetic on the ``ast``, everything else through astroid."""
+"""Sleep intervals: literals and constants from the ``ast``, everything else through astroid."""
 
 from __future__ import annotations
 
 import ast
-import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from wslint.analysis.constants import constant_number, literal_number
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import InferenceView
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
-
-OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-}
+from wslint.analysis.walk import walk
 
 
-def literal_number(node: ast.AST) -> float | None:
-    """The value of a numeric literal or arithmetic on literals (``0.5``, ``500 / 1000``)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return None if isinstance(node.value, bool) else float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = literal_number(node.operand)
-        if value is None:
-            return None
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-        left, right = literal_number(node.left), literal_number(node.right)
-        if left is None or right is None:
-            return None
-        try:
-            return float(OPERATORS[type(node.op)](left, right))
-        except (ZeroDivisionError, OverflowError):
-            return None
-    return None
+def interval_values(
+    node: ast.AST | None,
+    inference: InferenceView | None,
+    module: ModuleInfo | None = None,
+    index: ProjectIndex | None = None,
+) -> list[float] | None:
+    """Every value an interval expression can take, or None when it cannot be known.
 
-
-def interval_values(node: ast.AST | None, inference: InferenceView | None) -> list[float] | None:
-    """Every value an interval expression can take, or None when it cannot be known."""
+    Literals and module constants are read from the syntax; astroid only sees the rest.
+    """
     if node is None:
         return None
-    literal = literal_number(node)
-    if literal is not None:
-        return [literal]
+    known = constant_number(node, module, index) if module is not None else literal_number(node)
+    if known is not None:
+        return [known]
     if isinstance(node, ast.Constant) or inference is None:
         return None
     return inference.numbers(node)
@@ -80,7 +60,7 @@ def constructed_intervals(
     if found is None:
         return None
     owner, position, parameter, default = found
-    defaults = interval_values(default, inference)
+    defaults = interval_values(default, inference, module, index)
     default_value = max(defaults) if defaults else None
     sites = list(_construction_sites(owner, module, index))
     if not sites:
@@ -105,7 +85,7 @@ def _init_parameter(node: ast.AST, function: FunctionInfo):  # type: ignore[no-u
     init = owner.methods.get("__init__") if owner else None
     if owner is None or init is None:
         return None
-    for statement in ast.walk(init.node):
+    for statement in walk(init.node):
         if (
             isinstance(statement, (ast.Assign, ast.AnnAssign))
             and isinstance(statement.value, ast.Name)
@@ -139,7 +119,7 @@ def _construction_sites(
     class_name = owner.node.name
     dotted = f"{module.name}.{class_name}"
     for candidate in index.production_modules_mentioning(class_name):
-        for call in ast.walk(candidate.tree):
+        for call in walk(candidate.tree):
             if isinstance(call, ast.Call) and final_name(call.func) == class_name:
                 qualified = candidate.qualified(call.func) or ""
                 if (

@@ -21,6 +21,7 @@ from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.messages import single_binding
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
 
 MAX_DEPTH = 4
 MAX_CALL_SITES = 64
@@ -348,7 +349,7 @@ def _local_values(function: FunctionInfo, name: str) -> list[ast.AST] | None:
                 values.append(node.value)
         elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
             target = getattr(node, "target", None) or getattr(node, "optional_vars", None)
-            if target is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+            if target is not None and any(isinstance(n, ast.Name) and n.id == name for n in walk(target)):
                 return []  # bound some other way: unknown
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
             if isinstance(node.value, ast.Name) and node.value.id == name:
@@ -367,7 +368,7 @@ def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
 def _calls_by_func(module: ModuleInfo) -> dict[int, ast.Call]:
     cached = getattr(module, "_wsl_calls_by_func", None)
     if cached is None:
-        cached = {id(node.func): node for node in ast.walk(module.tree) if isinstance(node, ast.Call)}
+        cached = {id(node.func): node for node in walk(module.tree) if isinstance(node, ast.Call)}
         module._wsl_calls_by_func = cached  # type: ignore[attr-defined]
     return cached
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import ast
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from wslint.analysis.names import dotted_name, import_aliases, module_name_for, qualify
+from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, parent, walk
+
+__all__ = ["SCOPE_NODES", "ClassInfo", "FunctionInfo", "ModuleInfo", "is_test_path", "local_nodes"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+CAPTURES = (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)
 TEST_DIRS = frozenset({"tests", "test"})
 
 
@@ -66,17 +69,6 @@ class FunctionInfo:
         return local_nodes(self.node.body)
 
 
-def local_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
-    """Every node under ``nodes`` (them included), not descending into nested functions,
-    lambdas or classes: what runs when the enclosing code runs."""
-    stack: list[ast.AST] = list(reversed(list(nodes)))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
 def is_test_path(relative: PurePath) -> bool:
     """Test code: ``test_*.py``, ``*_test.py``, ``conftest.py`` or anything under tests/ or test/."""
     name = relative.name
@@ -89,6 +81,7 @@ class ModuleInfo:
     """One module of the project, as seen through the standard ``ast``."""
 
     def __init__(self, tree: ast.Module, path: PurePath, root: PurePath) -> None:
+        index_tree(tree)
         self.tree = tree
         self.path = path
         self.name = module_name_for(path, root)
@@ -101,11 +94,12 @@ class ModuleInfo:
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.top_level: dict[str, str] = {}  # module-level name -> class or function key
-        self._parents: dict[int, ast.AST] = {}
         self._scopes: dict[int, FunctionInfo] | None = None
         self._calls: dict[str, list[ast.Call]] | None = None
         self._mentions: dict[str, list[ast.AST]] | None = None
         self._discarded: set[int] | None = None
+        self._other_bindings: frozenset[str] | None = None
+        self._imports: dict[str, int] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
     # -- building ---------------------------------------------------------------------------
@@ -152,7 +146,7 @@ class ModuleInfo:
         types: dict[str, str] = {}
         annotations = _parameter_annotations(info.methods.get("__init__"))
         for method in info.methods.values():
-            for node in ast.walk(method.node):
+            for node in walk(method.node):
                 for target, value, annotation in _self_assignments(node):
                     found = self._type_of(value, annotation, annotations)
                     if found:
@@ -187,17 +181,13 @@ class ModuleInfo:
         return dotted
 
     def parent_of(self, node: ast.AST) -> ast.AST | None:
-        if not self._parents:
-            for parent in ast.walk(self.tree):
-                for child in ast.iter_child_nodes(parent):
-                    self._parents[id(child)] = parent
-        return self._parents.get(id(node))
+        return parent(node, self.tree)
 
     def calls_named(self, name: str) -> list[ast.Call]:
         """Every call in the module whose callee's final name is ``name`` (one shared walk)."""
         if self._calls is None:
             self._calls = {}
-            for node in ast.walk(self.tree):
+            for node in walk(self.tree):
                 if isinstance(node, ast.Call):
                     func = node.func
                     final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -209,7 +199,7 @@ class ModuleInfo:
         """Names, attributes and string constants spelling ``name``, in walk order (one shared walk)."""
         if self._mentions is None:
             found: dict[str, list[ast.AST]] = {}
-            for node in ast.walk(self.tree):
+            for node in walk(self.tree):
                 if isinstance(node, ast.Name):
                     key = node.id
                 elif isinstance(node, ast.Attribute):
@@ -222,12 +212,48 @@ class ModuleInfo:
             self._mentions = found
         return self._mentions.get(name, [])
 
+    def other_bindings(self) -> frozenset[str]:
+        """Names bound anywhere other than by a plain name target or an import: defs, classes,
+        ``global``/``nonlocal``, ``except ... as``, match captures; ``*`` for a star import."""
+        if self._other_bindings is None:
+            self._scan_bindings()
+        assert self._other_bindings is not None
+        return self._other_bindings
+
+    def import_count(self, name: str) -> int:
+        """How many import statements anywhere in the module bind ``name``."""
+        if self._imports is None:
+            self._scan_bindings()
+        assert self._imports is not None
+        return self._imports.get(name, 0)
+
+    def _scan_bindings(self) -> None:
+        other: set[str] = set()
+        imports: dict[str, int] = {}
+        for node in walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                other.add(node.name)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                other.update(node.names)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    imports[bound] = imports.get(bound, 0) + 1
+                    if alias.name == "*":
+                        other.add("*")
+            elif isinstance(node, CAPTURES) and node.name:  # except ... as, match captures
+                other.add(node.name)
+            elif isinstance(node, ast.MatchMapping) and node.rest:
+                other.add(node.rest)
+        self._other_bindings = frozenset(other)
+        self._imports = imports
+
     def discarded_callees(self) -> set[int]:
         """``id()`` of the callee of every call whose value is thrown away (a bare call statement)."""
         if self._discarded is None:
             self._discarded = {
                 id(statement.value.func)
-                for statement in ast.walk(self.tree)
+                for statement in walk(self.tree)
                 if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
             }
         return self._discarded

@@ -20,6 +20,7 @@ from wslint.analysis.index import ProjectIndex
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST |
     for node in function.body_nodes():
         if isinstance(node, (ast.For, ast.AsyncFor)):
             targets = _names(node.target)
-            calls = [c for n in node.body for c in ast.walk(n) if isinstance(c, ast.Call)]
+            calls = [c for n in node.body for c in walk(n) if isinstance(c, ast.Call)]
         elif isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
             targets = {name for g in node.generators for name in _names(g.target)}
             calls = [node.elt] if isinstance(node.elt, ast.Call) else []
@@ -124,7 +125,7 @@ def _receiver_in(call: ast.Call, targets: set[str]) -> bool:
 
 
 def _names(target: ast.AST) -> set[str]:
-    return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return {node.id for node in walk(target) if isinstance(node, ast.Name)}
 
 
 def _line(node: ast.AST) -> int:

@@ -14,6 +14,7 @@ from wslint.analysis.index import ProjectIndex
 from wslint.analysis.loops import Loop, function_loops
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
 from wslint.engine.options import Settings
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route", "ws", "ws_route"})
@@ -59,7 +60,7 @@ def is_endpoint(function: FunctionInfo, module: ModuleInfo) -> bool:
 def annotation_names(annotation: ast.AST) -> set[str]:
     """The names an annotation mentions: ``WebSocket`` for ``Optional[\"starlette.WebSocket\"]``."""
     names = set()
-    for node in ast.walk(annotation):
+    for node in walk(annotation):
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, ast.Attribute):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import dotted_name, final_name
+from wslint.analysis.walk import walk
 
 SPAWN_FUNCTIONS = frozenset(
     {
@@ -108,7 +109,7 @@ def _annotated_group(name: str, function: FunctionInfo) -> bool:
         if argument.arg == name and argument.annotation is not None:
             return any(
                 final_name(node) in GROUP_ANNOTATIONS
-                for node in ast.walk(argument.annotation)
+                for node in walk(argument.annotation)
                 if isinstance(node, (ast.Name, ast.Attribute))
             )
     return False
@@ -131,14 +132,14 @@ def _bindings(name: str, function: FunctionInfo) -> Iterator[ast.AST | None]:
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == name:
                     yield node.value
-                elif any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+                elif any(isinstance(n, ast.Name) and n.id == name for n in walk(target)):
                     yield None
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
             target = node.target
             if isinstance(target, ast.Name) and target.id == name:
                 yield getattr(node, "value", None)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.target)):
+            if any(isinstance(n, ast.Name) and n.id == name for n in walk(node.target)):
                 yield None
 
 

@@ -228,7 +228,8 @@ def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Fin
     unit = prepared.unit
     try:
         text = decode_source(prepared.data)
-        module = ModuleInfo(parse_source(text, unit.display), unit.path, root)
+        # A question about an earlier file may have parsed this one already (same bytes).
+        module = index.parsed(unit.path) or ModuleInfo(parse_source(text, unit.display), unit.path, root)
     except Unreadable as problem:
         return [unreadable_finding(unit, problem)]
     index.add(module, prepared.data)

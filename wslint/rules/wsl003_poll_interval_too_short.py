@@ -105,7 +105,7 @@ def too_short(timer: ast.Call, function: FunctionInfo, context: FileContext) -> 
     if constructed is not None:
         short = [interval for interval in constructed if interval.seconds < minimum]
         return min(short, key=lambda interval: interval.seconds) if short else None
-    values = interval_values(expression, context.inference)
+    values = interval_values(expression, context.inference, context.module, context.index)
     if values and max(values) < minimum:
         return Interval(max(values))
     return None

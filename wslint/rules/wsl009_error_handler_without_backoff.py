@@ -72,6 +72,7 @@ from wslint.analysis.index import Resolved
 from wslint.analysis.loops import Loop, LoopKind, is_timer
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
+from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.rules.base import Rule, except_clause
@@ -167,7 +168,7 @@ def _holds_timer(resolved: Resolved, context: FileContext) -> bool:
 
 def _stops_loop(node: ast.AST, test: ast.expr) -> bool:
     """``self.running = False`` or ``self._stop.set()`` for a loop testing that flag."""
-    read = {dotted_name(part) for part in ast.walk(test)} - {None, "self"}
+    read = {dotted_name(part) for part in walk(test)} - {None, "self"}
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return any(dotted_name(target) in read for target in targets)
@@ -237,6 +238,6 @@ def _starts_with_timer(body: list[ast.stmt], context: FileContext) -> bool:
     for statement in body:
         if _holds_timer_statement([statement], context):
             return True
-        if any(isinstance(node, (ast.Call, ast.Await, ast.Subscript)) for node in ast.walk(statement)):
+        if any(isinstance(node, (ast.Call, ast.Await, ast.Subscript)) for node in walk(statement)):
             return False
     return False

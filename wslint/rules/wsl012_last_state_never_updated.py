@@ -55,6 +55,7 @@ from collections.abc import Iterator
 from wslint.analysis.assignments import AttributeWrites, attribute_writes
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import SCOPE_NODES, ClassInfo, FunctionInfo
+from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -173,7 +174,7 @@ def _if_tests(loop: ast.AST) -> Iterator[ast.expr]:
 
 
 def _state_operands(test: ast.expr, initialised: dict[str, list[ast.AST]]) -> Iterator[tuple[ast.AST, str]]:
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Compare) and all(isinstance(op, COMPARISONS) for op in node.ops):
             operands = [node.left, *node.comparators]
             states = [_state(operand, initialised) for operand in operands]
@@ -195,7 +196,7 @@ def _state(node: ast.AST, initialised: dict[str, list[ast.AST]]) -> str | None:
 
 def _assigned_in(loop: ast.AST) -> set[str]:
     return {
-        node.id for node in ast.walk(loop) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        node.id for node in walk(loop) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
     }
 
 

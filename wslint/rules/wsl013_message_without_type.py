@@ -59,6 +59,7 @@ from wslint.analysis.guards import name_parts
 from wslint.analysis.messages import payload_dict, string_value
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -87,7 +88,7 @@ class MessageWithoutType(Rule):
             return
         pattern = re.compile(settings.message_type_pattern)
         scopes = module.scope_map()
-        for call in ast.walk(module.tree):
+        for call in walk(module.tree):
             if not isinstance(call, ast.Call) or not is_broadcast_call(call, settings):
                 continue
             function = scopes.get(id(call))

@@ -1,0 +1,135 @@
+"""Tree walks answered by slicing: one pass over a module lays its nodes out in order.
+
+The rules ask the same questions of a tree over and over ("every node of this loop body",
+"every call in the module", "the parent of this node"); walking the tree with
+``ast.iter_child_nodes`` each time cost more than everything else wslint does. :func:`index_tree`
+walks a module once, depth first, and records every node's place in two flat lists: the whole
+module (for :func:`walk`) and the scope that runs it (for :func:`local_nodes`, which stops at
+nested functions, lambdas and classes). A subtree is then a contiguous slice of a list.
+
+Each node keeps only a weak reference to the lists, held by the module node: the lists hold the
+nodes, so a strong one would make a reference cycle and keep a freed tree alive until the
+garbage collector ran.
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Iterable, Iterator
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Leaves the parser shares between every tree (one ``Load()`` for all): listed, never marked.
+_SHARED_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+
+_PLACE = "_wslint_place"
+_LAYOUT = "_wslint_layout"
+
+
+class _Layout:
+    """A module's nodes in depth-first order, whole and per scope."""
+
+    __slots__ = ("order", "scopes", "parents", "__weakref__")
+
+    def __init__(self) -> None:
+        self.order: list[ast.AST] = []  # every node but the module, depth first
+        self.scopes: list[list[ast.AST]] = []  # per scope: its own nodes, depth first
+        self.parents: list[int] = []  # order index -> parent's order index (-1: the module)
+
+
+def index_tree(tree: ast.Module) -> None:
+    """Lay out ``tree`` for the walks below (once; later calls do nothing)."""
+    if getattr(tree, _LAYOUT, None) is not None:
+        return
+    layout = _Layout()
+    reference = weakref.ref(layout)
+    order, scopes, parents = layout.order, layout.scopes, layout.parents
+    module_scope: list[ast.AST] = []
+    scopes.append(module_scope)
+    # Entries: (node, parent's order index, scope number) to enter; (node, None, -1) to leave.
+    stack: list[tuple[ast.AST, int | None, int]] = [
+        (child, -1, 0) for child in reversed(_children(tree))
+    ]
+    starts: dict[int, tuple[int, int, int, int]] = {}
+    while stack:
+        node, parent, scope = stack.pop()
+        if parent is None:  # leaving: the subtree is complete
+            start, scope, local_start, own = starts.pop(id(node))
+            local_end = local_start + 1 if own >= 0 else len(scopes[scope])
+            setattr(node, _PLACE, (reference, start, len(order), scope, local_start, local_end, own))
+            continue
+        index = len(order)
+        order.append(node)
+        parents.append(parent)
+        local = scopes[scope]
+        if isinstance(node, _SHARED_LEAVES):
+            local.append(node)
+            continue
+        own = -1
+        if isinstance(node, SCOPE_NODES):
+            own = len(scopes)
+            scopes.append([])
+        starts[id(node)] = (index, scope, len(local), own)
+        local.append(node)
+        stack.append((node, None, -1))
+        inner = own if own >= 0 else scope
+        stack.extend((child, index, inner) for child in reversed(_children(node)))
+    setattr(tree, _LAYOUT, layout)
+
+
+def walk(node: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:
+    """``node`` and every node under it, nested scopes included, depth first."""
+    if isinstance(node, ast.Module):
+        layout = getattr(node, _LAYOUT, None)
+        if layout is not None:
+            return [node, *layout.order]
+        return _slow_walk(node)
+    place = getattr(node, _PLACE, None)
+    layout = place[0]() if place is not None else None
+    if layout is None:
+        return _slow_walk(node)
+    return layout.order[place[1] : place[2]]
+
+
+def local_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under ``nodes`` (them included), not descending into nested functions,
+    lambdas or classes: what runs when the enclosing code runs. Depth first."""
+    for node in nodes:
+        place = getattr(node, _PLACE, None)
+        layout = place[0]() if place is not None else None
+        if layout is None:
+            yield node
+            if not isinstance(node, SCOPE_NODES):
+                yield from local_nodes(_children(node))
+            continue
+        yield from layout.scopes[place[3]][place[4] : place[5]]
+
+
+def parent(node: ast.AST, tree: ast.Module) -> ast.AST | None:
+    """The node directly above ``node`` in ``tree`` (None if ``node`` is not under ``tree``)."""
+    place = getattr(node, _PLACE, None)
+    layout = place[0]() if place is not None else None
+    if layout is None or layout is not getattr(tree, _LAYOUT, None):
+        return None
+    above = layout.parents[place[1]]
+    return layout.order[above] if above >= 0 else tree
+
+
+def _slow_walk(node: ast.AST) -> Iterator[ast.AST]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(_children(current)))
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)``, as a list."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
