@@ -37,6 +37,10 @@ class _Layout:
         self.parents: list[int] = []  # order index -> parent's order index (-1: the module)
 
 
+# (layout, order start, order end, scope number, scope start, scope end, own scope number or -1)
+Place = tuple["weakref.ref[_Layout]", int, int, int, int, int, int]
+
+
 def index_tree(tree: ast.Module) -> None:
     """Lay out ``tree`` for the walks below (once; later calls do nothing)."""
     if getattr(tree, _LAYOUT, None) is not None:
@@ -84,10 +88,10 @@ def walk(node: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:
         if layout is not None:
             return [node, *layout.order]
         return _slow_walk(node)
-    place = getattr(node, _PLACE, None)
-    layout = place[0]() if place is not None else None
-    if layout is None:
+    placed = _placed(node)
+    if placed is None:
         return _slow_walk(node)
+    layout, place = placed
     return layout.order[place[1] : place[2]]
 
 
@@ -95,24 +99,33 @@ def local_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """Every node under ``nodes`` (them included), not descending into nested functions,
     lambdas or classes: what runs when the enclosing code runs. Depth first."""
     for node in nodes:
-        place = getattr(node, _PLACE, None)
-        layout = place[0]() if place is not None else None
-        if layout is None:
+        placed = _placed(node)
+        if placed is None:
             yield node
             if not isinstance(node, SCOPE_NODES):
                 yield from local_nodes(_children(node))
             continue
+        layout, place = placed
         yield from layout.scopes[place[3]][place[4] : place[5]]
 
 
 def parent(node: ast.AST, tree: ast.Module) -> ast.AST | None:
     """The node directly above ``node`` in ``tree`` (None if ``node`` is not under ``tree``)."""
-    place = getattr(node, _PLACE, None)
-    layout = place[0]() if place is not None else None
-    if layout is None or layout is not getattr(tree, _LAYOUT, None):
+    placed = _placed(node)
+    if placed is None or placed[0] is not getattr(tree, _LAYOUT, None):
         return None
+    layout, place = placed
     above = layout.parents[place[1]]
     return layout.order[above] if above >= 0 else tree
+
+
+def _placed(node: ast.AST) -> tuple[_Layout, Place] | None:
+    """The layout ``node`` was indexed in, and its place there (None: not indexed, or freed)."""
+    place: Place | None = getattr(node, _PLACE, None)
+    if place is None:
+        return None
+    layout = place[0]()
+    return (layout, place) if layout is not None else None
 
 
 def _slow_walk(node: ast.AST) -> Iterator[ast.AST]:
