@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,9 +81,9 @@ def is_test_path(relative: PurePath) -> bool:
 class ModuleInfo:
     """One module of the project, as seen through the standard ``ast``."""
 
-    def __init__(self, tree: ast.Module, path: PurePath, root: PurePath) -> None:
-        index_tree(tree)
+    def __init__(self, tree: ast.Module, path: PurePath, root: PurePath, data: bytes | None = None) -> None:
         self.tree = tree
+        self.data = data  # the source bytes, when known: a word absent from them needs no walk
         self.path = path
         self.name = module_name_for(path, root)
         self.is_package = path.name == "__init__.py"
@@ -99,6 +100,7 @@ class ModuleInfo:
         self._mentions: dict[str, list[ast.AST]] | None = None
         self._discarded: set[int] | None = None
         self._other_bindings: frozenset[str] | None = None
+        self._may_call: dict[str, bool] = {}
         self._imports: dict[str, int] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
@@ -146,7 +148,7 @@ class ModuleInfo:
         types: dict[str, str] = {}
         annotations = _parameter_annotations(info.methods.get("__init__"))
         for method in info.methods.values():
-            for node in walk(method.node):
+            for node in walk(method.node):  # fast once the module is laid out
                 for target, value, annotation in _self_assignments(node):
                     found = self._type_of(value, annotation, annotations)
                     if found:
@@ -180,14 +182,50 @@ class ModuleInfo:
             return f"{self.name}.{dotted}"
         return dotted
 
+    def may_mention(self, *words: str) -> bool:
+        """False only when the source bytes are known and hold none of ``words``.
+
+        Non-ASCII words always may: the file's encoding need not be UTF-8.
+        """
+        if self.data is None:
+            return True
+        return any(not word.isascii() or word.encode() in self.data for word in words)
+
+    def may_call(self, name: str) -> bool:
+        """False only when the source bytes are known and hold no call spelling ``name``:
+        the name as a whole word, then a bracket (blanks, line joins and comments between)."""
+        if self.data is None or not name.isascii():
+            return True
+        found = self._may_call.get(name)
+        if found is None:
+            pattern = rb"\b" + re.escape(name.encode()) + rb"\b(?:\s|\\|#[^\n]*)*[()]"
+            found = self._may_call[name] = name.encode() in self.data and bool(re.search(pattern, self.data))
+        return found
+
+    def nodes(self) -> list[ast.AST] | Iterator[ast.AST]:
+        """Every node of the module, depth first (whole-module questions lay it out first)."""
+        self.lay_out()
+        return walk(self.tree)
+
+    def lay_out(self) -> None:
+        """Lay the module out for the sliced walks (:mod:`wslint.analysis.walk`).
+
+        Done on the first question about parents or scopes, not when parsed: a module only
+        asked about a few of its functions is cheaper walked than laid out.
+        """
+        index_tree(self.tree)
+
     def parent_of(self, node: ast.AST) -> ast.AST | None:
+        self.lay_out()
         return parent(node, self.tree)
 
     def calls_named(self, name: str) -> list[ast.Call]:
         """Every call in the module whose callee's final name is ``name`` (one shared walk)."""
+        if self._calls is None and not self.may_call(name):
+            return []
         if self._calls is None:
             self._calls = {}
-            for node in walk(self.tree):
+            for node in self.nodes():
                 if isinstance(node, ast.Call):
                     func = node.func
                     final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -197,9 +235,11 @@ class ModuleInfo:
 
     def mentions(self, name: str) -> list[ast.AST]:
         """Names, attributes and string constants spelling ``name``, in walk order (one shared walk)."""
+        if self._mentions is None and not self.may_mention(name):
+            return []
         if self._mentions is None:
             found: dict[str, list[ast.AST]] = {}
-            for node in walk(self.tree):
+            for node in self.nodes():
                 if isinstance(node, ast.Name):
                     key = node.id
                 elif isinstance(node, ast.Attribute):
@@ -230,7 +270,7 @@ class ModuleInfo:
     def _scan_bindings(self) -> None:
         other: set[str] = set()
         imports: dict[str, int] = {}
-        for node in walk(self.tree):
+        for node in self.nodes():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 other.add(node.name)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -253,7 +293,7 @@ class ModuleInfo:
         if self._discarded is None:
             self._discarded = {
                 id(statement.value.func)
-                for statement in walk(self.tree)
+                for statement in self.nodes()
                 if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
             }
         return self._discarded
@@ -261,6 +301,7 @@ class ModuleInfo:
     def scope_map(self) -> dict[int, FunctionInfo]:
         """``id(node)`` -> the function whose own body holds it (module level: absent)."""
         if self._scopes is None:
+            self.lay_out()
             self._scopes = {
                 id(node): function for function in self.functions.values() for node in function.body_nodes()
             }

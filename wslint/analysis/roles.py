@@ -74,7 +74,7 @@ def _registered_handlers(module: ModuleInfo) -> set[str]:
     cached = getattr(module, "_registered_handlers", None)
     if cached is None:
         cached = set()
-        for registrar in sorted(ROUTE_REGISTRARS):
+        for registrar in sorted(r for r in ROUTE_REGISTRARS if module.may_call(r)):
             for node in module.calls_named(registrar):
                 for argument in [*node.args, *(k.value for k in node.keywords)]:
                     name = final_name(argument)

@@ -45,20 +45,69 @@ def index_tree(tree: ast.Module) -> None:
     """Lay out ``tree`` for the walks below (once; later calls do nothing)."""
     if getattr(tree, _LAYOUT, None) is not None:
         return
+    try:
+        layout = _lay_out_recursively(tree)
+    except RecursionError:  # nested deeper than the interpreter's stack: start again, slower
+        layout = _lay_out_iteratively(tree)
+    setattr(tree, _LAYOUT, layout)
+
+
+def _lay_out_recursively(tree: ast.Module) -> _Layout:
+    """One depth-first visit; as cheap as ``ast.walk``."""
     layout = _Layout()
     reference = weakref.ref(layout)
     order, scopes, parents = layout.order, layout.scopes, layout.parents
-    module_scope: list[ast.AST] = []
-    scopes.append(module_scope)
-    # Entries: (node, parent's order index, scope number) to enter; (node, None, -1) to leave.
-    stack: list[tuple[ast.AST, int | None, int]] = [
-        (child, -1, 0) for child in reversed(_children(tree))
+    scopes.append([])
+    node_type = ast.AST
+
+    def visit(node: ast.AST, parent: int, scope: int) -> None:
+        index = len(order)
+        order.append(node)
+        parents.append(parent)
+        local = scopes[scope]
+        local_start = len(local)
+        local.append(node)
+        if isinstance(node, _SHARED_LEAVES):
+            return
+        own = -1
+        inner = scope
+        if isinstance(node, SCOPE_NODES):
+            own = inner = len(scopes)
+            scopes.append([])
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                visit(value, index, inner)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        visit(item, index, inner)
+        local_end = local_start + 1 if own >= 0 else len(local)
+        setattr(node, _PLACE, (reference, index, len(order), scope, local_start, local_end, own))
+
+    try:
+        for child in _children(tree):
+            visit(child, -1, 0)
+    finally:
+        del visit  # the closure refers to itself: break the cycle, or the tree outlives us
+    return layout
+
+
+def _lay_out_iteratively(tree: ast.Module) -> _Layout:
+    """The same layout with an explicit stack, for trees too deep to recurse into."""
+    layout = _Layout()
+    reference = weakref.ref(layout)
+    order, scopes, parents = layout.order, layout.scopes, layout.parents
+    scopes.append([])
+    # Entries: (node, parent's order index, scope number, None) to enter; (node, -1, -1, place
+    # so far) to leave.
+    stack: list[tuple[ast.AST, int, int, tuple[int, int, int, int] | None]] = [
+        (child, -1, 0, None) for child in reversed(_children(tree))
     ]
-    starts: dict[int, tuple[int, int, int, int]] = {}
     while stack:
-        node, parent, scope = stack.pop()
-        if parent is None:  # leaving: the subtree is complete
-            start, scope, local_start, own = starts.pop(id(node))
+        node, parent, scope, entered = stack.pop()
+        if entered is not None:  # leaving: the subtree is complete
+            start, scope, local_start, own = entered
             local_end = local_start + 1 if own >= 0 else len(scopes[scope])
             setattr(node, _PLACE, (reference, start, len(order), scope, local_start, local_end, own))
             continue
@@ -66,19 +115,17 @@ def index_tree(tree: ast.Module) -> None:
         order.append(node)
         parents.append(parent)
         local = scopes[scope]
+        local.append(node)
         if isinstance(node, _SHARED_LEAVES):
-            local.append(node)
             continue
         own = -1
+        inner = scope
         if isinstance(node, SCOPE_NODES):
-            own = len(scopes)
+            own = inner = len(scopes)
             scopes.append([])
-        starts[id(node)] = (index, scope, len(local), own)
-        local.append(node)
-        stack.append((node, None, -1))
-        inner = own if own >= 0 else scope
-        stack.extend((child, index, inner) for child in reversed(_children(node)))
-    setattr(tree, _LAYOUT, layout)
+        stack.append((node, -1, -1, (index, scope, len(local) - 1, own)))
+        stack.extend((child, index, inner, None) for child in reversed(_children(node)))
+    return layout
 
 
 def walk(node: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:

@@ -63,7 +63,9 @@ def check_source(
         return []
     project_root = Path(os.path.abspath(root)) if root else find_project_root([absolute])
     try:
-        module = ModuleInfo(tree if tree is not None else parse_source(text, shown), absolute, project_root)
+        module = ModuleInfo(
+            tree if tree is not None else parse_source(text, shown), absolute, project_root, data
+        )
     except Unreadable as problem:
         return [f for f in [unreadable_finding(unit, problem)] if not is_ignored(f, settings)]
     if reset_astroid:

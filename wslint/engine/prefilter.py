@@ -2,19 +2,49 @@
 
 Each rule names the words its findings cannot exist without (:meth:`Rule.required_words`),
 derived from the configuration in force; a file is parsed only when, for some selected rule,
-one alternative's words all appear in its bytes.
+one alternative's words all appear in its bytes. A word is a byte string (a substring test)
+or a :class:`Pattern` (a regular expression, tried only when its literal part is present).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from wslint.analysis.calls import SEND_METHODS
 from wslint.engine.options import Settings
 
-WordGroups = tuple[tuple[bytes, ...], ...]
+
+@dataclass(frozen=True)
+class Pattern:
+    """A word spelled by a regular expression over the bytes; ``literal`` occurs in every match."""
+
+    literal: bytes
+    expression: bytes
+
+    def search(self, data: bytes) -> bool:
+        return self.literal in data and _compiled(self.expression).search(data) is not None
+
+
+@lru_cache(maxsize=64)
+def _compiled(expression: bytes) -> re.Pattern[bytes]:
+    return re.compile(expression)
+
+
+def keywords(phrase: str) -> Pattern:
+    """``async def`` as Python spells it: the keywords apart by any whitespace or line joins."""
+    first, *rest = phrase.split()
+    gap = rb"(?:[ \t\f]|\\\r?\n)+"
+    expression = rb"\b" + gap.join(re.escape(word.encode()) for word in (first, *rest)) + rb"\b"
+    return Pattern(first.encode(), expression)
+
+
+ASYNC_DEF = keywords("async def")
+ASYNC_FOR = keywords("async for")
+Word = bytes | Pattern
+WordGroups = tuple[tuple[Word, ...], ...]
 
 
 def _literal_fragment(glob: str) -> bytes:
@@ -26,17 +56,17 @@ def _literal_fragment(glob: str) -> bytes:
 @lru_cache(maxsize=32)
 def broadcaster_words(settings: Settings) -> WordGroups:
     """What a broadcaster needs: an ``async def`` that is named like one, broadcasts, fans out or loops."""
-    groups: list[tuple[bytes, ...]] = []
-    groups += [(b"async", _literal_fragment(glob)) for glob in settings.broadcaster_patterns]
-    groups += [(b"async", name.encode()) for name in settings.broadcast_methods]
-    groups += [(b"async", b"for", name.encode()) for name in sorted(SEND_METHODS)]  # fan-outs
-    groups += [(b"async", b"while"), (b"async for",)]  # loops calling project helpers
+    groups: list[tuple[Word, ...]] = []
+    groups += [(ASYNC_DEF, _literal_fragment(glob)) for glob in settings.broadcaster_patterns]
+    groups += [(ASYNC_DEF, name.encode()) for name in settings.broadcast_methods]
+    groups += [(ASYNC_DEF, b"for", name.encode()) for name in sorted(SEND_METHODS)]  # fan-outs
+    groups += [(ASYNC_DEF, b"while"), (ASYNC_DEF, ASYNC_FOR)]  # loops calling project helpers
     return tuple(groups)
 
 
 def combined(groups: Sequence[WordGroups]) -> WordGroups:
     """The union of several rules' alternatives, without repeats, in a stable order."""
-    seen: dict[tuple[bytes, ...], None] = {}
+    seen: dict[tuple[Word, ...], None] = {}
     for alternatives in groups:
         for group in alternatives:
             seen.setdefault(group, None)
@@ -50,7 +80,8 @@ def may_hold_finding(data: bytes | FileWords, groups: WordGroups | Settings) -> 
     """
     if isinstance(groups, Settings):
         groups = selected_words(groups)
-    return any(all(word in data for word in group) for group in groups)
+    present = data if isinstance(data, FileWords) else FileWords(data)
+    return any(all(word in present for word in group) for group in groups)
 
 
 class FileWords:
@@ -62,14 +93,15 @@ class FileWords:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._seen: dict[bytes, bool] = {}
+        self._seen: dict[Word, bool] = {}
 
     def __contains__(self, word: object) -> bool:
-        if not isinstance(word, bytes):
+        if not isinstance(word, (bytes, Pattern)):
             return False
         found = self._seen.get(word)
         if found is None:
-            found = self._seen[word] = word in self._data
+            found = word.search(self._data) if isinstance(word, Pattern) else word in self._data
+            self._seen[word] = found
         return found
 
 

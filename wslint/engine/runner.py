@@ -229,7 +229,9 @@ def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Fin
     try:
         text = decode_source(prepared.data)
         # A question about an earlier file may have parsed this one already (same bytes).
-        module = index.parsed(unit.path) or ModuleInfo(parse_source(text, unit.display), unit.path, root)
+        module = index.parsed(unit.path) or ModuleInfo(
+            parse_source(text, unit.display), unit.path, root, prepared.data
+        )
     except Unreadable as problem:
         return [unreadable_finding(unit, problem)]
     index.add(module, prepared.data)
@@ -253,7 +255,7 @@ def _read_bytes(path: Path) -> bytes:
 def parse_module(path: Path, data: bytes, root: Path) -> ModuleInfo | None:
     """A project module for the index, or None when it cannot be decoded or parsed."""
     try:
-        return ModuleInfo(parse_source(decode_source(data), str(path)), path, root)
+        return ModuleInfo(parse_source(decode_source(data), str(path)), path, root, data)
     except Unreadable:
         return None
 

@@ -104,7 +104,7 @@ from wslint.analysis.project_facts import (
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.engine.prefilter import ASYNC_DEF, WordGroups
 from wslint.rules.base import Rule, def_line
 
 
@@ -120,7 +120,7 @@ class EndpointNeverUpdated(Rule):
     def required_words(cls, settings: Settings) -> WordGroups:
         # Endpoints are coroutines that await their sends; one registered from another module
         # need not mention "websocket" at all, so only these two words are certain.
-        return ((b"async", b"await"),)
+        return ((ASYNC_DEF, b"await"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:

@@ -59,12 +59,31 @@ from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.engine.prefilter import ASYNC_FOR, Pattern, WordGroups
 from wslint.rules.base import Rule
 
 REMEMBERED_WORDS = ("last", "prev", "previous", "old", "cached", "cache", "seen", "snapshot")
 COMPARISONS = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 LOOPS = (ast.While, ast.AsyncFor)  # polling, hot and event loops; a `for` counts inside one
+
+
+def _remembered_attribute() -> Pattern:
+    """``self.<attribute>`` where a part of the name (:func:`name_parts`) is a remembered word:
+    in lower case at the start or after an underscore, capitalised or upper case anywhere."""
+    gap = rb"(?:\s|\\)*"  # ``self . last``, ``self.\<newline>last``
+    lower = "|".join(REMEMBERED_WORDS).encode()
+    capitalised = "|".join(word.capitalize() for word in REMEMBERED_WORDS).encode()
+    upper = "|".join(word.upper() for word in REMEMBERED_WORDS).encode()
+    part = rb"[\w\x80-\xff]"  # a byte of an identifier (UTF-8 letters included)
+    name = (
+        rb"(?:" + part + rb"*_)?(?:" + lower + rb")(?![a-z0-9])"
+        + rb"|" + part + rb"*?(?:" + capitalised + rb")(?![a-z0-9])"
+        + rb"|" + part + rb"*?(?:" + upper + rb")(?![A-Za-z0-9])"
+    )
+    return Pattern(b"self", rb"\bself" + gap + rb"\." + gap + rb"(?:" + name + rb")")
+
+
+REMEMBERED_ATTRIBUTE = _remembered_attribute()
 
 
 class LastStateNeverUpdated(Rule):
@@ -75,14 +94,7 @@ class LastStateNeverUpdated(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        # A name part starts the attribute, follows an underscore, or is capitalised (camelCase).
-        variants = {
-            word
-            for stem in REMEMBERED_WORDS
-            for word in (f".{stem}", f"_{stem}", stem.capitalize(), stem.upper())
-        }
-        loops = (b"while", b"async for")
-        return tuple((b"__init__", loop, word.encode()) for loop in loops for word in sorted(variants))
+        return tuple((b"__init__", loop, REMEMBERED_ATTRIBUTE) for loop in (b"while", ASYNC_FOR))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         writes: AttributeWrites | None = None
