@@ -55,42 +55,38 @@ def index_tree(tree: ast.Module) -> None:
 def _lay_out_recursively(tree: ast.Module) -> _Layout:
     """One depth-first visit; as cheap as ``ast.walk``."""
     layout = _Layout()
+    layout.scopes.append([])
     reference = weakref.ref(layout)
-    order, scopes, parents = layout.order, layout.scopes, layout.parents
-    scopes.append([])
-    node_type = ast.AST
-
-    def visit(node: ast.AST, parent: int, scope: int) -> None:
-        index = len(order)
-        order.append(node)
-        parents.append(parent)
-        local = scopes[scope]
-        local_start = len(local)
-        local.append(node)
-        if isinstance(node, _SHARED_LEAVES):
-            return
-        own = -1
-        inner = scope
-        if isinstance(node, SCOPE_NODES):
-            own = inner = len(scopes)
-            scopes.append([])
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, node_type):
-                visit(value, index, inner)
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        visit(item, index, inner)
-        local_end = local_start + 1 if own >= 0 else len(local)
-        setattr(node, _PLACE, (reference, index, len(order), scope, local_start, local_end, own))
-
-    try:
-        for child in _children(tree):
-            visit(child, -1, 0)
-    finally:
-        del visit  # the closure refers to itself: break the cycle, or the tree outlives us
+    for child in _children(tree):
+        _visit(child, -1, 0, layout, reference)
     return layout
+
+
+def _visit(node: ast.AST, parent: int, scope: int, layout: _Layout, reference: weakref.ref[_Layout]) -> None:
+    order, scopes = layout.order, layout.scopes
+    index = len(order)
+    order.append(node)
+    layout.parents.append(parent)
+    local = scopes[scope]
+    local_start = len(local)
+    local.append(node)
+    if isinstance(node, _SHARED_LEAVES):
+        return
+    own = -1
+    inner = scope
+    if isinstance(node, SCOPE_NODES):
+        own = inner = len(scopes)
+        scopes.append([])
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            _visit(value, index, inner, layout, reference)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    _visit(item, index, inner, layout, reference)
+    local_end = local_start + 1 if own >= 0 else len(local)
+    setattr(node, _PLACE, (reference, index, len(order), scope, local_start, local_end, own))
 
 
 def _lay_out_iteratively(tree: ast.Module) -> _Layout:
