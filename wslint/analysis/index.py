@@ -64,6 +64,8 @@ class ProjectIndex:
         self._known: dict[str, Path] = {}
         self._every: dict[str, Path] | None = None
         self._modules: OrderedDict[str, ModuleInfo | None] = OrderedDict()  # least recent first
+        self._current: ModuleInfo | None = None  # the module being checked
+        self._suffix_matches: dict[str, str | None] = {}  # dotted name -> module it ends
         self._cached_bytes = 0
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
@@ -93,11 +95,16 @@ class ProjectIndex:
         self._known[name] = path
         if self._every is not None:
             self._every[name] = path
+        self._suffix_matches.clear()
 
     def add(self, module: ModuleInfo, data: bytes) -> None:
-        """Register a module parsed elsewhere (a file being checked) and its bytes."""
+        """Register the module being checked (parsed elsewhere) and its bytes.
+
+        It is kept only while it is being checked, unless a project question asks for it:
+        most checked modules are never asked about, and their trees are the bulk of memory.
+        """
         self.remember(Path(module.path), data)
-        self._keep(module.name, module)
+        self._current = module
 
     def parsed(self, path: Path) -> ModuleInfo | None:
         """The module at ``path`` if a question already parsed it (None otherwise, or unparsable)."""
@@ -110,6 +117,10 @@ class ProjectIndex:
         name = dotted if dotted in self._modules else self._module_name(dotted)
         if name is None:
             return None
+        current = self._current
+        if current is not None and current.name == name and name not in self._modules:
+            self._keep(name, current)  # asked about: worth keeping
+            return current
         if name in self._modules:
             self._modules.move_to_end(name)
             return self._modules[name]
@@ -134,11 +145,14 @@ class ProjectIndex:
         return len(self._sources.get(path, b"")) if path is not None else 0
 
     def _module_name(self, dotted: str) -> str | None:
-        if dotted in self._paths:
+        paths = self._paths
+        if dotted in paths:
             return dotted
-        # src layouts and scripts run from a subfolder: match on the dotted suffix.
-        matches = [name for name in self._paths if name.endswith(f".{dotted}")]
-        return matches[0] if len(matches) == 1 else None
+        if dotted not in self._suffix_matches:
+            # src layouts and scripts run from a subfolder: match on the dotted suffix.
+            matches = [name for name in paths if name.endswith(f".{dotted}")]
+            self._suffix_matches[dotted] = matches[0] if len(matches) == 1 else None
+        return self._suffix_matches[dotted]
 
     def is_project_module(self, dotted: str) -> bool:
         return self._module_name(dotted) is not None

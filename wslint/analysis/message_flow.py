@@ -64,6 +64,7 @@ class TypeResolver:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._parameter_types: dict[tuple[str, str, bool], Types] = {}
+        self._mentions: dict[str, list[_Mention]] = {}
 
     # -- messages ---------------------------------------------------------------------------
     def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:
@@ -232,34 +233,55 @@ class TypeResolver:
     ) -> Iterator[tuple[ast.AST, Scope] | None]:
         """Each call site's argument for ``parameter``; None where it cannot be told."""
         count = 0
-        for module in self.index.production_modules_mentioning(function.name):
-            scopes = module.scope_map()
-            calls = _calls_by_func(module)
-            for node in _mentions(module, function.name):
-                if node is function.node:
-                    continue
-                call = calls.get(id(node))
-                caller = scopes.get(id(call if call is not None else node))
-                if call is None:
-                    if not self._resolves_elsewhere(node, caller, module, function):
-                        yield None  # passed on as a callback: call sites unknown
-                        return
-                    continue
-                if self._resolves_elsewhere(call.func, caller, module, function):
-                    continue
-                count += 1
-                if count > MAX_CALL_SITES:
-                    yield None
-                    return
-                argument = _argument_for(call, function, parameter)
-                yield (argument, Scope(module, caller)) if argument is not None else None
+        for mention in self._mentions_of(function.name):
+            if mention.target is not None and mention.target != function.key:
+                continue  # goes to another function of that name
+            if mention.call is None:
+                yield None  # passed on as a callback: call sites unknown
+                return
+            count += 1
+            if count > MAX_CALL_SITES:
+                yield None
+                return
+            found = self._call_at(mention)
+            if found is None:
+                yield None
+                return
+            call, scope = found
+            argument = _argument_for(call, function, parameter)
+            yield (argument, scope) if argument is not None else None
 
-    def _resolves_elsewhere(
-        self, node: ast.AST, caller: FunctionInfo | None, module: ModuleInfo, function: FunctionInfo
-    ) -> bool:
-        fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
-        resolved = self.index.resolve(call_target(fake, caller, module))
-        return isinstance(resolved, Resolved) and resolved.function.key != function.key
+    def _mentions_of(self, name: str) -> list[_Mention]:
+        """Every production load of ``name`` and where it resolves, once per name.
+
+        All the functions of one name (a ``_push`` helper in every module) ask about the same
+        mentions; resolving them once keeps the work linear in the project's size.
+        """
+        found = self._mentions.get(name)
+        if found is None:
+            found = self._mentions[name] = []
+            for module in self.index.production_modules_mentioning(name):
+                scopes = module.scope_map()
+                calls = _calls_by_func(module)
+                for node in _mentions(module, name):
+                    call = calls.get(id(node))
+                    caller = scopes.get(id(call if call is not None else node))
+                    fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
+                    resolved = self.index.resolve(call_target(fake, caller, module))
+                    target = resolved.function.key if isinstance(resolved, Resolved) else None
+                    place = _place(call) if call is not None else None
+                    found.append(_Mention(module.name, target, place))
+        return found
+
+    def _call_at(self, mention: _Mention) -> tuple[ast.Call, Scope] | None:
+        """The call a mention stands for, found again in its module (it may have been re-parsed)."""
+        module = self.index.module(mention.module)
+        if module is None or mention.call is None:
+            return None
+        for call in module.calls_named(mention.call[4]):
+            if _place(call) == mention.call:
+                return call, Scope(module, module.scope_map().get(id(call)))
+        return None
 
     def _resolve_call(self, call: ast.Call, scope: Scope) -> Resolved | None:
         resolved = self.index.resolve(call_target(call, scope.function, scope.module))
@@ -363,6 +385,25 @@ def _module_value(module: ModuleInfo, name: str) -> ast.AST | None:
 
 def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
     return single_binding(node.body, name)
+
+
+CallPlace = tuple[int, int, "int | None", "int | None", str]  # position and callee's final name
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """A load of a function's name: its module, the function it resolves to (None: unknown)
+    and, when it is a call's callee, where that call is."""
+
+    module: str
+    target: str | None
+    call: CallPlace | None
+
+
+def _place(call: ast.Call) -> CallPlace:
+    func = call.func
+    final = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return (call.lineno, call.col_offset, call.end_lineno, call.end_col_offset, final)
 
 
 def _calls_by_func(module: ModuleInfo) -> dict[int, ast.Call]:

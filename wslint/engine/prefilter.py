@@ -17,15 +17,18 @@ from wslint.analysis.calls import SEND_METHODS
 from wslint.engine.options import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: looked up per file, often
 class Pattern:
-    """A word spelled by a regular expression over the bytes; ``literal`` occurs in every match."""
+    """A word spelled by a regular expression over the bytes; every match holds one of
+    ``literals``, so the expression runs only where one is present."""
 
-    literal: bytes
+    literals: tuple[bytes, ...]
     expression: bytes
 
     def search(self, data: bytes) -> bool:
-        return self.literal in data and _compiled(self.expression).search(data) is not None
+        if not any(literal in data for literal in self.literals):
+            return False
+        return _compiled(self.expression).search(data) is not None
 
 
 @lru_cache(maxsize=64)
@@ -35,10 +38,10 @@ def _compiled(expression: bytes) -> re.Pattern[bytes]:
 
 def keywords(phrase: str) -> Pattern:
     """``async def`` as Python spells it: the keywords apart by any whitespace or line joins."""
-    first, *rest = phrase.split()
+    words = [word.encode() for word in phrase.split()]
     gap = rb"(?:[ \t\f]|\\\r?\n)+"
-    expression = rb"\b" + gap.join(re.escape(word.encode()) for word in (first, *rest)) + rb"\b"
-    return Pattern(first.encode(), expression)
+    expression = rb"\b" + gap.join(re.escape(word) for word in words) + rb"\b"
+    return Pattern((words[0],), expression)
 
 
 ASYNC_DEF = keywords("async def")
@@ -82,6 +85,28 @@ def may_hold_finding(data: bytes | FileWords, groups: WordGroups | Settings) -> 
         groups = selected_words(groups)
     present = data if isinstance(data, FileWords) else FileWords(data)
     return any(all(word in present for word in group) for group in groups)
+
+
+class Relevance:
+    """Which rules may fire on a file, from its bytes; rules that share their words are asked once."""
+
+    def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
+        self._order = [code for code, _ in rule_words]
+        distinct: dict[WordGroups, list[str]] = {}
+        for code, words in rule_words:
+            distinct.setdefault(words, []).append(code)
+        self._distinct = list(distinct.items())
+
+    def codes(self, data: bytes) -> tuple[str, ...]:
+        """The codes of the rules that may fire on ``data``, in the rules' order."""
+        present = FileWords(data)
+        found = {
+            code
+            for groups, codes in self._distinct
+            if any(all(word in present for word in group) for group in groups)
+            for code in codes
+        }
+        return tuple(code for code in self._order if code in found) if found else ()
 
 
 class FileWords:

@@ -25,7 +25,7 @@ from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import FileWords, WordGroups, may_hold_finding
+from wslint.engine.prefilter import Relevance
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
 from wslint.rules import RULES_BY_CODE, selected_rules
@@ -116,7 +116,7 @@ def check_units(
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    rule_words = [(rule.code, rule.required_words(settings)) for rule in rules]
+    relevance = Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
@@ -125,7 +125,7 @@ def check_units(
         except Unreadable as problem:
             report.findings.append(unreadable_finding(unit, problem))
             continue
-        relevant = _relevant_rules(FileWords(data), rule_words)
+        relevant = relevance.codes(data)
         if not relevant and not unit.named:
             continue  # cannot hold a finding: never parsed (a file named explicitly still is)
         cached = cache.get(unit.path, data, unit.display) if cache else None
@@ -143,18 +143,6 @@ def check_units(
         (f for f in report.findings if not is_ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
-
-
-def _relevant_rules(present: FileWords, rule_words: list[tuple[str, WordGroups]]) -> tuple[str, ...]:
-    """Codes of the rules whose words the file holds; rules sharing their words are asked once."""
-    verdicts: dict[WordGroups, bool] = {}
-    relevant = []
-    for code, words in rule_words:
-        if words not in verdicts:
-            verdicts[words] = may_hold_finding(present, words)
-        if verdicts[words]:
-            relevant.append(code)
-    return tuple(relevant)
 
 
 # Below this many files a worker pool costs more than it saves.

@@ -80,7 +80,12 @@ def _remembered_attribute() -> Pattern:
         + rb"|" + part + rb"*?(?:" + capitalised + rb")(?![a-z0-9])"
         + rb"|" + part + rb"*?(?:" + upper + rb")(?![A-Za-z0-9])"
     )
-    return Pattern(b"self", rb"\bself" + gap + rb"\." + gap + rb"(?:" + name + rb")")
+    literals = tuple(
+        spelling.encode()
+        for word in REMEMBERED_WORDS
+        for spelling in (word, word.capitalize(), word.upper())
+    )
+    return Pattern(literals, rb"\bself" + gap + rb"\." + gap + rb"(?:" + name + rb")")
 
 
 REMEMBERED_ATTRIBUTE = _remembered_attribute()
