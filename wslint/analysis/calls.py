@@ -202,18 +202,7 @@ def name_target(name: str, function: FunctionInfo | None, module: ModuleInfo) ->
 
 
 def _is_local(name: str, function: FunctionInfo) -> bool:
-    arguments = function.node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    if arguments.vararg:
-        every.append(arguments.vararg)
-    if arguments.kwarg:
-        every.append(arguments.kwarg)
-    if any(arg.arg == name for arg in every):
-        return True
-    return any(
-        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-        for node in function.body_nodes()
-    )
+    return name in function.local_names()
 
 
 def attribute_target(func: ast.Attribute, function: FunctionInfo | None, module: ModuleInfo) -> Target:

@@ -119,8 +119,8 @@ def _construction_sites(
     class_name = owner.node.name
     dotted = f"{module.name}.{class_name}"
     for candidate in index.production_modules_mentioning(class_name):
-        for call in walk(candidate.tree):
-            if isinstance(call, ast.Call) and final_name(call.func) == class_name:
+        for call in candidate.calls_named(class_name):
+            if final_name(call.func) == class_name:
                 qualified = candidate.qualified(call.func) or ""
                 if (
                     qualified == dotted

@@ -51,6 +51,22 @@ class FunctionInfo:
     node: FunctionNode
     _owner: weakref.ref[ClassInfo] | None
     parent: FunctionInfo | None
+    _local_names: frozenset[str] | None = None
+
+    def local_names(self) -> frozenset[str]:
+        """The parameters and the names the body assigns (``x = ...``, ``for x in``...)."""
+        if self._local_names is None:
+            arguments = self.node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            names = {argument.arg for argument in every}
+            names.update(
+                node.id
+                for node in self.body_nodes()
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+            )
+            self._local_names = frozenset(names)
+        return self._local_names
 
     @property
     def owner(self) -> ClassInfo | None:

@@ -13,6 +13,7 @@ import ast
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from wslint.analysis import endpoints
 from wslint.analysis.calls import SEND_METHODS, broadcasts_in
@@ -37,8 +38,9 @@ class ProjectFacts:
     resolver: TypeResolver
     sites: list[BroadcastSite] = field(default_factory=list)
 
-    @property
+    @cached_property
     def types(self) -> frozenset[str]:
+        """Every type some broadcast carries (asked once the sites are all gathered)."""
         found: set[str] = set()
         for site in self.sites:
             if isinstance(site.types, frozenset):
