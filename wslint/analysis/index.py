@@ -32,6 +32,8 @@ ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # source makes them parse the same modules again and again.
 MODULE_CACHE_BYTES = 32_000_000
 MAX_BASE_DEPTH = 8
+WORD_INDEX_AFTER = 32  # distinct byte searches before the project's words are indexed
+WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")  # an ASCII identifier (others are scanned for)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class ProjectIndex:
         self._every: dict[str, Path] | None = None
         self._modules: OrderedDict[str, ModuleInfo | None] = OrderedDict()  # least recent first
         self._current: ModuleInfo | None = None  # the module being checked
-        self._suffix_matches: dict[str, str | None] = {}  # dotted name -> module it ends
+        self._suffix_matches: dict[str, str | None] = {}  # dotted suffix -> the one module ending so
+        self._words: dict[bytes, list[str]] | None = None  # word -> modules holding it
         self._cached_bytes = 0
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
@@ -90,12 +93,16 @@ class ProjectIndex:
 
     def remember(self, path: Path, data: bytes) -> None:
         """Register a file being checked and its bytes (stdin has no file to read them from)."""
+        known = self._sources.get(path)
         self._sources[path] = data
         name = module_name_for(path, self.root)
+        if self._known.get(name) == path and (known is None or known == data):
+            return  # nothing new: what was found in the project still holds
         self._known[name] = path
         if self._every is not None:
             self._every[name] = path
         self._suffix_matches.clear()
+        self._words = None  # rebuilt with this file on the next question
 
     def add(self, module: ModuleInfo, data: bytes) -> None:
         """Register the module being checked (parsed elsewhere) and its bytes.
@@ -148,11 +155,17 @@ class ProjectIndex:
         paths = self._paths
         if dotted in paths:
             return dotted
-        if dotted not in self._suffix_matches:
+        if not self._suffix_matches:
             # src layouts and scripts run from a subfolder: match on the dotted suffix.
-            matches = [name for name in paths if name.endswith(f".{dotted}")]
-            self._suffix_matches[dotted] = matches[0] if len(matches) == 1 else None
-        return self._suffix_matches[dotted]
+            by_suffix: dict[str, list[str]] = {}
+            for name in sorted(paths):
+                parts = name.split(".")
+                for start in range(1, len(parts)):
+                    by_suffix.setdefault(".".join(parts[start:]), []).append(name)
+            self._suffix_matches = {
+                suffix: names[0] if len(names) == 1 else None for suffix, names in by_suffix.items()
+            }
+        return self._suffix_matches.get(dotted)
 
     def is_project_module(self, dotted: str) -> bool:
         return self._module_name(dotted) is not None
@@ -179,16 +192,34 @@ class ProjectIndex:
         """Modules matching ``pattern``; ``literals`` (one must occur) is a fast first filter."""
         if pattern not in self._matches:
             search = re.compile(pattern).search
-            matched = []
-            for name, path in sorted(self._paths.items()):
-                data = self._bytes(path)
-                if any(literal in data for literal in literals) and search(data):
-                    matched.append(name)
-            self._matches[pattern] = matched
+            self._matches[pattern] = [
+                name for name in self._holding_any(literals) if search(self._bytes(self._paths[name]))
+            ]
         for name in self._matches[pattern]:
             module = self.module(name)
             if module is not None and not module.is_test:
                 yield module
+
+    def _holding_any(self, literals: tuple[bytes, ...]) -> list[str]:
+        """Modules (sorted) whose bytes may hold one of ``literals``, each a whole word.
+
+        The first questions scan every file; a project asked many questions gets a word index
+        (one pass), so that each later question costs what it finds, not the project's size.
+        """
+        if self._words is None and len(self._matches) >= WORD_INDEX_AFTER:
+            self._words = {}
+            for name, path in sorted(self._paths.items()):
+                for word in set(WORD.findall(self._bytes(path))):
+                    self._words.setdefault(word, []).append(name)
+        if self._words is not None and all(WORD.fullmatch(literal) for literal in literals):
+            if len(literals) == 1:
+                return self._words.get(literals[0], [])
+            return sorted({name for literal in literals for name in self._words.get(literal, [])})
+        return [
+            name
+            for name, path in sorted(self._paths.items())
+            if any(literal in self._bytes(path) for literal in literals)
+        ]
 
     # -- resolution -------------------------------------------------------------------------
     def resolve(self, target: Target) -> Resolved | str:

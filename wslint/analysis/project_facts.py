@@ -47,11 +47,11 @@ class ProjectFacts:
                 found |= site.types
         return frozenset(found)
 
-    @property
+    @cached_property
     def unknown_site(self) -> BroadcastSite | None:
         return next((site for site in self.sites if site.types is UNKNOWN), None)
 
-    @property
+    @cached_property
     def broadcasts_anything(self) -> bool:
         return any(site.types is UNKNOWN or site.types for site in self.sites)
 
