@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from wslint import __version__
+from wslint import __version__, rules
 from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
@@ -20,7 +20,6 @@ from wslint.engine.output import (
     render_text,
 )
 from wslint.engine.runner import check_paths
-from wslint.rules import ALL_RULES, RULES_BY_CODE
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -28,7 +27,7 @@ FORMATS = ("text", "json", "github", "sarif")
 def _explain(context: click.Context, _: click.Parameter, code: str | None) -> None:
     if not code or context.resilient_parsing:
         return
-    rule = RULES_BY_CODE.get(code.upper())
+    rule = rules.RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code {code!r} (see --list-rules)")
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.documentation()}")
@@ -38,7 +37,7 @@ def _explain(context: click.Context, _: click.Parameter, code: str | None) -> No
 def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None:
     if not value or context.resilient_parsing:
         return
-    for rule in ALL_RULES:
+    for rule in rules.ALL_RULES:
         state = "on" if rule.default_enabled else "off"
         click.echo(f"{rule.code}\t{rule.name}\t{state}\t{rule.summary}")
     context.exit(0)

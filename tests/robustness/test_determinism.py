@@ -192,3 +192,58 @@ def test_changed_version_invalidates(project: Path, capsys, monkeypatch) -> None
         if getattr(module, "__version__", None) == old:  # modules that copied it at import
             monkeypatch.setattr(module, "__version__", new)
     assert run(capsys, ".") == (0, "")
+
+
+def reads_during(capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[list[str], str]:
+    """The files the command reads during one run, and what it prints."""
+    from wslint.engine import runner
+
+    read: list[str] = []
+    real = runner._read_bytes
+
+    def counting(path: Path) -> bytes:
+        read.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(runner, "_read_bytes", counting)
+    status, out = run(capsys, *args)
+    return read, out
+
+
+def test_unchanged_files_are_not_read_again(project: Path, capsys, monkeypatch) -> None:
+    """Stat only: size, times and inode as recorded (files old enough not to be racy)."""
+    from wslint.engine import cache
+
+    (project / "quiet.py").write_text("x = 1\n")  # skipped by the prefilter: cached too
+    monkeypatch.setattr(cache, "RACY_NS", -10**18)  # every file counts as settled
+    first_reads, first = reads_during(capsys, monkeypatch, ".")
+    assert sorted(first_reads) == ["feed.py", "other.py", "quiet.py"]
+    second_reads, second = reads_during(capsys, monkeypatch, ".")
+    assert second_reads == [] and second == first
+
+
+def test_times_set_back_after_an_edit_are_caught_by_the_change_time(
+    project: Path, capsys, monkeypatch
+) -> None:
+    import os
+    import time
+
+    from wslint.engine import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -10**18)
+    path = project / "feed.py"
+    before = path.stat()
+    assert "feed.py:7" in run(capsys, ".")[1]
+    time.sleep(0.01)  # a later change time
+    path.write_text(FAST % "9.9")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_ctime_ns != before.st_ctime_ns
+    reads, out = reads_during(capsys, monkeypatch, ".")
+    assert "feed.py" in reads and "feed.py" not in out
+
+
+def test_files_written_just_now_are_hashed_not_trusted(project: Path, capsys, monkeypatch) -> None:
+    """A file as young as the cache could change again within the same clock tick."""
+    run(capsys, ".")
+    reads, _ = reads_during(capsys, monkeypatch, ".")
+    assert sorted(reads) == ["feed.py", "other.py"]

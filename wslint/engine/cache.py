@@ -3,8 +3,12 @@
 An entry holds a file's findings under the hash of its bytes. The whole cache is keyed by
 wslint's version and the settings in force, and stamped with a digest of the project's files
 (path, size, modification time): a change anywhere in the project can change what a
-project-wide question answers, so a new digest discards every entry. A second run over an
-unchanged tree therefore only stats the project and hashes the files it checks.
+project-wide question answers, so a new digest discards every entry. While the digest holds,
+a project file whose size, modification and change times and inode are those recorded with
+its entry is not read again: as for git's index, writing a file or setting its times moves its
+change time. An entry records them only once they are two seconds old (a file written in the
+same clock tick as the cache could otherwise look unchanged); any other file is hashed. Files
+the prefilter skipped have entries too, so a second run over an unchanged tree only stats it.
 
 Writes are atomic (a temporary file renamed into place), so two runs writing at once leave
 one complete cache; an entry that cannot be read is ignored and rebuilt.
@@ -15,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,29 +36,43 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def project_digest(files: Iterable[Path]) -> str:
-    """A digest of every project file's path, size and modification time (stat only)."""
-    digest = hashlib.blake2b(digest_size=16)
+Stat = tuple[int, int, int, int]  # size, modification time, change time (ns), inode
+RACY_NS = 2_000_000_000  # younger times may not have ticked since the file was last written
+
+
+def project_stats(files: Iterable[Path]) -> dict[str, Stat]:
+    """Every project file's size, times and inode, by path (files that vanished are left out)."""
+    stats = {}
     for path in sorted(files):
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
             continue
-        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+        stats[str(path)] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return stats
+
+
+def project_digest(stats: dict[str, Stat]) -> str:
+    """A digest of every project file's path, size and modification time."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, (size, modified, _, _) in stats.items():
+        digest.update(f"{path}\0{size}\0{modified}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
 class ResultCache:
     """Findings per file for one (version, settings, project root), stored as one JSON file."""
 
-    def __init__(self, directory: Path, root: Path, settings: Settings, digest: str) -> None:
+    def __init__(self, directory: Path, root: Path, settings: Settings, project: Iterable[Path]) -> None:
         self.directory = directory
         key = hashlib.blake2b(
             f"{FORMAT}\0{__version__}\0{root}\0{settings.fingerprint()}".encode("utf-8", "surrogatepass"),
             digest_size=12,
         ).hexdigest()
         self.path = directory / f"results-{key}.json"
-        self.digest = digest
+        self._stats = project_stats(project)
+        self._settled_before = time.time_ns() - RACY_NS
+        self.digest = project_digest(self._stats)
         self._entries: dict[str, dict[str, Any]] = self._load()
         self._fresh: dict[str, dict[str, Any]] = {}
 
@@ -68,26 +86,46 @@ class ResultCache:
         entries = stored.get("files")
         return entries if isinstance(entries, dict) else {}
 
+    def unchanged(self, path: Path, display: str) -> list[Finding] | None:
+        """The cached findings of a project file whose stat is the one recorded, without reading it."""
+        key = str(path)
+        stat = self._stats.get(key)
+        entry = self._entries.get(key)
+        if stat is None or not isinstance(entry, dict) or entry.get("stat") != list(stat):
+            return None
+        return self._findings(key, entry, display)
+
     def get(self, path: Path, data: bytes, display: str) -> list[Finding] | None:
         """The cached findings of ``path`` (shown as ``display``) if its bytes are unchanged."""
         entry = self._entries.get(str(path))
         if not isinstance(entry, dict) or entry.get("hash") != content_hash(data):
             return None
+        return self._findings(str(path), entry, display)
+
+    def _findings(self, key: str, entry: Any, display: str) -> list[Finding] | None:
+        if not isinstance(entry, dict):
+            return None
         try:
             findings = [Finding(path=display, **item) for item in entry["findings"]]
         except (KeyError, TypeError):
             return None
-        self._fresh[str(path)] = entry
+        self._fresh[key] = entry
         return findings
 
     def put(self, path: Path, data: bytes, findings: Iterable[Finding]) -> None:
-        self._fresh[str(path)] = {
+        entry: dict[str, Any] = {
             "hash": content_hash(data),
             "findings": [_as_record(finding) for finding in findings],
         }
+        stat = self._stats.get(str(path))
+        if stat is not None and max(stat[1], stat[2]) < self._settled_before:
+            entry["stat"] = list(stat)
+        self._fresh[str(path)] = entry
 
     def save(self) -> None:
         """Write the entries of this run atomically; a failure to write is not an error."""
+        import tempfile
+
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             _write_marker_files(self.directory)

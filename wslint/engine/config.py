@@ -11,11 +11,6 @@ from typing import Any
 
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 
 class ConfigError(Exception):
     """A configuration problem, phrased as one line naming the file and key."""
@@ -57,6 +52,10 @@ def _has_setup_cfg_section(path: Path) -> bool:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: most runs read no TOML at all
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -156,12 +155,12 @@ def check_known_codes(settings: Settings, key: str) -> None:
     """
     if key not in CODE_KEYS:
         return
-    from wslint.rules import RULES_BY_CODE  # late: the rules import the engine
+    from wslint.rules import RULE_CODES  # late: the rules import the engine
 
     value = getattr(settings, OPTIONS_BY_KEY[key].attr)
     codes = [code for _, group in value for code in group] if key == "per-file-ignores" else value
     for code in codes:
-        if code != "ALL" and not any(known.startswith(code) for known in RULES_BY_CODE):
+        if code != "ALL" and not any(known.startswith(code) for known in RULE_CODES):
             raise OptionError(f"unknown rule code {code!r} (see wslint --list-rules)")
 
 

@@ -13,8 +13,10 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec  # imported when a .gitignore is found: most folders have none
 
 
 class DiscoveryError(Exception):
@@ -66,6 +68,8 @@ class IgnoreFile:
         ]
         if len(kept) == len(self.spec.patterns):
             return self
+        import pathspec
+
         return IgnoreFile(self.base, pathspec.GitIgnoreSpec(kept))
 
 
@@ -74,6 +78,8 @@ def _load_gitignore(directory: Path) -> IgnoreFile | None:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    import pathspec
+
     return IgnoreFile(directory, pathspec.GitIgnoreSpec.from_lines(text.splitlines()))
 
 
@@ -143,12 +149,14 @@ def _walk(directory: Path, excluder: Excluder, ignores: list[IgnoreFile]) -> Ite
     except OSError:
         return  # an unreadable subdirectory is skipped like an empty one
     for entry in entries:
-        path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
-            if _skipped(path, True, excluder, ignores) or entry.name.startswith("."):
+            if entry.name.startswith("."):
                 continue
-            yield from _walk(path, excluder, ignores)
+            path = Path(entry.path)
+            if not _skipped(path, True, excluder, ignores):
+                yield from _walk(path, excluder, ignores)
         elif entry.name.endswith(".py") and _is_regular(entry):
+            path = Path(entry.path)
             if not _skipped(path, False, excluder, ignores):
                 yield path
 
@@ -163,6 +171,8 @@ def _is_regular(entry: os.DirEntry[str]) -> bool:
 def _skipped(path: Path, is_dir: bool, excluder: Excluder, ignores: list[IgnoreFile]) -> bool:
     if excluder.excludes(path):
         return True
+    if not ignores:
+        return False
     absolute = _absolute(path)
     for ignore in reversed(ignores):  # as in git, the deepest .gitignore that has a say wins
         verdict = ignore.verdict(absolute, is_dir)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import click
 
+from wslint import rules
 from wslint.engine.findings import Finding
-from wslint.rules import RULES_BY_CODE
 
 
 def render_text(
@@ -34,7 +34,7 @@ def _source_excerpt(finding: Finding, source: list[str], color: bool) -> list[st
     text = source[finding.line - 1].rstrip("\n").expandtabs(4)
     width = finding.end_column - finding.column if finding.end_line == finding.line else 1
     caret = " " * (finding.column - 1) + "^" * max(width, 1)
-    rule = RULES_BY_CODE.get(finding.code)
+    rule = rules.RULES_BY_CODE.get(finding.code)
     hint = f"help: {rule.fix}" if rule else ""
     if color:
         caret = click.style(caret, fg="red")
@@ -67,6 +67,6 @@ def render_statistics(findings: Sequence[Finding]) -> str:
     counts = Counter(finding.code for finding in findings)
     rows = []
     for code in sorted(counts):
-        rule = RULES_BY_CODE.get(code)
+        rule = rules.RULES_BY_CODE.get(code)
         rows.append(f"{counts[code]:>5}\t{code}\t{rule.name if rule else ''}")
     return "\n".join(rows)

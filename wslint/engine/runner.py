@@ -4,32 +4,31 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wslint.analysis.index import ProjectIndex
-from wslint.analysis.inference import InferenceView, forget_project
-from wslint.analysis.module import ModuleInfo
-from wslint.engine.cache import ResultCache, project_digest
-from wslint.engine.context import FileContext
+from wslint.engine.cache import ResultCache
 from wslint.engine.discovery import discover
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import Relevance
 from wslint.engine.project import find_project_root
 from wslint.engine.source import Unreadable, decode_source, parse_source
-from wslint.rules import RULES_BY_CODE, selected_rules
-from wslint.rules.base import Rule
+
+# The analysis, the rules and the worker pool are imported where first needed: a run
+# answered from the cache, or whose files all fail the prefilter, never loads them.
+if TYPE_CHECKING:
+    from wslint.analysis.index import ProjectIndex
+    from wslint.analysis.module import ModuleInfo
+    from wslint.engine.prefilter import Relevance
+    from wslint.rules.base import Rule
 
 
 @dataclass
@@ -72,13 +71,17 @@ def check_paths(
     if stdin is not None:
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
-    anchor = [Path(unit.path) for unit in units] or list(paths)
+    # The checked files' folders (known to be folders: no system call for each file).
+    anchor = [Path(folder) for folder in sorted({os.path.dirname(unit.path) for unit in units})]
+    anchor = anchor or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
     files = _ProjectFiles(root, exclude)
+    if [_absolute(path) for path in paths] == [root] and root.is_dir():
+        files.found([unit.path for unit in units if unit.data is None])  # the same walk
     cache = None
     if cache_dir is not None:
         directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
-        cache = ResultCache(directory, root, settings, project_digest(files()))
+        cache = ResultCache(directory, root, settings, files())
     return check_units(units, settings, root, files, jobs=jobs, cache=cache)
 
 
@@ -88,6 +91,10 @@ class _ProjectFiles:
     def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
         self.root, self.exclude = root, exclude
         self._files: list[Path] | None = None
+
+    def found(self, files: list[Path]) -> None:
+        """The project's files, already walked by the caller."""
+        self._files = files
 
     def __call__(self) -> list[Path]:
         if self._files is None:
@@ -115,18 +122,34 @@ def check_units(
     cache: ResultCache | None = None,
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
-    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    relevance = Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
+    relevance: Relevance | None = None
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
+        if cache is not None and unit.data is None:
+            unchanged = cache.unchanged(unit.path, unit.display)
+            if unchanged is not None:
+                report.findings.extend(unchanged)
+                continue
         try:
-            _, data = _read(unit)
+            data = unit.data if unit.data is not None else _read_bytes(unit.path)
         except Unreadable as problem:
             report.findings.append(unreadable_finding(unit, problem))
             continue
+        try:
+            decode_source(data)  # every file that cannot be decoded is WSL000, parsed or not
+        except Unreadable as problem:
+            undecodable = [unreadable_finding(unit, problem)]
+            report.findings.extend(undecodable)
+            if cache is not None:
+                cache.put(unit.path, data, undecodable)
+            continue
+        if relevance is None:
+            relevance = _relevance(settings)
         relevant = relevance.codes(data)
         if not relevant and not unit.named:
+            if cache is not None:
+                cache.put(unit.path, data, [])  # so that the next run need not read it
             continue  # cannot hold a finding: never parsed (a file named explicitly still is)
         cached = cache.get(unit.path, data, unit.display) if cache else None
         if cached is not None:
@@ -145,6 +168,14 @@ def check_units(
     return report
 
 
+def _relevance(settings: Settings) -> Relevance:
+    from wslint.engine.prefilter import Relevance
+    from wslint.rules import selected_rules
+
+    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
+
+
 # Below this many files a worker pool costs more than it saves.
 MIN_FILES_PER_JOB = 8
 
@@ -159,6 +190,9 @@ def _analyse(
     jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     files = list(project_files() if callable(project_files) else project_files)
     chunks = _balanced(todo, jobs)
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
@@ -190,6 +224,9 @@ def _analyse_chunk(
     so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
     paused meanwhile: it would rescan every live tree each time a parse allocates.
     """
+    from wslint.analysis.index import ProjectIndex
+    from wslint.analysis.inference import forget_project
+
     forget_project(root)
     index = ProjectIndex(root, project_files, settings, lambda path, data: parse_module(path, data, root))
     for prepared in chunk:
@@ -213,6 +250,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Finding]:
+    from wslint.analysis.module import ModuleInfo
+    from wslint.rules import RULES_BY_CODE
+
     unit = prepared.unit
     try:
         text = decode_source(prepared.data)
@@ -227,12 +267,6 @@ def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Fin
     return run_rules(rules, unit, module, text, index, root, budget=FILE_TIME_BUDGET)
 
 
-def _read(unit: SourceUnit) -> tuple[str, bytes]:
-    """The decoded text and raw bytes of a unit (raw bytes feed the prefilter)."""
-    data = unit.data if unit.data is not None else _read_bytes(unit.path)
-    return decode_source(data), data
-
-
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -242,6 +276,8 @@ def _read_bytes(path: Path) -> bytes:
 
 def parse_module(path: Path, data: bytes, root: Path) -> ModuleInfo | None:
     """A project module for the index, or None when it cannot be decoded or parsed."""
+    from wslint.analysis.module import ModuleInfo
+
     try:
         return ModuleInfo(parse_source(decode_source(data), str(path)), path, root, data)
     except Unreadable:
@@ -266,6 +302,9 @@ def run_rules(
     that applies ``# noqa`` itself passes ``honour_noqa=False``. ``budget`` (seconds) is only
     set by the command: a plugin leaves the host's signal handlers alone.
     """
+    from wslint.analysis.inference import InferenceView
+    from wslint.engine.context import FileContext
+
     inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
     context = FileContext(unit.display, module, index, inference)
     lines = text.splitlines()

@@ -1,32 +1,51 @@
 """The rules, one module each (``wslNNN_<name>.py``), found here and registered in code order.
 
 A new rule is a new module: a ``Rule`` subclass with its documentation as the module docstring.
+The modules (and the analysis they build on) are imported on first use of :data:`ALL_RULES`,
+:data:`RULES_BY_CODE` or :func:`selected_rules`: a run answered from the cache never needs them,
+and :data:`RULE_CODES` is read from the module names alone.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from wslint.rules.base import Rule
+if TYPE_CHECKING:
+    from wslint.rules.base import Rule
+
+_MODULES = sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("wsl"))
+RULE_CODES: tuple[str, ...] = tuple(name[:6].upper() for name in _MODULES)
 
 
-def _discover() -> tuple[type[Rule], ...]:
+@cache
+def _registry() -> tuple[tuple[type[Rule], ...], dict[str, type[Rule]]]:
+    from wslint.rules.base import Rule
+
     found: list[type[Rule]] = []
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("wsl"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for name in _MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
         found.extend(
             value
             for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
         )
-    return tuple(sorted(found, key=lambda rule: rule.code))
+    every = tuple(sorted(found, key=lambda rule: rule.code))
+    return every, {rule.code: rule for rule in every}
 
 
-ALL_RULES: tuple[type[Rule], ...] = _discover()
-RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+def __getattr__(name: str) -> Any:
+    if name == "ALL_RULES":
+        return _registry()[0]
+    if name == "RULES_BY_CODE":
+        return _registry()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+ALL_RULES: tuple[type[Rule], ...]
+RULES_BY_CODE: dict[str, type[Rule]]
 
 
 def selected_rules(
@@ -34,7 +53,7 @@ def selected_rules(
 ) -> list[type[Rule]]:
     """Rules enabled by select/extend-select prefixes minus ignore prefixes (longest prefix wins)."""
     chosen = []
-    for rule in ALL_RULES:
+    for rule in _registry()[0]:
         enabled = _match_length(rule.code, (*select, *extend_select))
         disabled = _match_length(rule.code, ignore)
         if enabled > disabled:
