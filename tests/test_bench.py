@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.corpus import generate
+from bench.corpus import generate  # noqa: E402 - bench is not installed: found through sys.path
 
 
 def test_corpus_is_deterministic_varied_and_valid(tmp_path: Path) -> None:

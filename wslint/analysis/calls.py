@@ -85,9 +85,12 @@ def fan_out_send(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     return None
 
 
+COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp)
+
+
 def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
     """``gather(*(ws.send_text(m) for ws in clients))`` and list/set comprehensions alike."""
-    if not isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+    if not isinstance(node, COMPREHENSIONS):
         return None
     targets = {
         name.id
@@ -112,13 +115,14 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
 def broadcasts_in(nodes: Iterator[ast.AST], settings: Settings) -> Iterator[Broadcast]:
     """Every broadcast site among ``nodes``."""
     for node in nodes:
-        if isinstance(node, ast.Call) and is_broadcast_call(node, settings):
-            yield Broadcast(node, broadcast_payload(node))
+        if isinstance(node, ast.Call):
+            if is_broadcast_call(node, settings):
+                yield Broadcast(node, broadcast_payload(node))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             send = fan_out_send(node)
             if send is not None:
                 yield Broadcast(node, send.args[0] if send.args else None)
-        else:
+        elif isinstance(node, COMPREHENSIONS):
             send = comprehension_fan_out(node)
             if send is not None:
                 yield Broadcast(node, send.args[0] if send.args else None)

@@ -181,6 +181,13 @@ class ProjectIndex:
         alternatives = b"|".join(re.escape(literal) for literal in literals)
         yield from self._production_modules_matching(rb"\b(?:" + alternatives + rb")\b", literals)
 
+    def names_mentioning_any(self, words: Iterable[str]) -> list[str]:
+        """The modules :meth:`production_modules_mentioning_any` reads, by name, none parsed
+        (test modules included: which they are is known once parsed)."""
+        literals = tuple(sorted({word.encode() for word in words}))
+        alternatives = b"|".join(re.escape(literal) for literal in literals)
+        return self._names_matching(rb"\b(?:" + alternatives + rb")\b", literals)
+
     def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes hold ``def name``."""
         literal = name.encode()
@@ -190,15 +197,18 @@ class ProjectIndex:
         self, pattern: bytes, literals: tuple[bytes, ...]
     ) -> Iterator[ModuleInfo]:
         """Modules matching ``pattern``; ``literals`` (one must occur) is a fast first filter."""
+        for name in self._names_matching(pattern, literals):
+            module = self.module(name)
+            if module is not None and not module.is_test:
+                yield module
+
+    def _names_matching(self, pattern: bytes, literals: tuple[bytes, ...]) -> list[str]:
         if pattern not in self._matches:
             search = re.compile(pattern).search
             self._matches[pattern] = [
                 name for name in self._holding_any(literals) if search(self._bytes(self._paths[name]))
             ]
-        for name in self._matches[pattern]:
-            module = self.module(name)
-            if module is not None and not module.is_test:
-                yield module
+        return self._matches[pattern]
 
     def _holding_any(self, literals: tuple[bytes, ...]) -> list[str]:
         """Modules (sorted) whose bytes may hold one of ``literals``, each a whole word.

@@ -65,11 +65,17 @@ class TypeResolver:
         self.index = index
         self._parameter_types: dict[tuple[str, str, bool], Types] = {}
         self._mentions: dict[str, list[_Mention]] = {}
+        self._in_progress: set[tuple[str, str, bool]] = set()
+        self._scratch: dict[tuple[str, str, bool], Types] = {}  # partial answers, this question
+        self._partial = 0  # answers cut short by a cycle or the depth limit, so far
 
     # -- messages ---------------------------------------------------------------------------
     def message_types(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Types:
         """The types a message expression can carry."""
-        if node is None or depth > MAX_DEPTH:
+        if node is None:
+            return UNKNOWN
+        if depth > MAX_DEPTH:
+            self._partial += 1
             return UNKNOWN
         if isinstance(node, ast.Dict):
             return self._dict_types(node, scope, depth)
@@ -110,6 +116,7 @@ class TypeResolver:
     def type_values(self, node: ast.AST, scope: Scope, depth: int = 0) -> Types:
         """The strings a ``"type"`` value can be."""
         if depth > MAX_DEPTH:
+            self._partial += 1
             return UNKNOWN
         if isinstance(node, ast.Constant):
             return frozenset({node.value}) if isinstance(node.value, str) else UNKNOWN
@@ -214,7 +221,14 @@ class TypeResolver:
         key = (function.key, parameter, as_type)
         if key in self._parameter_types:
             return self._parameter_types[key]
-        self._parameter_types[key] = frozenset()  # recursion guard
+        if key in self._scratch:
+            self._partial += 1
+            return self._scratch[key]
+        if key in self._in_progress:
+            self._partial += 1
+            return frozenset()  # a cycle adds nothing to what the other call sites carry
+        self._in_progress.add(key)
+        partial_before = self._partial
         follow = self.type_values if as_type else self.message_types
         result: Types = frozenset()
         for argument in self._arguments_at_call_sites(function, parameter):
@@ -225,7 +239,16 @@ class TypeResolver:
             result = union(result, follow(value, scope, depth + 1))
             if result is UNKNOWN:
                 break
-        self._parameter_types[key] = result
+        self._in_progress.discard(key)
+        # Only a result that met no cycle and no depth limit is the same whatever was asked first
+        # (worker processes ask in different orders): only that one is kept for good. The others
+        # are kept until the outermost question is answered, so that one question stays cheap.
+        if self._partial == partial_before:
+            self._parameter_types[key] = result
+        else:
+            self._scratch[key] = result
+        if not self._in_progress:
+            self._scratch.clear()
         return result
 
     def _arguments_at_call_sites(

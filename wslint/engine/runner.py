@@ -197,8 +197,45 @@ def _analyse(
     chunks = _balanced(todo, jobs)
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_analyse_chunk, chunk, settings, root, files) for chunk in chunks]
+        sites = None
+        if any(FACTS_RULE in prepared.rules for prepared in todo):
+            sites = _gather_sites(pool, jobs, settings, root, files)
+        futures = [pool.submit(_analyse_chunk, chunk, settings, root, files, sites) for chunk in chunks]
         return [result for future in futures for result in future.result()]
+
+
+# The rule that joins every broadcast site of the project (their message types). With workers,
+# the sites are gathered first, each worker reading a share of the modules, and handed to all:
+# otherwise every worker would gather all of them again.
+FACTS_RULE = "WSL006"
+
+
+def _gather_sites(pool: Any, jobs: int, settings: Settings, root: Path, files: list[Path]) -> list[Any]:
+    from wslint.analysis.project_facts import broadcasting_module_names
+
+    names = broadcasting_module_names(_project_index(root, files, settings))
+    shares = [names[start::jobs] for start in range(jobs)]
+    futures = [pool.submit(_sites_share, share, settings, root, files) for share in shares if share]
+    by_module: dict[str, list[Any]] = {}
+    for future in futures:
+        for record in future.result():
+            by_module.setdefault(record[0], []).append(record)
+    return [record for name in names for record in by_module.get(name, [])]
+
+
+def _sites_share(names: list[str], settings: Settings, root: Path, files: list[Path]) -> list[Any]:
+    from wslint.analysis.project_facts import sites_of
+
+    with _collector_paused():
+        return sites_of(_project_index(root, files, settings), names)
+
+
+def _project_index(
+    root: Path, files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
+) -> ProjectIndex:
+    from wslint.analysis.index import ProjectIndex
+
+    return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root))
 
 
 def _balanced(todo: list[_Prepared], jobs: int) -> list[list[_Prepared]]:
@@ -217,18 +254,23 @@ def _analyse_chunk(
     settings: Settings,
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    sites: list[Any] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     """Parse and check ``chunk`` against one project index (runs in a worker process or here).
+
+    ``sites`` are the project's broadcast sites when already gathered (:func:`_gather_sites`).
 
     Files are checked one at a time and their trees let go (they hold no reference cycles,
     so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
     paused meanwhile: it would rescan every live tree each time a parse allocates.
     """
-    from wslint.analysis.index import ProjectIndex
     from wslint.analysis.inference import forget_project
+    from wslint.analysis.project_facts import install_sites
 
     forget_project(root)
-    index = ProjectIndex(root, project_files, settings, lambda path, data: parse_module(path, data, root))
+    index = _project_index(root, project_files, settings)
+    if sites is not None:
+        install_sites(index, sites)
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
     results: list[tuple[_Prepared, list[Finding]]] = []
@@ -319,7 +361,8 @@ def run_rules(
             except RecursionError:
                 return [unreadable_finding(unit, Unreadable("analysis nested too deeply"))]
             except Exception as error:  # noqa: BLE001 - a rule's bug must not end the run
-                reason = f"{rule.code} failed on this file ({type(error).__name__}: {error}); please report it"
+                failure = f"{type(error).__name__}: {error}"
+                reason = f"{rule.code} failed on this file ({failure}); please report it"
                 return [unreadable_finding(unit, Unreadable(reason))]
             findings.extend(
                 f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line))

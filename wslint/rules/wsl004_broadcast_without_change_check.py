@@ -38,8 +38,9 @@ async def _broadcast_status(self):
 A hot loop (one that never sleeps) is treated as a polling loop with a zero interval: the seed's
 own example of this mistake has no sleep. A test that only checks whether clients are connected
 or how much time has passed is not a change guard. Any other test reading this iteration's
-state counts as one, so a guard that compares the wrong thing is not caught. A helper call is reported only when the helper
-broadcasts unconditionally (no `if` of its own around the broadcast).
+state counts as one, so a guard that compares the wrong thing is not caught. A helper call is
+reported only when the helper broadcasts unconditionally (no `if` of its own around the
+broadcast).
 """
 
 from __future__ import annotations
