@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from wslint.analysis.module import ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 
@@ -66,6 +67,15 @@ class AttributeWrites:
     def written_outside(self, name: str, excluded: set[int]) -> bool:
         """Whether ``name`` (or anything, dynamically) is written by a node not in ``excluded``."""
         return any(id(node) not in excluded for key in (name, DYNAMIC) for node in self.writes.get(key, ()))
+
+
+def module_attribute_writes(module: ModuleInfo) -> AttributeWrites:
+    """:func:`attribute_writes` of a whole module, computed once per module."""
+    found: AttributeWrites | None = getattr(module, "_wsl_attribute_writes", None)
+    if found is None:
+        found = attribute_writes(module.tree)
+        module._wsl_attribute_writes = found  # type: ignore[attr-defined]
+    return found
 
 
 def attribute_writes(tree: ast.AST) -> AttributeWrites:

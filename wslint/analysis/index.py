@@ -75,6 +75,7 @@ class ProjectIndex:
         self._sources: dict[Path, bytes] = {}  # bytes of checked files (stdin has no file)
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
+        self._references: dict[str, list[str | None]] = {}  # name -> where each reference goes
 
     # -- modules ----------------------------------------------------------------------------
     def _bytes(self, path: Path) -> bytes:
@@ -373,16 +374,23 @@ class ProjectIndex:
 
         A reference that resolves to another function of the same name does not count.
         """
-        for candidate in self.production_modules_mentioning(function.name):
-            for node, scope in _references(candidate, function.name):
-                if node is function.node:
-                    continue
-                target = _reference_target(node, scope, candidate)
-                resolved = self.resolve(target) if target is not None else UNKNOWN
-                if isinstance(resolved, Resolved) and resolved.function.key != function.key:
-                    continue
-                return True
-        return False
+        targets = self._reference_targets(function.name)
+        return any(target is None or target == function.key for target in targets)
+
+    def _reference_targets(self, name: str) -> list[str | None]:
+        """Where each production reference to ``name`` goes (a function's key; None: unknown).
+
+        Resolved once per name: every function of that name asks about the same references.
+        """
+        found = self._references.get(name)
+        if found is None:
+            found = self._references[name] = []
+            for candidate in self.production_modules_mentioning(name):
+                for node, scope in _references(candidate, name):
+                    target = _reference_target(node, scope, candidate)
+                    resolved = self.resolve(target) if target is not None else UNKNOWN
+                    found.append(resolved.function.key if isinstance(resolved, Resolved) else None)
+        return found
 
 
 def _read_or_empty(path: Path) -> bytes:

@@ -12,6 +12,7 @@ broadcast method adds no type of its own: its callers' broadcasts carry the type
 from __future__ import annotations
 
 import ast
+import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Union, cast
@@ -64,7 +65,7 @@ class TypeResolver:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._parameter_types: dict[tuple[str, str, bool], Types] = {}
-        self._mentions: dict[str, list[_Mention]] = {}
+        self._mentions: dict[str, tuple[list[_Mention], dict[str | None, list[int]]]] = {}
         self._in_progress: set[tuple[str, str, bool]] = set()
         self._scratch: dict[tuple[str, str, bool], Types] = {}  # partial answers, this question
         self._partial = 0  # answers cut short by a cycle or the depth limit, so far
@@ -256,9 +257,10 @@ class TypeResolver:
     ) -> Iterator[tuple[ast.AST, Scope] | None]:
         """Each call site's argument for ``parameter``; None where it cannot be told."""
         count = 0
-        for mention in self._mentions_of(function.name):
-            if mention.target is not None and mention.target != function.key:
-                continue  # goes to another function of that name
+        mentions, by_target = self._mentions_of(function.name)
+        # Those that may go to this function (mentions of other functions of the name skipped).
+        relevant = heapq.merge(by_target.get(None, []), by_target.get(function.key, []))
+        for mention in (mentions[number] for number in relevant):
             if mention.call is None:
                 yield None  # passed on as a callback: call sites unknown
                 return
@@ -274,27 +276,32 @@ class TypeResolver:
             argument = _argument_for(call, function, parameter)
             yield (argument, scope) if argument is not None else None
 
-    def _mentions_of(self, name: str) -> list[_Mention]:
+    def _mentions_of(self, name: str) -> tuple[list[_Mention], dict[str | None, list[int]]]:
         """Every production load of ``name`` and where it resolves, once per name.
 
         All the functions of one name (a ``_push`` helper in every module) ask about the same
         mentions; resolving them once keeps the work linear in the project's size.
         """
-        found = self._mentions.get(name)
-        if found is None:
-            found = self._mentions[name] = []
-            for module in self.index.production_modules_mentioning(name):
-                scopes = module.scope_map()
-                calls = _calls_by_func(module)
-                for node in _mentions(module, name):
-                    call = calls.get(id(node))
-                    caller = scopes.get(id(call if call is not None else node))
-                    fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
-                    resolved = self.index.resolve(call_target(fake, caller, module))
-                    target = resolved.function.key if isinstance(resolved, Resolved) else None
-                    place = _place(call) if call is not None else None
-                    found.append(_Mention(module.name, target, place))
-        return found
+        known = self._mentions.get(name)
+        if known is not None:
+            return known
+        found: list[_Mention] = []
+        for module in self.index.production_modules_mentioning(name):
+            scopes = module.scope_map()
+            calls = _calls_by_func(module)
+            for node in _mentions(module, name):
+                call = calls.get(id(node))
+                caller = scopes.get(id(call if call is not None else node))
+                fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
+                resolved = self.index.resolve(call_target(fake, caller, module))
+                target = resolved.function.key if isinstance(resolved, Resolved) else None
+                place = _place(call) if call is not None else None
+                found.append(_Mention(module.name, target, place))
+        by_target: dict[str | None, list[int]] = {}
+        for number, mention in enumerate(found):
+            by_target.setdefault(mention.target, []).append(number)
+        self._mentions[name] = (found, by_target)
+        return found, by_target
 
     def _call_at(self, mention: _Mention) -> tuple[ast.Call, Scope] | None:
         """The call a mention stands for, found again in its module (it may have been re-parsed)."""

@@ -52,7 +52,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.assignments import AttributeWrites, attribute_writes
+from wslint.analysis.assignments import AttributeWrites, module_attribute_writes
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import SCOPE_NODES, ClassInfo, FunctionInfo
 from wslint.analysis.walk import walk
@@ -109,7 +109,7 @@ class LastStateNeverUpdated(Rule):
                 continue
             for method, node, attribute in _compared_states(info, initialised):
                 if writes is None:
-                    writes = attribute_writes(context.module.tree)
+                    writes = module_attribute_writes(context.module)
                 if _updated(attribute, info, writes, context):
                     continue
                 yield self.finding(
@@ -225,7 +225,7 @@ def _updated(attribute: str, info: ClassInfo, writes: AttributeWrites, context: 
     for other in context.index.production_modules_mentioning(attribute):
         if other.path == context.module.path:
             continue
-        for node in attribute_writes(other.tree).writes_of(attribute):
+        for node in module_attribute_writes(other).writes_of(attribute):
             if inherits or not _through_self(node):  # another class's self.x is its own
                 return True
     return False
