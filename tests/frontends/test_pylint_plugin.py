@@ -18,7 +18,6 @@ from frontend_support import (
     tool,
 )
 
-from wslint.engine import runner
 from wslint.pylint_plugin import MESSAGES, message_id
 from wslint.rules import ALL_RULES
 
@@ -86,15 +85,17 @@ def test_pylint_tree_is_handed_to_inference(monkeypatch: pytest.MonkeyPatch, tmp
     from pylint.lint import Run
     from pylint.reporters.text import TextReporter
 
+    from wslint.analysis import inference
+
     trees = []
-    real = runner.InferenceView
+    real = inference.InferenceView
 
     class Recording(real):  # type: ignore[misc,valid-type]
         def __init__(self, *args, tree=None, **kwargs):  # type: ignore[no-untyped-def]
             trees.append(tree)
             super().__init__(*args, tree=tree, **kwargs)
 
-    monkeypatch.setattr(runner, "InferenceView", Recording)
+    monkeypatch.setattr(inference, "InferenceView", Recording)
     source = REPO / "tests" / "fixtures" / "wsl003" / "bad_class_constant.py"
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     (tmp_path / "orders.py").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -67,6 +67,13 @@ def registered_endpoints(index: ProjectIndex) -> set[str]:
     return _REGISTERED[index]
 
 
+def forget(index: ProjectIndex) -> None:
+    """Drop what was memoised for ``index``: its facts hold a resolver that holds the index, so
+    the weak key alone would never let the index (and every tree it keeps) go."""
+    _FACTS.pop(index, None)
+    _REGISTERED.pop(index, None)
+
+
 # A broadcast site as it crosses between processes: module, line, types (None: unknown).
 SiteRecord = tuple[str, int, "frozenset[str] | None"]
 

@@ -226,8 +226,15 @@ def _gather_sites(pool: Any, jobs: int, settings: Settings, root: Path, files: l
 def _sites_share(names: list[str], settings: Settings, root: Path, files: list[Path]) -> list[Any]:
     from wslint.analysis.project_facts import sites_of
 
+    global _worker_index
     with _collector_paused():
-        return sites_of(_project_index(root, files, settings), names)
+        _worker_index = _project_index(root, files, settings)  # kept for this worker's chunk
+        return sites_of(_worker_index, names)
+
+
+# In a worker process, the index its share of the broadcast sites was gathered with: the
+# modules it parsed are reused by the chunk it checks next (same project, same settings).
+_worker_index: ProjectIndex | None = None
 
 
 def _project_index(
@@ -265,10 +272,14 @@ def _analyse_chunk(
     paused meanwhile: it would rescan every live tree each time a parse allocates.
     """
     from wslint.analysis.inference import forget_project
-    from wslint.analysis.project_facts import install_sites
+    from wslint.analysis.project_facts import forget, install_sites
 
     forget_project(root)
-    index = _project_index(root, project_files, settings)
+    global _worker_index
+    index = _worker_index if sites is not None and _worker_index is not None else None
+    _worker_index = None
+    if index is None or index.root != root or index.settings != settings:
+        index = _project_index(root, project_files, settings)
     if sites is not None:
         install_sites(index, sites)
     for prepared in chunk:
@@ -277,6 +288,10 @@ def _analyse_chunk(
     with _collector_paused():
         for prepared in chunk:
             results.append((prepared, _check_one(prepared, index, root)))
+        # Let the index and its trees go now, while the collector is off: left to it, they
+        # would be traversed by every collection until the process ends.
+        forget(index)
+        del index
     return results
 
 
