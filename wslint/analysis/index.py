@@ -97,7 +97,9 @@ class ProjectIndex:
         known = self._sources.get(path)
         self._sources[path] = data
         name = module_name_for(path, self.root)
-        if self._known.get(name) == path and (known is None or known == data):
+        listed = self._known.get(name) == path or (self._every is not None and self._every.get(name) == path)
+        if listed and (known is None or known == data):
+            self._known[name] = path
             return  # nothing new: what was found in the project still holds
         self._known[name] = path
         if self._every is not None:
@@ -181,13 +183,6 @@ class ProjectIndex:
         literals = tuple(sorted({word.encode() for word in words}))
         alternatives = b"|".join(re.escape(literal) for literal in literals)
         yield from self._production_modules_matching(rb"\b(?:" + alternatives + rb")\b", literals)
-
-    def names_mentioning_any(self, words: Iterable[str]) -> list[str]:
-        """The modules :meth:`production_modules_mentioning_any` reads, by name, none parsed
-        (test modules included: which they are is known once parsed)."""
-        literals = tuple(sorted({word.encode() for word in words}))
-        alternatives = b"|".join(re.escape(literal) for literal in literals)
-        return self._names_matching(rb"\b(?:" + alternatives + rb")\b", literals)
 
     def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes hold ``def name``."""

@@ -74,51 +74,20 @@ def forget(index: ProjectIndex) -> None:
     _REGISTERED.pop(index, None)
 
 
-# A broadcast site as it crosses between processes: module, line, types (None: unknown).
-SiteRecord = tuple[str, int, "frozenset[str] | None"]
-
-
 def project_facts(index: ProjectIndex) -> ProjectFacts:
-    """The join of every broadcast site of the project (gathered here unless installed)."""
+    """The join of every broadcast site of the project, gathered on the first question."""
     if index not in _FACTS:
         resolver = TypeResolver(index)
-        install_sites(index, sites_of(index, broadcasting_module_names(index), resolver), resolver)
+        facts = ProjectFacts(resolver)
+        for module in _broadcasting_modules(index):
+            facts.sites.extend(module_broadcasts(module, resolver))
+        _FACTS[index] = facts
     return _FACTS[index]
 
 
-def broadcasting_module_names(index: ProjectIndex) -> list[str]:
-    """Modules whose bytes mention a broadcast method or a send method (fan-outs), in order."""
-    return index.names_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
-
-
-def sites_of(
-    index: ProjectIndex, names: list[str], resolver: TypeResolver | None = None
-) -> list[SiteRecord]:
-    """The broadcast sites of the named production modules (test modules are skipped).
-
-    Several processes can each gather a share of the modules; :func:`install_sites` joins them.
-    """
-    resolver = resolver or TypeResolver(index)
-    records: list[SiteRecord] = []
-    for name in names:
-        module = index.module(name)
-        if module is None or module.is_test:
-            continue
-        for site in module_broadcasts(module, resolver):
-            types = site.types if isinstance(site.types, frozenset) else None
-            records.append((site.module, site.line, types))
-    return records
-
-
-def install_sites(
-    index: ProjectIndex, records: list[SiteRecord], resolver: TypeResolver | None = None
-) -> None:
-    """Make ``records`` (every module's, in module order) the project's facts for ``index``."""
-    facts = ProjectFacts(resolver or TypeResolver(index))
-    facts.sites.extend(
-        BroadcastSite(module, line, UNKNOWN if types is None else types) for module, line, types in records
-    )
-    _FACTS[index] = facts
+def _broadcasting_modules(index: ProjectIndex) -> Iterator[ModuleInfo]:
+    """Production modules whose bytes mention a broadcast method or a send method (fan-outs)."""
+    yield from index.production_modules_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
 
 
 def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:

@@ -194,47 +194,39 @@ def _analyse(
     from concurrent.futures import ProcessPoolExecutor
 
     files = list(project_files() if callable(project_files) else project_files)
-    chunks = _balanced(todo, jobs)
+    chunks = _balanced(todo, jobs * CHUNKS_PER_JOB)
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        sites = None
-        if any(FACTS_RULE in prepared.rules for prepared in todo):
-            sites = _gather_sites(pool, jobs, settings, root, files)
-        futures = [pool.submit(_analyse_chunk, chunk, settings, root, files, sites) for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
+        futures = [pool.submit(_analyse_in_worker, chunk, settings, root, files) for chunk in chunks]
         return [result for future in futures for result in future.result()]
 
 
-# The rule that joins every broadcast site of the project (their message types). With workers,
-# the sites are gathered first, each worker reading a share of the modules, and handed to all:
-# otherwise every worker would gather all of them again.
-FACTS_RULE = "WSL006"
+# Small chunks, handed out as workers free up: the cost of a file is not its size (a module
+# asked about by the rest of the project costs more), so fixed halves would leave a worker idle.
+CHUNKS_PER_JOB = 4
+# A worker's project index, kept from one chunk to the next: the project's modules and the
+# answers about them are what most of a chunk's time goes to, whichever files it holds.
+_worker_indexes: dict[tuple[str, Settings], ProjectIndex] = {}
 
 
-def _gather_sites(pool: Any, jobs: int, settings: Settings, root: Path, files: list[Path]) -> list[Any]:
-    from wslint.analysis.project_facts import broadcasting_module_names
-
-    names = broadcasting_module_names(_project_index(root, files, settings))
-    shares = [names[start::jobs] for start in range(jobs)]
-    futures = [pool.submit(_sites_share, share, settings, root, files) for share in shares if share]
-    by_module: dict[str, list[Any]] = {}
-    for future in futures:
-        for record in future.result():
-            by_module.setdefault(record[0], []).append(record)
-    return [record for name in names for record in by_module.get(name, [])]
+def _start_worker() -> None:
+    """A worker lives for one run and its trees hold no reference cycles: no collector."""
+    gc.disable()
 
 
-def _sites_share(names: list[str], settings: Settings, root: Path, files: list[Path]) -> list[Any]:
-    from wslint.analysis.project_facts import sites_of
+def _analyse_in_worker(
+    chunk: list[_Prepared], settings: Settings, root: Path, files: list[Path]
+) -> list[tuple[_Prepared, list[Finding]]]:
+    key = (str(root), settings)
+    index = _worker_indexes.get(key)
+    if index is None:
+        from wslint.analysis.inference import forget_project
 
-    global _worker_index
-    with _collector_paused():
-        _worker_index = _project_index(root, files, settings)  # kept for this worker's chunk
-        return sites_of(_worker_index, names)
-
-
-# In a worker process, the index its share of the broadcast sites was gathered with: the
-# modules it parsed are reused by the chunk it checks next (same project, same settings).
-_worker_index: ProjectIndex | None = None
+        forget_project(root)
+        index = _worker_indexes[key] = _project_index(root, files, settings)
+    for prepared in chunk:
+        index.remember(prepared.unit.path, prepared.data)
+    return [(prepared, _check_one(prepared, index, root)) for prepared in chunk]
 
 
 def _project_index(
@@ -261,27 +253,18 @@ def _analyse_chunk(
     settings: Settings,
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
-    sites: list[Any] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     """Parse and check ``chunk`` against one project index (runs in a worker process or here).
-
-    ``sites`` are the project's broadcast sites when already gathered (:func:`_gather_sites`).
 
     Files are checked one at a time and their trees let go (they hold no reference cycles,
     so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
     paused meanwhile: it would rescan every live tree each time a parse allocates.
     """
     from wslint.analysis.inference import forget_project
-    from wslint.analysis.project_facts import forget, install_sites
+    from wslint.analysis.project_facts import forget
 
     forget_project(root)
-    global _worker_index
-    index = _worker_index if sites is not None and _worker_index is not None else None
-    _worker_index = None
-    if index is None or index.root != root or index.settings != settings:
-        index = _project_index(root, project_files, settings)
-    if sites is not None:
-        install_sites(index, sites)
+    index = _project_index(root, project_files, settings)
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
     results: list[tuple[_Prepared, list[Finding]]] = []
