@@ -10,6 +10,7 @@ see every module while reporting only on this one.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from wslint.analysis.module import ModuleInfo
 from wslint.engine.discovery import DiscoveryError, discover
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import may_hold_finding
+from wslint.engine.prefilter import Relevance
 from wslint.engine.project import find_project_root
 from wslint.engine.runner import SourceUnit, is_ignored, parse_module, run_rules, unreadable_finding
 from wslint.engine.source import Unreadable, parse_source
@@ -57,10 +58,11 @@ def check_source(
     shown = display if display is not None else str(path)
     unit = SourceUnit(shown, absolute)
     data = text.encode("utf-8", "surrogatepass")
-    rules = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
-    relevant = [rule for rule in rules if may_hold_finding(data, rule.required_words(settings))]
-    if not relevant:
+    codes = _relevance(settings).codes(data)
+    if not codes:
         return []
+    relevant = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
+    relevant = [rule for rule in relevant if rule.code in codes]
     project_root = Path(os.path.abspath(root)) if root else find_project_root([absolute])
     try:
         module = ModuleInfo(
@@ -92,8 +94,26 @@ def project_index(root: Path, settings: Settings) -> ProjectIndex:
         root,
         lambda: project_files(root, exclude),  # walked only if a question needs it
         settings,
-        lambda file, data: parse_module(file, data, root),
+        lambda file, data: _kept_out_of_collections(parse_module(file, data, root)),
     )
+
+
+def _kept_out_of_collections(module: ModuleInfo | None) -> ModuleInfo | None:
+    """Move what is alive now, this module's tree included, out of the collector's reach.
+
+    The index keeps the trees of the modules project questions read for the rest of the host's
+    run, and the host's collector would walk all of them at every full collection, for every
+    file the host checks after. The trees hold no reference cycles: reference counting still
+    frees them when the index lets them go.
+    """
+    gc.freeze()
+    return module
+
+
+@lru_cache(maxsize=8)
+def _relevance(settings: Settings) -> Relevance:
+    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
 
 
 @lru_cache(maxsize=8)

@@ -237,10 +237,10 @@ def _project_index(
     return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root))
 
 
-def _balanced(todo: list[_Prepared], jobs: int) -> list[list[_Prepared]]:
-    """Chunks of about equal total size: biggest files first, each to the lightest chunk."""
-    chunks: list[list[_Prepared]] = [[] for _ in range(jobs)]
-    weights = [0] * jobs
+def _balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
+    """``count`` chunks of about equal total size: biggest files first, each to the lightest."""
+    chunks: list[list[_Prepared]] = [[] for _ in range(count)]
+    weights = [0] * count
     for prepared in sorted(todo, key=lambda p: (-len(p.data), p.unit.display)):
         lightest = weights.index(min(weights))
         chunks[lightest].append(prepared)
@@ -254,7 +254,7 @@ def _analyse_chunk(
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Parse and check ``chunk`` against one project index (runs in a worker process or here).
+    """Parse and check ``chunk`` against one project index, in this process (``--jobs 1``).
 
     Files are checked one at a time and their trees let go (they hold no reference cycles,
     so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
