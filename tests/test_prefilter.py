@@ -48,7 +48,7 @@ def findings(files: list[Path], root: Path, settings: Settings) -> list[tuple[st
 def test_skipped_files_hold_no_finding(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = case.settings()
     filtered = findings(case.files, case.root, settings)
-    monkeypatch.setattr(runner, "_relevance", EveryRule)
+    monkeypatch.setattr(runner, "relevance_for", EveryRule)
     assert findings(case.files, case.root, settings) == filtered
 
 
@@ -58,7 +58,7 @@ def test_skipped_standard_library_files_hold_no_finding(monkeypatch: pytest.Monk
     files = sorted(package.glob("*.py"))
     settings = Settings()
     filtered = findings(files, package, settings)
-    monkeypatch.setattr(runner, "_relevance", EveryRule)
+    monkeypatch.setattr(runner, "relevance_for", EveryRule)
     assert findings(files, package, settings) == filtered
 
 

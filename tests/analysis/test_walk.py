@@ -97,3 +97,18 @@ def test_an_indexed_tree_is_freed_without_the_collector() -> None:
         assert alive() is None, "an indexed tree must hold no reference cycle"
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("path", SOURCES[-3:], ids=lambda p: p.name)
+def test_both_layouts_agree(path: Path) -> None:
+    """The explicit-stack layout (trees deeper than the interpreter's stack) is the same layout."""
+    from wslint.analysis import walk as walking
+
+    tree = ast.parse(path.read_bytes())
+    recursive = walking._lay_out_recursively(tree)
+    marked = [node for node in recursive.order if not isinstance(node, SHARED)]
+    places = [getattr(node, walking._PLACE)[1:] for node in marked]
+    iterative = walking._lay_out_iteratively(tree)
+    assert iterative.order == recursive.order and iterative.parents == recursive.parents
+    assert iterative.scopes == recursive.scopes
+    assert [getattr(node, walking._PLACE)[1:] for node in marked] == places

@@ -22,9 +22,15 @@ from wslint.analysis.module import ModuleInfo
 from wslint.engine.discovery import DiscoveryError, discover
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import Relevance
 from wslint.engine.project import find_project_root
-from wslint.engine.runner import SourceUnit, is_ignored, parse_module, run_rules, unreadable_finding
+from wslint.engine.runner import (
+    SourceUnit,
+    is_ignored,
+    parse_module,
+    relevance_for,
+    run_rules,
+    unreadable_finding,
+)
 from wslint.engine.source import Unreadable, parse_source
 from wslint.rules import selected_rules
 
@@ -58,7 +64,7 @@ def check_source(
     shown = display if display is not None else str(path)
     unit = SourceUnit(shown, absolute)
     data = text.encode("utf-8", "surrogatepass")
-    codes = _relevance(settings).codes(data)
+    codes = relevance_for(settings).codes(data)
     if not codes:
         return []
     relevant = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
@@ -110,10 +116,6 @@ def _kept_out_of_collections(module: ModuleInfo | None) -> ModuleInfo | None:
     return module
 
 
-@lru_cache(maxsize=8)
-def _relevance(settings: Settings) -> Relevance:
-    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
 
 
 @lru_cache(maxsize=8)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,7 @@ def check_units(
                 cache.put(unit.path, data, undecodable)
             continue
         if relevance is None:
-            relevance = _relevance(settings)
+            relevance = relevance_for(settings)
         relevant = relevance.codes(data)
         if not relevant and not unit.named:
             if cache is not None:
@@ -168,7 +169,9 @@ def check_units(
     return report
 
 
-def _relevance(settings: Settings) -> Relevance:
+@lru_cache(maxsize=8)
+def relevance_for(settings: Settings) -> Relevance:
+    """The prefilter of the rules ``settings`` select (one per settings, shared with the plugins)."""
     from wslint.engine.prefilter import Relevance
     from wslint.rules import selected_rules
 
