@@ -25,7 +25,7 @@ import pytest
 
 from wslint.engine.discovery import discover
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import may_hold_finding
+from wslint.engine.runner import relevance_for
 from wslint.engine.source import Unreadable, decode_source, parse_source
 
 pytestmark = pytest.mark.sweep
@@ -49,7 +49,7 @@ def expected_wsl000(files: list[Path]) -> set[str]:
             continue
         except OSError:
             continue
-        if may_hold_finding(data, EVERY_RULE):
+        if relevance_for(EVERY_RULE).codes(data):
             try:
                 parse_source(text, str(path))
             except Unreadable:

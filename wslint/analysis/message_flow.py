@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import heapq
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Union, cast
@@ -63,7 +64,9 @@ class TypeResolver:
     """Message types of expressions, memoised per project index."""
 
     def __init__(self, index: ProjectIndex) -> None:
-        self.index = index
+        # Weakly: the project's facts memoise a resolver under the index as a weak key, and a
+        # value that held its key would keep the index and every tree it holds alive.
+        self.index: ProjectIndex = cast(ProjectIndex, weakref.proxy(index))
         self._parameter_types: dict[tuple[str, str, bool], Types] = {}
         self._mentions: dict[str, tuple[list[_Mention], dict[str | None, list[int]]]] = {}
         self._in_progress: set[tuple[str, str, bool]] = set()

@@ -67,13 +67,6 @@ def registered_endpoints(index: ProjectIndex) -> set[str]:
     return _REGISTERED[index]
 
 
-def forget(index: ProjectIndex) -> None:
-    """Drop what was memoised for ``index``: its facts hold a resolver that holds the index, so
-    the weak key alone would never let the index (and every tree it keeps) go."""
-    _FACTS.pop(index, None)
-    _REGISTERED.pop(index, None)
-
-
 def project_facts(index: ProjectIndex) -> ProjectFacts:
     """The join of every broadcast site of the project, gathered on the first question."""
     if index not in _FACTS:

@@ -32,7 +32,7 @@ from wslint.engine.runner import (
     unreadable_finding,
 )
 from wslint.engine.source import Unreadable, parse_source
-from wslint.rules import selected_rules
+from wslint.rules import RULES_BY_CODE
 
 _FORGOTTEN: set[str] = set()
 
@@ -67,8 +67,7 @@ def check_source(
     codes = relevance_for(settings).codes(data)
     if not codes:
         return []
-    relevant = [rule() for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)]
-    relevant = [rule for rule in relevant if rule.code in codes]
+    relevant = [RULES_BY_CODE[code]() for code in codes]
     project_root = Path(os.path.abspath(root)) if root else find_project_root([absolute])
     try:
         module = ModuleInfo(

@@ -70,26 +70,6 @@ def broadcaster_words(settings: Settings) -> WordGroups:
     return tuple(groups)
 
 
-def combined(groups: Sequence[WordGroups]) -> WordGroups:
-    """The union of several rules' alternatives, without repeats, in a stable order."""
-    seen: dict[tuple[Word, ...], None] = {}
-    for alternatives in groups:
-        for group in alternatives:
-            seen.setdefault(group, None)
-    return tuple(seen)
-
-
-def may_hold_finding(data: bytes | FileWords, groups: WordGroups | Settings) -> bool:
-    """Whether ``data`` (bytes, or the words found in them) holds every word of one alternative.
-
-    Given settings, the alternatives are those of every selected rule.
-    """
-    if isinstance(groups, Settings):
-        groups = selected_words(groups)
-    present = data if isinstance(data, FileWords) else FileWords(data)
-    return any(all(word in present for word in group) for group in groups)
-
-
 class Relevance:
     """Which rules may fire on a file, from its bytes.
 
@@ -126,8 +106,8 @@ class Relevance:
 class FileWords:
     """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
 
-    A plain substring test is a fast scan in C; most files fail on their first word
-    (``async``), so only a few words are ever looked up per file.
+    A plain substring test is a fast scan in C; most files fail on the first words they are
+    asked about (``async def``), so only a few words are ever looked up per file.
     """
 
     def __init__(self, data: bytes) -> None:
@@ -142,12 +122,3 @@ class FileWords:
             found = word.search(self._data) if isinstance(word, Pattern) else word in self._data
             self._seen[word] = found
         return found
-
-
-@lru_cache(maxsize=32)
-def selected_words(settings: Settings) -> WordGroups:
-    """The alternatives of every rule the settings select."""
-    from wslint.rules import selected_rules  # the rules build on this module
-
-    rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    return combined([rule.required_words(settings) for rule in rules])

@@ -227,9 +227,7 @@ def _analyse_in_worker(
 
         forget_project(root)
         index = _worker_indexes[key] = _project_index(root, files, settings)
-    for prepared in chunk:
-        index.remember(prepared.unit.path, prepared.data)
-    return [(prepared, _check_one(prepared, index, root)) for prepared in chunk]
+    return _check_all(chunk, index, root)
 
 
 def _project_index(
@@ -264,21 +262,23 @@ def _analyse_chunk(
     paused meanwhile: it would rescan every live tree each time a parse allocates.
     """
     from wslint.analysis.inference import forget_project
-    from wslint.analysis.project_facts import forget
 
     forget_project(root)
     index = _project_index(root, project_files, settings)
-    for prepared in chunk:
-        index.remember(prepared.unit.path, prepared.data)
-    results: list[tuple[_Prepared, list[Finding]]] = []
     with _collector_paused():
-        for prepared in chunk:
-            results.append((prepared, _check_one(prepared, index, root)))
-        # Let the index and its trees go now, while the collector is off: left to it, they
-        # would be traversed by every collection until the process ends.
-        forget(index)
+        results = _check_all(chunk, index, root)
+        # Let the index and its trees go now, while the collector is off (they hold no cycles):
+        # left alive, they would be traversed by every collection until the process ends.
         del index
     return results
+
+
+def _check_all(
+    chunk: list[_Prepared], index: ProjectIndex, root: Path
+) -> list[tuple[_Prepared, list[Finding]]]:
+    for prepared in chunk:
+        index.remember(prepared.unit.path, prepared.data)
+    return [(prepared, _check_one(prepared, index, root)) for prepared in chunk]
 
 
 @contextmanager
