@@ -13,7 +13,9 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from wslint.analysis.calls import (
     Target,
@@ -43,6 +45,11 @@ class Resolved:
     module: ModuleInfo
     function: FunctionInfo
 
+
+# Per-module answers, shareable between processes: (kind, name) -> the module's records.
+ModuleTable = dict[tuple[str, str], list[Any]]
+REFERENCES = "references"  # where each reference to a function's name goes
+T = TypeVar("T")
 
 UNKNOWN = "unknown"  # a call that might go anywhere in the project
 OUTSIDE = "outside"  # a call that certainly leaves the project (or constructs a class)
@@ -76,6 +83,8 @@ class ProjectIndex:
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
         self._references: dict[str, list[str | None]] = {}  # name -> where each reference goes
+        self._shared: dict[str, ModuleTable] = {}  # module -> answers another worker computed
+        self._shared_names: dict[str, frozenset[str]] = {}  # kind -> the names they cover
 
     # -- modules ----------------------------------------------------------------------------
     def _bytes(self, path: Path) -> bytes:
@@ -180,9 +189,39 @@ class ProjectIndex:
 
     def production_modules_mentioning_any(self, words: Iterable[str]) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain any of ``words`` as a whole word (one scan)."""
+        for name in self.names_mentioning_any(words):
+            module = self.module(name)
+            if module is not None and not module.is_test:
+                yield module
+
+    def names_mentioning_any(self, words: Iterable[str]) -> list[str]:
+        """Names of the modules whose bytes contain any of ``words`` as a whole word (none parsed)."""
         literals = tuple(sorted({word.encode() for word in words}))
         alternatives = b"|".join(re.escape(literal) for literal in literals)
-        yield from self._production_modules_matching(rb"\b(?:" + alternatives + rb")\b", literals)
+        return self._names_matching(rb"\b(?:" + alternatives + rb")\b", literals)
+
+    def per_production_module(
+        self, name: str, kind: str, compute: Callable[[ModuleInfo], list[T]]
+    ) -> Iterator[T]:
+        """``compute(module)`` for each non-test module mentioning ``name`` as a whole word, in
+        module order, concatenated; a module's answer shared by another worker is taken as is."""
+        literal = name.encode()
+        shared = self._shared if name in self._shared_names.get(kind, ()) else {}
+        for module_name in self._names_matching(rb"\b" + re.escape(literal) + rb"\b", (literal,)):
+            table = shared.get(module_name)
+            if table is not None:
+                yield from table.get((kind, name), ())
+                continue
+            module = self.module(module_name)
+            if module is not None and not module.is_test:
+                yield from compute(module)
+
+    def share(self, tables: dict[str, ModuleTable], names: dict[str, frozenset[str]]) -> None:
+        """Answers about other modules, computed by the workers that hold them (see
+        :mod:`wslint.analysis.tables`): ``tables[module][(kind, name)]`` for every kind and
+        name of ``names``; a module's table holds no key for a name it does not mention."""
+        self._shared = tables
+        self._shared_names = names
 
     def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes hold ``def name``."""
@@ -379,12 +418,18 @@ class ProjectIndex:
         """
         found = self._references.get(name)
         if found is None:
-            found = self._references[name] = []
-            for candidate in self.production_modules_mentioning(name):
-                for node, scope in _references(candidate, name):
-                    target = _reference_target(node, scope, candidate)
-                    resolved = self.resolve(target) if target is not None else UNKNOWN
-                    found.append(resolved.function.key if isinstance(resolved, Resolved) else None)
+            found = self._references[name] = []  # recursion guard
+            compute = partial(self.reference_targets_in, name=name)
+            found.extend(self.per_production_module(name, REFERENCES, compute))
+        return found
+
+    def reference_targets_in(self, module: ModuleInfo, name: str) -> list[str | None]:
+        """Where each reference to ``name`` in ``module`` goes (a function's key; None: unknown)."""
+        found: list[str | None] = []
+        for node, scope in _references(module, name):
+            target = _reference_target(node, scope, module)
+            resolved = self.resolve(target) if target is not None else UNKNOWN
+            found.append(resolved.function.key if isinstance(resolved, Resolved) else None)
         return found
 
 

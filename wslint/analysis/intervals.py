@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple, Union
 
 from wslint.analysis.constants import constant_number, literal_number
 from wslint.analysis.index import ProjectIndex
@@ -66,15 +68,13 @@ def constructed_intervals(
     if not sites:
         return [Interval(default_value)] if default_value is not None else None
     values = []
-    for call, where in sites:
-        argument = _argument(call, position, parameter)
-        if argument is None:
+    for site in sites:
+        argument = site.argument(position, parameter)
+        if isinstance(argument, _Missing):
             if default_value is not None:
                 values.append(Interval(default_value))
-            continue
-        literal = literal_number(argument)
-        if literal is not None:
-            values.append(Interval(literal, where))
+        elif argument is not None:
+            values.append(Interval(argument, site.where))
     return values or None
 
 
@@ -113,36 +113,70 @@ def _parameter(arguments: ast.arguments, name: str, owner: ClassInfo):  # type: 
     return None
 
 
-def _construction_sites(
-    owner: ClassInfo, module: ModuleInfo, index: ProjectIndex
-) -> Iterator[tuple[ast.Call, str]]:
+def _construction_sites(owner: ClassInfo, module: ModuleInfo, index: ProjectIndex) -> Iterator[Construction]:
     class_name = owner.node.name
     dotted = f"{module.name}.{class_name}"
-    for candidate in index.production_modules_mentioning(class_name):
-        for call in candidate.calls_named(class_name):
-            if final_name(call.func) == class_name:
-                qualified = candidate.qualified(call.func) or ""
-                if (
-                    qualified == dotted
-                    or dotted.endswith(f".{qualified}")
-                    or qualified.endswith(f".{dotted}")
-                ):
-                    relative = _relative(candidate, index)
-                    yield call, f"{relative}:{call.lineno}"
+    compute = partial(constructions_in, name=class_name, root=index.root)
+    for site in index.per_production_module(class_name, CONSTRUCTIONS, compute):
+        qualified = site.qualified
+        if qualified == dotted or dotted.endswith(f".{qualified}") or qualified.endswith(f".{dotted}"):
+            yield site
 
 
-def _relative(module: ModuleInfo, index: ProjectIndex) -> str:
+CONSTRUCTIONS = "constructions"  # the calls of a class's name, for its constructor's arguments
+
+
+class _Missing:
+    def __reduce__(self) -> str:
+        return "MISSING"  # unpickled as the module's one MISSING: compared by identity
+
+
+MISSING = _Missing()  # an argument a call does not pass (the default applies)
+Argument = Union[float, None, _Missing]  # a literal number, something else, or not passed
+
+
+class Construction(NamedTuple):  # a tuple: worker processes share them
+    """A call of a class's name: what the callee qualifies to, where it is, its arguments
+    (literal numbers; None for anything else)."""
+
+    qualified: str
+    where: str
+    positional: tuple[float | None, ...]
+    first_starred: int | None  # positions from there on are unknown
+    keywords: tuple[tuple[str, float | None], ...]
+
+    def argument(self, position: int | None, name: str) -> Argument:
+        """What the call passes for the parameter ``name`` at ``position``."""
+        for keyword, value in self.keywords:
+            if keyword == name:
+                return value
+        if position is not None and position < len(self.positional):
+            if self.first_starred is None or self.first_starred > position:
+                return self.positional[position]
+        return MISSING
+
+
+def constructions_in(module: ModuleInfo, name: str, root: Path) -> list[Construction]:
+    """Every call in ``module`` whose callee's final name is the class name ``name``."""
+    found = []
+    for call in module.calls_named(name):
+        if final_name(call.func) != name:
+            continue
+        starred = [n for n, argument in enumerate(call.args) if isinstance(argument, ast.Starred)]
+        found.append(
+            Construction(
+                module.qualified(call.func) or "",
+                f"{_relative(module, root)}:{call.lineno}",
+                tuple(literal_number(argument) for argument in call.args),
+                starred[0] if starred else None,
+                tuple((k.arg, literal_number(k.value)) for k in call.keywords if k.arg is not None),
+            )
+        )
+    return found
+
+
+def _relative(module: ModuleInfo, root: Path) -> str:
     try:
-        return Path(module.path).relative_to(index.root).as_posix()
+        return Path(module.path).relative_to(root).as_posix()
     except ValueError:
         return str(module.path)
-
-
-def _argument(call: ast.Call, position: int | None, name: str) -> ast.AST | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    if position is not None and position < len(call.args):
-        if not any(isinstance(arg, ast.Starred) for arg in call.args[: position + 1]):
-            return call.args[position]
-    return None

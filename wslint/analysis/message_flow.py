@@ -16,7 +16,8 @@ import heapq
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Union, cast
+from functools import partial
+from typing import NamedTuple, Union, cast
 
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import ProjectIndex, Resolved
@@ -33,6 +34,9 @@ DUMPS = frozenset({"dumps", "dump_json"})
 class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"  # unpickled as the module's one UNKNOWN: compared by identity
 
 
 UNKNOWN = _Unknown()
@@ -68,7 +72,7 @@ class TypeResolver:
         # value that held its key would keep the index and every tree it holds alive.
         self.index: ProjectIndex = cast(ProjectIndex, weakref.proxy(index))
         self._parameter_types: dict[tuple[str, str, bool], Types] = {}
-        self._mentions: dict[str, tuple[list[_Mention], dict[str | None, list[int]]]] = {}
+        self._mentions: dict[str, tuple[list[Mention], dict[str | None, list[int]]]] = {}
         self._in_progress: set[tuple[str, str, bool]] = set()
         self._scratch: dict[tuple[str, str, bool], Types] = {}  # partial answers, this question
         self._partial = 0  # answers cut short by a cycle or the depth limit, so far
@@ -279,7 +283,7 @@ class TypeResolver:
             argument = _argument_for(call, function, parameter)
             yield (argument, scope) if argument is not None else None
 
-    def _mentions_of(self, name: str) -> tuple[list[_Mention], dict[str | None, list[int]]]:
+    def _mentions_of(self, name: str) -> tuple[list[Mention], dict[str | None, list[int]]]:
         """Every production load of ``name`` and where it resolves, once per name.
 
         All the functions of one name (a ``_push`` helper in every module) ask about the same
@@ -288,25 +292,15 @@ class TypeResolver:
         known = self._mentions.get(name)
         if known is not None:
             return known
-        found: list[_Mention] = []
-        for module in self.index.production_modules_mentioning(name):
-            scopes = module.scope_map()
-            calls = _calls_by_func(module)
-            for node in _mentions(module, name):
-                call = calls.get(id(node))
-                caller = scopes.get(id(call if call is not None else node))
-                fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
-                resolved = self.index.resolve(call_target(fake, caller, module))
-                target = resolved.function.key if isinstance(resolved, Resolved) else None
-                place = _place(call) if call is not None else None
-                found.append(_Mention(module.name, target, place))
+        compute = partial(mentions_in, self.index, name=name)
+        found = list(self.index.per_production_module(name, MENTIONS, compute))
         by_target: dict[str | None, list[int]] = {}
         for number, mention in enumerate(found):
             by_target.setdefault(mention.target, []).append(number)
         self._mentions[name] = (found, by_target)
         return found, by_target
 
-    def _call_at(self, mention: _Mention) -> tuple[ast.Call, Scope] | None:
+    def _call_at(self, mention: Mention) -> tuple[ast.Call, Scope] | None:
         """The call a mention stands for, found again in its module (it may have been re-parsed)."""
         module = self.index.module(mention.module)
         if module is None or mention.call is None:
@@ -323,6 +317,25 @@ class TypeResolver:
     def resolve_call(self, call: ast.Call, scope: Scope) -> Resolved | None:
         """The project function a call goes to, if it can be told."""
         return self._resolve_call(call, scope)
+
+
+MENTIONS = "mentions"  # the loads of a function's name, for its call sites
+
+
+def mentions_in(index: ProjectIndex, module: ModuleInfo, name: str) -> list[Mention]:
+    """Every load of ``name`` in ``module``, where it resolves and, for a callee, its call."""
+    found: list[Mention] = []
+    scopes = module.scope_map()
+    calls = _calls_by_func(module)
+    for node in _mentions(module, name):
+        call = calls.get(id(node))
+        caller = scopes.get(id(call if call is not None else node))
+        fake = ast.Call(func=cast(ast.expr, node), args=[], keywords=[])
+        resolved = index.resolve(call_target(fake, caller, module))
+        target = resolved.function.key if isinstance(resolved, Resolved) else None
+        place = _place(call) if call is not None else None
+        found.append(Mention(module.name, target, place))
+    return found
 
 
 # -- helpers on the syntax ------------------------------------------------------------------
@@ -423,8 +436,7 @@ def _class_value(node: ast.ClassDef, name: str) -> ast.AST | None:
 CallPlace = tuple[int, int, "int | None", "int | None", str]  # position and callee's final name
 
 
-@dataclass(frozen=True)
-class _Mention:
+class Mention(NamedTuple):  # a tuple: workers send thousands of them to each other
     """A load of a function's name: its module, the function it resolves to (None: unknown)
     and, when it is a call's callee, where that call is."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -253,6 +253,13 @@ class ModuleInfo:
         """Names, attributes and string constants spelling ``name``, in walk order (one shared walk)."""
         if self._mentions is None and not self.may_mention(name):
             return []
+        return self._mention_table().get(name, [])
+
+    def mentioned_names(self) -> Iterable[str]:
+        """Every name, attribute and string constant the module spells."""
+        return self._mention_table().keys()
+
+    def _mention_table(self) -> dict[str, list[ast.AST]]:
         if self._mentions is None:
             found: dict[str, list[ast.AST]] = {}
             for node in self.nodes():
@@ -266,7 +273,7 @@ class ModuleInfo:
                     continue
                 found.setdefault(key, []).append(node)
             self._mentions = found
-        return self._mentions.get(name, [])
+        return self._mentions
 
     def other_bindings(self) -> frozenset[str]:
         """Names bound anywhere other than by a plain name target or an import: defs, classes,

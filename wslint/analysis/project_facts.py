@@ -83,6 +83,31 @@ def _broadcasting_modules(index: ProjectIndex) -> Iterator[ModuleInfo]:
     yield from index.production_modules_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
 
 
+# -- gathered by worker processes, each for its share of the modules -------------------------
+def broadcasting_module_names(index: ProjectIndex) -> list[str]:
+    """The modules :func:`project_facts` gathers sites from, in its order (none parsed)."""
+    return index.names_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
+
+
+def gather_sites(
+    index: ProjectIndex, resolver: TypeResolver, names: list[str]
+) -> dict[str, list[BroadcastSite]]:
+    """The broadcast sites of the named modules (test modules and unparsable ones have none)."""
+    sites: dict[str, list[BroadcastSite]] = {}
+    for name in names:
+        module = index.module(name)
+        if module is None or module.is_test:
+            sites[name] = []
+        else:
+            sites[name] = list(module_broadcasts(module, resolver))
+    return sites
+
+
+def share_facts(index: ProjectIndex, resolver: TypeResolver, sites: list[BroadcastSite]) -> None:
+    """Install the project's sites, joined from every worker's share, as this index's facts."""
+    _FACTS[index] = ProjectFacts(resolver, list(sites))
+
+
 def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:
     """Every broadcast site of one module with the types it carries."""
     settings = resolver.index.settings

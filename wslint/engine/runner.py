@@ -6,7 +6,6 @@ import fnmatch
 import gc
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -193,44 +192,13 @@ def _analyse(
     jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from wslint.engine import parallel
 
     files = list(project_files() if callable(project_files) else project_files)
-    chunks = _balanced(todo, jobs * CHUNKS_PER_JOB)
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
-        futures = [pool.submit(_analyse_in_worker, chunk, settings, root, files) for chunk in chunks]
-        return [result for future in futures for result in future.result()]
+    return parallel.analyse(todo, settings, root, files, jobs)
 
 
-# Small chunks, handed out as workers free up: the cost of a file is not its size (a module
-# asked about by the rest of the project costs more), so fixed halves would leave a worker idle.
-CHUNKS_PER_JOB = 4
-# A worker's project index, kept from one chunk to the next: the project's modules and the
-# answers about them are what most of a chunk's time goes to, whichever files it holds.
-_worker_indexes: dict[tuple[str, Settings], ProjectIndex] = {}
-
-
-def _start_worker() -> None:
-    """A worker lives for one run and its trees hold no reference cycles: no collector."""
-    gc.disable()
-
-
-def _analyse_in_worker(
-    chunk: list[_Prepared], settings: Settings, root: Path, files: list[Path]
-) -> list[tuple[_Prepared, list[Finding]]]:
-    key = (str(root), settings)
-    index = _worker_indexes.get(key)
-    if index is None:
-        from wslint.analysis.inference import forget_project
-
-        forget_project(root)
-        index = _worker_indexes[key] = _project_index(root, files, settings)
-    return _check_all(chunk, index, root)
-
-
-def _project_index(
+def project_index(
     root: Path, files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
 ) -> ProjectIndex:
     from wslint.analysis.index import ProjectIndex
@@ -238,8 +206,8 @@ def _project_index(
     return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root))
 
 
-def _balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
-    """``count`` chunks of about equal total size: biggest files first, each to the lightest."""
+def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
+    """``count`` shares of about equal total size: biggest files first, each to the lightest."""
     chunks: list[list[_Prepared]] = [[] for _ in range(count)]
     weights = [0] * count
     for prepared in sorted(todo, key=lambda p: (-len(p.data), p.unit.display)):
@@ -264,16 +232,16 @@ def _analyse_chunk(
     from wslint.analysis.inference import forget_project
 
     forget_project(root)
-    index = _project_index(root, project_files, settings)
+    index = project_index(root, project_files, settings)
     with _collector_paused():
-        results = _check_all(chunk, index, root)
+        results = check_all(chunk, index, root)
         # Let the index and its trees go now, while the collector is off (they hold no cycles):
         # left alive, they would be traversed by every collection until the process ends.
         del index
     return results
 
 
-def _check_all(
+def check_all(
     chunk: list[_Prepared], index: ProjectIndex, root: Path
 ) -> list[tuple[_Prepared, list[Finding]]]:
     for prepared in chunk:

@@ -1,0 +1,90 @@
+"""Worker processes that each keep their own share of the files for the whole run.
+
+A general pool hands a task to whichever worker is free; wslint's workers instead keep state
+between steps (the modules of their share, parsed once, and the answers about them), so each
+step is sent to every worker at once and each answers for its own share. Workers are forked
+where the platform allows (nothing to import again), spawned elsewhere.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+
+class WorkerFailed(RuntimeError):
+    """A worker raised (the message holds its traceback) or died."""
+
+
+class Workers:
+    """``count`` processes; :meth:`each` runs one step in all of them and gathers the answers."""
+
+    def __init__(self, count: int) -> None:
+        method = "fork" if sys.platform != "win32" else "spawn"
+        context: Any = multiprocessing.get_context(method)  # typeshed's context lacks Process
+        self._connections: list[Connection] = []
+        self._processes = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            self._connections.append(ours)
+            self._processes.append(process)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order."""
+        for connection, args in zip(self._connections, arguments):
+            connection.send((step, args))
+        return [self._answer(connection) for connection in self._connections]
+
+    def _answer(self, connection: Connection) -> Any:
+        try:
+            ok, value = connection.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed(f"a worker process ended unexpectedly ({error!r})") from None
+        if not ok:
+            raise WorkerFailed(value)
+        return value
+
+    def close(self) -> None:
+        for connection in self._connections:
+            try:
+                connection.send(None)
+                connection.close()
+            except OSError:
+                pass
+        for process in self._processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+        self._connections, self._processes = [], []
+
+
+def _serve(connection: Connection) -> None:
+    """A worker's loop: run each step it is sent, answer, until told to stop."""
+    gc.disable()  # a worker lives for one run and its trees hold no reference cycles
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        step, args = message
+        try:
+            answer = (True, step(*args))
+        except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+            answer = (False, traceback.format_exc())
+        connection.send(answer)
