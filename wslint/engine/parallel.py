@@ -1,16 +1,19 @@
-"""Checking in worker processes, each keeping one share of the files for the whole run.
+"""Checking in worker processes that share their answers about the modules they hold.
 
 Project-wide rules ask about the whole project: where each reference to a broadcaster goes
-(WSL005), which message types every broadcast carries (WSL006). Answered by each worker for
-itself, they would make every worker parse every module. Instead the workers take steps
-together (:class:`~wslint.engine.workers.Workers`), each for its own share:
+(WSL005), which calls reach a message helper and which types every broadcast carries
+(WSL006), which constructions pass an interval (WSL003). Answered by each worker for itself,
+they would make every worker parse every module. Instead the workers (:class:`Workers`) go
+through the run in steps:
 
-1. **open**: a project index holding the share's bytes;
-2. **tabulate**: the share's per-module answers to the per-name questions, for the names the
-   checked files define (:mod:`wslint.analysis.tables`);
-3. **share**: every worker receives the join of the tables, then gathers the broadcast sites
-   of the modules assigned to it (only if some checked file may hold an endpoint);
-4. **check**: with the joined sites installed as the project's facts, the share's findings.
+1. **tabulate**: chunks of files are handed to whichever worker is free; it parses them,
+   keeps them, and computes their per-module answers to the per-name questions for the names
+   the checked files define (:mod:`wslint.analysis.tables`);
+2. **share**: every worker receives the join of all tables, then gathers the broadcast sites
+   of the modules it holds (only when some checked file may hold an endpoint);
+3. **install**: the joined sites become every worker's project facts;
+4. **check**: each chunk goes back to the worker that holds it; a worker with none left
+   takes over another's last chunks (parsing them again costs less than waiting).
 
 Whatever is not shared (a name defined only outside the checked files, a module no worker
 holds) a worker answers for itself, exactly as a single process does, so the findings are
@@ -19,6 +22,8 @@ the same whatever the number of workers.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,22 +47,62 @@ def analyse(
     """Each file of ``todo`` with its findings, checked by ``jobs`` workers."""
     from wslint.engine.runner import balanced
 
-    shards = balanced(todo, jobs)
+    chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
     names = _shared_names(todo, codes)
     with Workers(jobs) as workers:
-        workers.each(_open, [(shard, settings, root, files) for shard in shards])
-        answers = workers.each(_tabulate, [(names, ENDPOINT_RULE in codes)] * jobs)
+        workers.each(_open, [(settings, root, files)] * jobs)
+        answers, owners = _distribute(workers, _tabulate, chunks, (names, ENDPOINT_RULE in codes))
         tables = {module: table for part, _ in answers for module, table in part.items()}
         plan = None
         if any(endpoints for _, endpoints in answers):
-            plan = _site_plan(shards, todo, settings, root, files)
-        gathered = workers.each(_share, [(tables, names, plan[i] if plan else None) for i in range(jobs)])
-        sites = _joined_sites(plan, gathered) if plan else None
-        findings = workers.each(_check, [(sites,)] * jobs)
+            plan = _site_plan(chunks, owners, jobs, todo, settings, root, files)
+        gathered = workers.each(_share, [(tables, names, plan[n] if plan else None) for n in range(jobs)])
+        sites = _joined_sites(gathered) if plan else None
+        workers.each(_install, [(sites,)] * jobs)
+        findings, _ = _distribute(workers, _check, chunks, (), owners)
     return [
-        (prepared, found) for shard, part in zip(shards, findings) for prepared, found in zip(shard, part)
+        (prepared, found) for chunk, part in zip(chunks, findings) for prepared, found in zip(chunk, part)
     ]
+
+
+# Chunks per worker: small enough that a worker done early takes over another's last ones.
+CHUNKS_PER_JOB = 8
+
+
+def _distribute(
+    workers: Workers,
+    step: Callable[..., Any],
+    chunks: list[list[_Prepared]],
+    args: tuple[Any, ...],
+    owners: list[int] | None = None,
+) -> tuple[list[Any], list[int]]:
+    """``step(chunk, *args)`` for every chunk, each sent to the next idle worker: a chunk to its
+    owner if it has one (the worker holding its modules) while the owner has any left, else to
+    whoever is free. The answers in chunk order, and which worker answered each."""
+    queues: list[deque[int]] = [deque() for _ in range(len(workers))]
+    for number in range(len(chunks)):
+        queues[owners[number] if owners else number % len(workers)].append(number)
+    answers: list[Any] = [None] * len(chunks)
+    answered_by = [0] * len(chunks)
+    sent: dict[int, int] = {}  # worker -> chunk
+
+    def feed(worker: int) -> None:
+        own = queues[worker]
+        longest = max(queues, key=len)
+        if own or longest:
+            number = own.popleft() if own else longest.pop()  # another's last chunk
+            workers.send(worker, step, (chunks[number], *args))
+            sent[worker] = number
+
+    for worker in range(len(workers)):
+        feed(worker)
+    while sent:
+        worker, answer = workers.next_answer()
+        number = sent.pop(worker)
+        answers[number], answered_by[number] = answer, worker
+        feed(worker)
+    return answers, answered_by
 
 
 def _shared_names(todo: list[_Prepared], codes: set[str]) -> dict[str, frozenset[str]]:
@@ -83,10 +128,16 @@ def _shared_names(todo: list[_Prepared], codes: set[str]) -> dict[str, frozenset
 
 
 def _site_plan(
-    shards: list[list[_Prepared]], todo: list[_Prepared], settings: Settings, root: Path, files: list[Path]
+    chunks: list[list[_Prepared]],
+    owners: list[int],
+    jobs: int,
+    todo: list[_Prepared],
+    settings: Settings,
+    root: Path,
+    files: list[Path],
 ) -> list[list[str]]:
-    """For each worker, the broadcasting modules whose sites it gathers: its own first, the
-    modules no worker holds spread over the least loaded."""
+    """For each worker, the broadcasting modules whose sites it gathers: those it holds, and
+    the modules no worker holds spread over the least loaded."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.project_facts import broadcasting_module_names
     from wslint.engine.runner import project_index
@@ -95,56 +146,57 @@ def _site_plan(
     for prepared in todo:
         index.remember(prepared.unit.path, prepared.data)
     holder = {
-        module_name_for(p.unit.path, root): number for number, shard in enumerate(shards) for p in shard
+        module_name_for(prepared.unit.path, root): owner
+        for chunk, owner in zip(chunks, owners)
+        for prepared in chunk
     }
-    plan: list[list[str]] = [[] for _ in shards]
+    plan: list[list[str]] = [[] for _ in range(jobs)]
     for name in broadcasting_module_names(index):
-        number = holder.get(name)
-        if number is None:
-            number = min(range(len(plan)), key=lambda n: len(plan[n]))
-        plan[number].append(name)
+        worker = holder.get(name)
+        if worker is None:
+            worker = min(range(jobs), key=lambda n: len(plan[n]))
+        plan[worker].append(name)
     return plan
 
 
-def _joined_sites(
-    plan: list[list[str]], gathered: list[dict[str, list[BroadcastSite]] | None]
-) -> list[BroadcastSite] | None:
+def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list[BroadcastSite] | None:
     """Every site, in the order one process gathers them (None when a worker could not)."""
     by_module: dict[str, list[BroadcastSite]] = {}
     for part in gathered:
         if part is None:
             return None
         by_module.update(part)
-    order = sorted(by_module)  # the modules' names, as the index lists them
-    return [site for name in order for site in by_module[name]]
+    return [site for name in sorted(by_module) for site in by_module[name]]  # the index's order
 
 
 # -- the steps, in each worker ------------------------------------------------------------------
 _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
 
 
-def _open(shard: list[_Prepared], settings: Settings, root: Path, files: list[Path]) -> None:
+def _open(settings: Settings, root: Path, files: list[Path]) -> None:
     from wslint.analysis.inference import forget_project
     from wslint.engine.runner import project_index
 
     forget_project(root)
-    index = project_index(root, files, settings)
-    for prepared in shard:
-        index.remember(prepared.unit.path, prepared.data)
     _worker.clear()
-    _worker.update(shard=shard, index=index, root=root)
+    _worker.update(index=project_index(root, files, settings), root=root, resolver=None)
 
 
-def _tabulate(names: dict[str, frozenset[str]], endpoint_rule: bool) -> tuple[dict[str, ModuleTable], bool]:
-    """The share's tables, and whether one of its files may hold a WebSocket endpoint."""
+def _tabulate(
+    chunk: list[_Prepared], names: dict[str, frozenset[str]], endpoint_rule: bool
+) -> tuple[dict[str, ModuleTable], bool]:
+    """The chunk's tables, and whether one of its files may hold a WebSocket endpoint. The
+    chunk's modules stay parsed in this worker, which checks them later if it is free."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.tables import module_table
 
     index: ProjectIndex = _worker["index"]
     root: Path = _worker["root"]
+    for prepared in chunk:
+        index.remember(prepared.unit.path, prepared.data)
     tables: dict[str, ModuleTable] = {}
     endpoints = False
-    for prepared in _worker["shard"]:
+    for prepared in chunk:
         name = module_name_for(prepared.unit.path, root)
         try:
             module = index.module(name)
@@ -188,12 +240,15 @@ def _share(
         return None
 
 
-def _check(sites: list[BroadcastSite] | None) -> list[list[Finding]]:
+def _install(sites: list[BroadcastSite] | None) -> None:
+    """The project's broadcast sites, joined from every worker, as this worker's facts."""
     from wslint.analysis.project_facts import share_facts
+
+    if sites is not None:
+        share_facts(_worker["index"], _worker["resolver"], sites)
+
+
+def _check(chunk: list[_Prepared]) -> list[list[Finding]]:
     from wslint.engine.runner import check_all
 
-    index: ProjectIndex = _worker["index"]
-    if sites is not None:
-        share_facts(index, _worker["resolver"], sites)
-    # The worker ends after this step: its index is left for the process's end to drop.
-    return [findings for _, findings in check_all(_worker["shard"], index, _worker["root"])]
+    return [findings for _, findings in check_all(chunk, _worker["index"], _worker["root"])]

@@ -13,7 +13,7 @@ import multiprocessing
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 
@@ -29,6 +29,7 @@ class Workers:
         context: Any = multiprocessing.get_context(method)  # typeshed's context lacks Process
         self._connections: list[Connection] = []
         self._processes = []
+        self._busy: set[int] = set()
         for _ in range(count):
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs,), daemon=True)
@@ -43,11 +44,30 @@ class Workers:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def __len__(self) -> int:
+        return len(self._connections)
+
     def each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> list[Any]:
         """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order."""
-        for connection, args in zip(self._connections, arguments):
-            connection.send((step, args))
-        return [self._answer(connection) for connection in self._connections]
+        for number, args in enumerate(arguments):
+            self.send(number, step, args)
+        answers = dict(self.next_answer() for _ in arguments)
+        return [answers[number] for number in range(len(arguments))]
+
+    def send(self, number: int, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Start ``step(*args)`` in worker ``number`` (which must be idle)."""
+        self._connections[number].send((step, args))
+        self._busy.add(number)
+
+    def next_answer(self) -> tuple[int, Any]:
+        """The first answer of a busy worker: (its number, the answer)."""
+        if not self._busy:
+            raise RuntimeError("no worker is busy")
+        waiting = {self._connections[number]: number for number in self._busy}
+        ready = wait(list(waiting))
+        number = min(waiting[connection] for connection in ready)  # type: ignore[index]
+        self._busy.discard(number)
+        return number, self._answer(self._connections[number])
 
     def _answer(self, connection: Connection) -> Any:
         try:
