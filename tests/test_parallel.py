@@ -1,0 +1,185 @@
+"""Checking in worker processes: the same findings as one process, with less parsing.
+
+The workers share per-module answers (:mod:`wslint.analysis.tables`); an index given another
+worker's tables must answer every project question as it would on its own, without parsing
+the modules the tables cover.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fixture_support import FIXTURES
+
+from bench.corpus import generate
+from wslint.analysis.index import REFERENCES, ProjectIndex
+from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
+from wslint.analysis.message_flow import MENTIONS, TypeResolver
+from wslint.analysis.tables import defined_names, module_table
+from wslint.engine import parallel
+from wslint.engine.options import Settings
+from wslint.engine.runner import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
+from wslint.engine.workers import WorkerFailed, Workers
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    root = tmp_path_factory.mktemp("corpus").resolve()
+    corpus = generate(root, 24, seed=3)
+    return root, sorted(path.resolve() for path in corpus.files)
+
+
+def _index(root: Path, files: list[Path], loads: list[Path] | None = None) -> ProjectIndex:
+    def loader(path: Path, data: bytes):  # type: ignore[no-untyped-def]
+        if loads is not None:
+            loads.append(path)
+        return parse_module(path, data, root)
+
+    return ProjectIndex(root, files, Settings(), loader)
+
+
+def _names(files: list[Path]) -> dict[str, frozenset[str]]:
+    sources = [path.read_bytes() for path in files]
+    return {
+        REFERENCES: defined_names(sources, "coroutine"),
+        MENTIONS: defined_names(sources, "function"),
+        CONSTRUCTIONS: defined_names(sources, "class"),
+    }
+
+
+def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
+    """Every module's table, computed by an index of its own (as another worker would)."""
+    other = _index(root, files)
+    tables = {}
+    for name in sorted(other._paths):
+        module = other.module(name)
+        assert module is not None
+        tables[name] = module_table(other, module, names)
+    return tables
+
+
+def test_shared_tables_answer_as_the_index_would_without_parsing(project) -> None:  # type: ignore[no-untyped-def]
+    root, files = project
+    names = _names(files)
+    assert all(names.values()), "the corpus defines coroutines, functions and classes"
+    alone = _index(root, files)
+    loads: list[Path] = []
+    shared = _index(root, files, loads)
+    shared.share(_tables(root, files, names), names)
+
+    some_module = next(name for name in sorted(alone._paths) if name.endswith("svc_0001"))
+    own = alone.module(some_module)
+    theirs = shared.module(some_module)
+    assert own is not None and theirs is not None
+    loads.clear()
+    questions = 0
+    for function in own.iter_functions():
+        mine = theirs.functions[function.key.split("::", 1)[1]]
+        if function.is_async:  # WSL005 asks about broadcasters, which are coroutines
+            assert shared.is_referenced(mine) == alone.is_referenced(function)
+            assert shared._reference_targets(function.name) == alone._reference_targets(function.name)
+        ours, _ = TypeResolver(shared)._mentions_of(function.name)
+        assert ours == TypeResolver(alone)._mentions_of(function.name)[0]
+        questions += 1
+    for info in own.classes.values():
+        mine_class = theirs.classes[info.key.split("::", 1)[1]]
+        assert list(_construction_sites(mine_class, theirs, shared)) == list(
+            _construction_sites(info, own, alone)
+        )
+        questions += 1
+    assert questions > 10
+    # Resolving a reference may parse the module it goes to (svc.manager, svc.config); no
+    # question scans the other modules for mentions.
+    assert {path.name for path in loads} <= {"manager.py", "config.py", "routing.py"}, loads
+
+
+def test_a_table_holds_only_the_names_the_module_mentions(project) -> None:  # type: ignore[no-untyped-def]
+    root, files = project
+    index = _index(root, files)
+    module = index.module("svc.manager")
+    assert module is not None
+    table = module_table(index, module, {REFERENCES: frozenset({"disconnect", "absent_name"})})
+    assert set(table) == {(REFERENCES, "disconnect")}
+
+
+def _prepared(root: Path, files: list[Path]) -> list[_Prepared]:
+    relevance = relevance_for(Settings())
+    todo = []
+    for path in files:
+        data = path.read_bytes()
+        codes = relevance.codes(data)
+        if codes:
+            todo.append(_Prepared(SourceUnit(str(path), path), data, codes))
+    return todo
+
+
+def _both_ways(root: Path, files: list[Path], jobs: int) -> set[tuple[str, int, str]]:
+    todo = _prepared(root, files)
+    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
+    together = {p.unit.display: found for p, found in parallel.analyse(todo, Settings(), root, files, jobs)}
+    assert together == alone
+    return {(Path(path).name, f.line, f.code) for path, found in alone.items() for f in found}
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_find_what_one_process_finds(project, jobs: int) -> None:  # type: ignore[no-untyped-def]
+    root, files = project
+    found = _both_ways(root, files, jobs)
+    assert {"WSL001", "WSL002", "WSL003", "WSL005"} <= {code for _, _, code in found}
+
+
+PROJECTS = sorted(path.name for path in (FIXTURES / "wsl006").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_workers_join_the_broadcast_sites_of_the_whole_project(name: str) -> None:
+    root = (FIXTURES / "wsl006" / name).resolve()  # endpoints and broadcasters in several modules
+    files = sorted(path.resolve() for path in root.rglob("*.py"))
+    found = _both_ways(root, files, 2)
+    assert any(code == "WSL006" for _, _, code in found) == name.startswith("bad_")
+
+
+# -- the worker processes ----------------------------------------------------------------------
+
+
+def _fails() -> None:
+    raise ValueError("a step that fails")
+
+
+def _dies() -> None:
+    os._exit(3)
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def test_each_step_runs_in_every_worker_and_answers_in_order() -> None:
+    with Workers(3) as workers:
+        answers = workers.each(_pid_and, [(0,), (1,), (2,)])
+    assert [value for _, value in answers] == [0, 1, 2]
+    assert len({pid for pid, _ in answers}) == 3 and os.getpid() not in {pid for pid, _ in answers}
+
+
+def test_a_failing_step_is_reported_with_its_traceback() -> None:
+    with Workers(2) as workers, pytest.raises(WorkerFailed, match="ValueError: a step that fails"):
+        workers.each(_fails, [(), ()])
+
+
+def test_a_worker_that_dies_is_reported() -> None:
+    with Workers(1) as workers, pytest.raises(WorkerFailed, match="ended unexpectedly"):
+        workers.each(_dies, [()])
+
+
+def _double(chunk: list[int]) -> list[int]:
+    return [2 * value for value in chunk]
+
+
+def test_every_chunk_is_answered_once_in_chunk_order() -> None:
+    chunks = [[n, n + 1] for n in range(0, 20, 2)]
+    with Workers(2) as workers:
+        answers, by = parallel._distribute(workers, _double, chunks, (), [0] * len(chunks))  # type: ignore[arg-type]
+    assert answers == [[2 * n, 2 * n + 2] for n in range(0, 20, 2)]
+    assert set(by) <= {0, 1} and by[0] == 0  # the owner starts with its own first chunk
