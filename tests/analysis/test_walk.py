@@ -24,13 +24,18 @@ SOURCES = [
 ]
 
 
+def children(node: ast.AST) -> list[ast.AST]:
+    """The walks leave the shared contexts and operators out."""
+    return [child for child in ast.iter_child_nodes(node) if not isinstance(child, SHARED)]
+
+
 def reference_local_nodes(nodes: list[ast.AST]) -> Iterator[ast.AST]:
     stack = list(reversed(nodes))
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, SCOPE_NODES):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(reversed(children(node)))
 
 
 def reference_walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -38,7 +43,7 @@ def reference_walk(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+        stack.extend(reversed(children(current)))
 
 
 def parsed(path: Path) -> ast.Module:
@@ -58,9 +63,8 @@ def test_walks_match_the_tree(path: Path) -> None:
     for node in every[:: max(1, len(every) // 300)]:
         assert list(walk(node)) == list(reference_walk(node))
         assert list(local_nodes([node])) == list(reference_local_nodes([node]))
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, SHARED):
-                assert parent(child, tree) is node
+        for child in children(node):
+            assert parent(child, tree) is node
     functions = [n for n in every if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for function in functions:
         assert list(local_nodes(function.body)) == list(reference_local_nodes(function.body))
@@ -106,7 +110,8 @@ def test_both_layouts_agree(path: Path) -> None:
 
     tree = ast.parse(path.read_bytes())
     recursive = walking._lay_out_recursively(tree)
-    marked = [node for node in recursive.order if not isinstance(node, SHARED)]
+    marked = recursive.order
+    assert not any(isinstance(node, SHARED) for node in marked)
     places = [getattr(node, walking._PLACE)[1:] for node in marked]
     iterative = walking._lay_out_iteratively(tree)
     assert iterative.order == recursive.order and iterative.parents == recursive.parents

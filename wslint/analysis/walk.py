@@ -7,6 +7,10 @@ walks a module once, depth first, and records every node's place in two flat lis
 module (for :func:`walk`) and the scope that runs it (for :func:`local_nodes`, which stops at
 nested functions, lambdas and classes). A subtree is then a contiguous slice of a list.
 
+Contexts and operators (``Load()``, ``Add()``, ``Eq()``: the parser shares one instance of each
+between all trees) are left out of every walk: no question is about them, and they are a
+fifth of all nodes.
+
 Each node keeps only a weak reference to the lists, held by the module node: the lists hold the
 nodes, so a strong one would make a reference cycle and keep a freed tree alive until the
 garbage collector ran.
@@ -19,8 +23,20 @@ import weakref
 from collections.abc import Iterable, Iterator
 
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-# Leaves the parser shares between every tree (one ``Load()`` for all): listed, never marked.
-_SHARED_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+# Fields that never hold a node the walks visit: the shared contexts and operators, and plain
+# strings and numbers (skipped here so as not to look at them at all).
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind"}
+    | {"type_comment", "conversion", "is_async", "simple", "tag", "rest"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # node class -> the fields that may hold nodes
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+    return fields
 
 _PLACE = "_wslint_place"
 _LAYOUT = "_wslint_layout"
@@ -70,14 +86,12 @@ def _visit(node: ast.AST, parent: int, scope: int, layout: _Layout, reference: w
     local = scopes[scope]
     local_start = len(local)
     local.append(node)
-    if isinstance(node, _SHARED_LEAVES):
-        return
     own = -1
     inner = scope
     if isinstance(node, SCOPE_NODES):
         own = inner = len(scopes)
         scopes.append([])
-    for name in node._fields:
+    for name in _child_fields(type(node)):
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             _visit(value, index, inner, layout, reference)
@@ -112,8 +126,6 @@ def _lay_out_iteratively(tree: ast.Module) -> _Layout:
         parents.append(parent)
         local = scopes[scope]
         local.append(node)
-        if isinstance(node, _SHARED_LEAVES):
-            continue
         own = -1
         inner = scope
         if isinstance(node, SCOPE_NODES):
@@ -180,9 +192,9 @@ def _slow_walk(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes(node)``, as a list."""
+    """``ast.iter_child_nodes(node)`` but contexts and operators, as a list."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    for name in _child_fields(type(node)):
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             found.append(value)
