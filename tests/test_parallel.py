@@ -130,6 +130,16 @@ def test_workers_find_what_one_process_finds(project, jobs: int) -> None:  # typ
     assert {"WSL001", "WSL002", "WSL003", "WSL005"} <= {code for _, _, code in found}
 
 
+def test_workers_check_a_project_whose_files_are_mostly_irrelevant(tmp_path: Path) -> None:
+    corpus = generate(tmp_path, 12, seed=5)
+    for number in range(40):  # nothing for wslint: fewer than half the files are checked
+        (tmp_path / "svc" / f"plain_{number}.py").write_text(f"VALUE = {number}\n")
+    files = sorted(path.resolve() for path in tmp_path.rglob("*.py"))
+    assert len(_prepared(tmp_path, files)) < parallel.SHARE_WHEN_CHECKED * len(files)
+    found = _both_ways(tmp_path.resolve(), files, 2)
+    assert len(found) >= len(corpus.planted)
+
+
 PROJECTS = sorted(path.name for path in (FIXTURES / "wsl006").iterdir() if path.is_dir())
 
 

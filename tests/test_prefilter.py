@@ -27,7 +27,7 @@ CASES = all_cases()
 
 
 class EveryRule(Relevance):
-    """No prefilter: every selected rule on every file."""
+    """No prefilter: every selected rule on every file (whatever the rest of the project holds)."""
 
     def __init__(self, settings: Settings) -> None:
         self._all = tuple(
@@ -48,7 +48,7 @@ def findings(files: list[Path], root: Path, settings: Settings) -> list[tuple[st
 def test_skipped_files_hold_no_finding(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = case.settings()
     filtered = findings(case.files, case.root, settings)
-    monkeypatch.setattr(runner, "relevance_for", EveryRule)
+    without_prefilter(monkeypatch)
     assert findings(case.files, case.root, settings) == filtered
 
 
@@ -58,13 +58,77 @@ def test_skipped_standard_library_files_hold_no_finding(monkeypatch: pytest.Monk
     files = sorted(package.glob("*.py"))
     settings = Settings()
     filtered = findings(files, package, settings)
-    monkeypatch.setattr(runner, "relevance_for", EveryRule)
+    without_prefilter(monkeypatch)
     assert findings(files, package, settings) == filtered
 
 
+def without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "relevance_for", EveryRule)
+    monkeypatch.setattr(runner, "narrowings_for", lambda settings: {})
+
+
+# -- narrowed by what the project holds ---------------------------------------------------------
+
+HANDLER = (
+    "async def feed(sock):\n"
+    "    await sock.send_json({'type': 'status_update', 'data': 1})\n"
+    "    while True:\n"
+    "        await sock.receive_text()\n"
+)
+ROUTES = "from starlette.applications import Starlette\nfrom handlers import feed\n\napp = Starlette()\n"
+
+
+@pytest.mark.parametrize("registered", [True, False])
+def test_an_endpoint_registered_elsewhere_keeps_its_file_checked(tmp_path: Path, registered: bool) -> None:
+    """``feed`` never says "websocket": it is an endpoint only because routes.py registers it."""
+    (tmp_path / "handlers.py").write_text(HANDLER)
+    registration = 'app.add_websocket_route("/feed", feed)\n' if registered else ""
+    (tmp_path / "routes.py").write_text(ROUTES + registration)
+    files = sorted(tmp_path.glob("*.py"))
+    found = findings(files, tmp_path, Settings())
+    assert [(Path(path).name, code) for path, _, _, code in found] == (
+        [("handlers.py", "WSL006")] if registered else []
+    )
+
+
+def test_without_registrations_only_files_saying_websocket_are_endpoint_candidates(tmp_path: Path) -> None:
+    (tmp_path / "handlers.py").write_text(HANDLER)
+    (tmp_path / "app.py").write_text("@app.websocket('/ws')\n" + HANDLER.replace("feed", "ws_feed"))
+    files = [path.resolve() for path in sorted(tmp_path.glob("*.py"))]
+    relevance = runner.relevance_for(Settings())
+    todo = [
+        runner._Prepared(SourceUnit(str(f), f), f.read_bytes(), relevance.codes(f.read_bytes()))
+        for f in files
+    ]
+    assert all("WSL006" in prepared.rules for prepared in todo)
+    project = runner._ProjectWords(Settings(), files)
+    for prepared in todo:
+        project.scan(prepared.unit.path, prepared.data)
+    runner._narrow(todo, Settings(), project)
+    assert {prepared.unit.path.name: "WSL006" in prepared.rules for prepared in todo} == {
+        "app.py": True,
+        "handlers.py": False,
+    }
+
+
 identifier_parts = st.sampled_from(
-    [*REMEMBERED_WORDS, *(w.capitalize() for w in REMEMBERED_WORDS), *(w.upper() for w in REMEMBERED_WORDS),
-     "x", "state", "State", "STATE", "value", "2", "_", "hold", "threshold", "older", "Cold", "LASTX"]
+    [
+        *REMEMBERED_WORDS,
+        *(w.capitalize() for w in REMEMBERED_WORDS),
+        *(w.upper() for w in REMEMBERED_WORDS),
+        "x",
+        "state",
+        "State",
+        "STATE",
+        "value",
+        "2",
+        "_",
+        "hold",
+        "threshold",
+        "older",
+        "Cold",
+        "LASTX",
+    ]
 )
 
 

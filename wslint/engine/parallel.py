@@ -17,7 +17,8 @@ through the run in steps:
 
 Whatever is not shared (a name defined only outside the checked files, a module no worker
 holds) a worker answers for itself, exactly as a single process does, so the findings are
-the same whatever the number of workers.
+the same whatever the number of workers. When only a few of the project's files are checked
+(:data:`SHARE_WHEN_CHECKED`), nothing is shared: each chunk goes to whoever is free.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def analyse(
     names = _shared_names(todo, codes)
     with Workers(jobs) as workers:
         workers.each(_open, [(settings, root, files)] * jobs)
+        if len(todo) < SHARE_WHEN_CHECKED * len(files):
+            findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
+            return _paired(chunks, findings)
         answers, owners = _distribute(workers, _tabulate, chunks, (names, ENDPOINT_RULE in codes))
         tables = {module: table for part, _ in answers for module, table in part.items()}
         plan = None
@@ -61,6 +65,12 @@ def analyse(
         sites = _joined_sites(gathered) if plan else None
         workers.each(_install, [(sites,)] * jobs)
         findings, _ = _distribute(workers, _check, chunks, (), owners)
+    return _paired(chunks, findings)
+
+
+def _paired(
+    chunks: list[list[_Prepared]], findings: list[list[list[Finding]]]
+) -> list[tuple[_Prepared, list[Finding]]]:
     return [
         (prepared, found) for chunk, part in zip(chunks, findings) for prepared, found in zip(chunk, part)
     ]
@@ -68,6 +78,12 @@ def analyse(
 
 # Chunks per worker: small enough that a worker done early takes over another's last ones.
 CHUNKS_PER_JOB = 8
+# Workers share their answers when at least this share of the project's files is checked. The
+# project questions look at every module that mentions a name: when most are checked, sharing
+# the checked modules' answers spares every worker nearly all its parsing for them; when few
+# are, the questions mostly parse modules no worker checks (which no table covers), and
+# keeping the checked modules' trees for the tables would cost more memory than it saves time.
+SHARE_WHEN_CHECKED = 0.5
 
 
 def _distribute(

@@ -43,7 +43,8 @@ def keywords(phrase: str) -> Pattern:
     """``async def`` as Python spells it: the keywords apart by any whitespace or line joins."""
     words = [word.encode() for word in phrase.split()]
     gap = rb"(?:[ \t\f]|\\\r?\n)+"
-    expression = rb"\b" + gap.join(re.escape(word) for word in words) + rb"\b"
+    # No ``\b`` in front: an expression that starts with a literal is scanned for it first.
+    expression = gap.join(re.escape(word) for word in words) + rb"\b"
     return Pattern((words[0],), expression, usual=b" ".join(words))
 
 

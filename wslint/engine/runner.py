@@ -125,6 +125,7 @@ def check_units(
     relevance: Relevance | None = None
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
+    project_words = _ProjectWords(settings, project_files)
     for unit in units:
         if cache is not None and unit.data is None:
             unchanged = cache.unchanged(unit.path, unit.display)
@@ -146,6 +147,7 @@ def check_units(
             continue
         if relevance is None:
             relevance = relevance_for(settings)
+        project_words.scan(unit.path, data)
         relevant = relevance.codes(data)
         if not relevant and not unit.named:
             if cache is not None:
@@ -156,6 +158,10 @@ def check_units(
             report.findings.extend(cached)
         else:
             todo.append(_Prepared(unit, data, relevant))
+    for prepared in _narrow(todo, settings, project_words):
+        todo.remove(prepared)
+        if cache is not None:
+            cache.put(prepared.unit.path, prepared.data, [])
     for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
         report.findings.extend(findings)
         if cache is not None:
@@ -176,6 +182,75 @@ def relevance_for(settings: Settings) -> Relevance:
 
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
     return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
+
+
+@lru_cache(maxsize=8)
+def narrowings_for(settings: Settings) -> dict[str, tuple[tuple[bytes, ...], Relevance]]:
+    """Code -> (project words, the narrower prefilter when no project file holds any)."""
+    from wslint.engine.prefilter import Relevance
+    from wslint.rules import selected_rules
+
+    narrowings = {}
+    for rule in selected_rules(settings.select, settings.ignore, settings.extend_select):
+        narrowing = rule.project_narrowing(settings)
+        if narrowing is not None:
+            words, groups = narrowing
+            narrowings[rule.code] = (words, Relevance([(rule.code, groups)]))
+    return narrowings
+
+
+class _ProjectWords:
+    """Which project words (:meth:`Rule.project_narrowing`) some project file holds: looked
+    for in the bytes read for checking, then in the project's other files only if asked."""
+
+    def __init__(
+        self, settings: Settings, project_files: Sequence[Path] | Callable[[], Iterable[Path]]
+    ) -> None:
+        self.settings = settings
+        self.narrowings: dict[str, tuple[tuple[bytes, ...], Relevance]] = {}
+        self._words: set[bytes] | None = None  # known once a file is scanned (rules loaded)
+        self._found: set[bytes] = set()
+        self._scanned: set[Path] = set()
+        self._project_files = project_files
+
+    def scan(self, path: Path, data: bytes) -> None:
+        if self._words is None:
+            self.narrowings = narrowings_for(self.settings)
+            self._words = {word for words, _ in self.narrowings.values() for word in words}
+        if self._words:
+            self._scanned.add(path)
+            self._found.update(word for word in self._words - self._found if word in data)
+
+    def held(self, words: tuple[bytes, ...]) -> bool:
+        if self._found.intersection(words):
+            return True
+        files = self._project_files() if callable(self._project_files) else self._project_files
+        for path in files:
+            if path not in self._scanned:
+                self.scan(path, _read_or_empty(path))
+                if self._found.intersection(words):
+                    return True
+        return False
+
+
+def _narrow(todo: list[_Prepared], settings: Settings, project: _ProjectWords) -> list[_Prepared]:
+    """Narrow the rules of each file where the project lacks a rule's project words; the
+    files left with no rule (and not named on the command line)."""
+    for code, (words, narrower) in project.narrowings.items():
+        holding = [prepared for prepared in todo if code in prepared.rules]
+        if not holding or project.held(words):
+            continue
+        for prepared in holding:
+            if not narrower.codes(prepared.data):
+                prepared.rules = tuple(rule for rule in prepared.rules if rule != code)
+    return [prepared for prepared in todo if not prepared.rules and not prepared.unit.named]
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 # Below this many files a worker pool costs more than it saves.
@@ -333,9 +408,7 @@ def run_rules(
                 failure = f"{type(error).__name__}: {error}"
                 reason = f"{rule.code} failed on this file ({failure}); please report it"
                 return [unreadable_finding(unit, Unreadable(reason))]
-            findings.extend(
-                f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line))
-            )
+            findings.extend(f for f in produced if not (honour_noqa and suppressed_on(f.code, lines, f.line)))
     return findings
 
 

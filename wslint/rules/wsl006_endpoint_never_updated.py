@@ -89,6 +89,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wslint.analysis.endpoints import (
+    REGISTRARS,
     EndpointFacts,
     analyse_endpoint,
     is_decorated_endpoint,
@@ -121,6 +122,13 @@ class EndpointNeverUpdated(Rule):
         # Endpoints are coroutines that await their sends; one registered from another module
         # need not mention "websocket" at all, so only these two words are certain.
         return ((ASYNC_DEF, b"await"),)
+
+    @classmethod
+    def project_narrowing(cls, settings: Settings) -> tuple[tuple[bytes, ...], WordGroups] | None:
+        # Where no file registers a route, every endpoint is decorated in its own file:
+        # ``@x.websocket(...)`` or ``@x.websocket_route(...)``.
+        registrars = tuple(sorted(word.encode() for word in REGISTRARS))
+        return registrars, ((ASYNC_DEF, b"await", b"websocket"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:
