@@ -81,20 +81,21 @@ def module_attribute_writes(module: ModuleInfo) -> AttributeWrites:
 def attribute_writes(tree: ast.AST) -> AttributeWrites:
     """Every attribute store, delete, augmented assignment, subscript store and mutating call."""
     found = AttributeWrites()
-    for node in walk(tree):
-        for name in _written_names(node):
-            found.add(name, node)
+    for node in walk(tree):  # one branch per node, no generator: this sees every node
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                found.add(_written(node.attr), node)
+        elif isinstance(node, ast.Subscript):
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Attribute):
+                found.add(_written(node.value.attr), node)  # self.last_x[key] = value
+        elif isinstance(node, ast.Call):
+            for name in _call_writes(node):
+                found.add(name, node)
     return found
 
 
-def _written_names(node: ast.AST) -> Iterator[str]:
-    if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
-        yield DYNAMIC if node.attr == "__dict__" else node.attr
-    elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
-        if isinstance(node.value, ast.Attribute):  # self.last_x[key] = value
-            yield DYNAMIC if node.value.attr == "__dict__" else node.value.attr
-    elif isinstance(node, ast.Call):
-        yield from _call_writes(node)
+def _written(attribute: str) -> str:
+    return DYNAMIC if attribute == "__dict__" else attribute
 
 
 def _call_writes(call: ast.Call) -> Iterator[str]:

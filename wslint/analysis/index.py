@@ -35,7 +35,9 @@ ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 MODULE_CACHE_BYTES = 32_000_000
 MAX_BASE_DEPTH = 8
 WORD_INDEX_AFTER = 32  # distinct byte searches before the project's words are indexed
-WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")  # an ASCII identifier (others are scanned for)
+# A maximal run of ASCII word bytes: exactly what ``\b...\b`` delimits in a bytes pattern, so
+# the word index answers whole-word questions as the regular expression would.
+WORD = re.compile(rb"[A-Za-z0-9_]+")
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,10 @@ class ProjectIndex:
     def production_modules_mentioning(self, word: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain ``word`` as a whole word."""
         literal = word.encode()
-        yield from self._production_modules_matching(rb"\b" + re.escape(literal) + rb"\b", (literal,))
+        for name in self._names_with_word(literal):
+            module = self.module(name)
+            if module is not None and not module.is_test:
+                yield module
 
     def production_modules_mentioning_any(self, words: Iterable[str]) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain any of ``words`` as a whole word (one scan)."""
@@ -197,6 +202,12 @@ class ProjectIndex:
     def names_mentioning_any(self, words: Iterable[str]) -> list[str]:
         """Names of the modules whose bytes contain any of ``words`` as a whole word (none parsed)."""
         literals = tuple(sorted({word.encode() for word in words}))
+        return self._names_with_word(*literals)
+
+    def _names_with_word(self, *literals: bytes) -> list[str]:
+        """Modules (sorted) whose bytes hold one of ``literals`` as a whole word."""
+        if self._words is not None and all(WORD.fullmatch(literal) for literal in literals):
+            return self._holding_any(literals)  # exact: no need to search the bytes again
         alternatives = b"|".join(re.escape(literal) for literal in literals)
         return self._names_matching(rb"\b(?:" + alternatives + rb")\b", literals)
 
@@ -205,9 +216,8 @@ class ProjectIndex:
     ) -> Iterator[T]:
         """``compute(module)`` for each non-test module mentioning ``name`` as a whole word, in
         module order, concatenated; a module's answer shared by another worker is taken as is."""
-        literal = name.encode()
         shared = self._shared if name in self._shared_names.get(kind, ()) else {}
-        for module_name in self._names_matching(rb"\b" + re.escape(literal) + rb"\b", (literal,)):
+        for module_name in self._names_with_word(name.encode()):
             table = shared.get(module_name)
             if table is not None:
                 yield from table.get((kind, name), ())

@@ -87,11 +87,17 @@ def _awaits(
     timers: list[ast.Call] = []
     handler_timers: list[ast.Call] = []
     other = False
-    for node, in_handler in _walk_marking_handlers(loop.body):
-        if isinstance(node, (ast.AsyncFor, ast.AsyncWith)) and not in_handler:
-            other = True
+    nodes = list(local_nodes(loop.body))
+    in_handlers: set[int] = set()  # nodes inside an ``except`` branch
+    for node in nodes:
+        if isinstance(node, ast.ExceptHandler) and id(node) not in in_handlers:
+            in_handlers.update(id(inner) for inner in local_nodes([node]))
+    for node in nodes:
+        if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
+            other = other or id(node) not in in_handlers
         if not isinstance(node, ast.Await):
             continue
+        in_handler = id(node) in in_handlers
         value = node.value
         if isinstance(value, ast.Call) and is_timer(value, module, settings):
             (handler_timers if in_handler else timers).append(value)
@@ -102,18 +108,6 @@ def _awaits(
 
 def is_timer(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
     return is_sleep_call(call, module, settings) or is_wait_timer(call, module)
-
-
-def _walk_marking_handlers(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool]]:
-    """Nodes of ``body`` with whether each sits in an ``except`` branch."""
-    stack: list[tuple[ast.AST, bool]] = [(node, False) for node in reversed(body)]
-    while stack:
-        node, in_handler = stack.pop()
-        yield node, in_handler
-        if isinstance(node, SCOPE_NODES):
-            continue
-        inside = in_handler or isinstance(node, ast.ExceptHandler)
-        stack.extend((child, inside) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 def enclosing_loop(node: ast.AST, loops: list[Loop], module: ModuleInfo) -> Loop | None:

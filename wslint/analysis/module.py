@@ -294,6 +294,8 @@ class ModuleInfo:
         other: set[str] = set()
         imports: dict[str, int] = {}
         for node in self.nodes():
+            if isinstance(node, ast.expr):
+                continue  # most nodes: no expression binds a name but by a plain name target
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 other.add(node.name)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):

@@ -54,7 +54,7 @@ from collections.abc import Iterator
 
 from wslint.analysis.assignments import AttributeWrites, module_attribute_writes
 from wslint.analysis.guards import is_change_test, name_parts
-from wslint.analysis.module import SCOPE_NODES, ClassInfo, FunctionInfo
+from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -183,13 +183,7 @@ def _compared_states(
 
 
 def _if_tests(loop: ast.AST) -> Iterator[ast.expr]:
-    stack = list(ast.iter_child_nodes(loop))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.If):
-            yield node.test
-        if not isinstance(node, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(node))
+    return (node.test for node in local_nodes([loop]) if isinstance(node, ast.If))
 
 
 def _state_operands(test: ast.expr, initialised: dict[str, list[ast.AST]]) -> Iterator[tuple[ast.AST, str]]:
