@@ -15,9 +15,9 @@ from fixture_support import FIXTURES
 
 from bench.corpus import generate
 from wslint.analysis.index import REFERENCES, ProjectIndex
-from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
-from wslint.analysis.message_flow import MENTIONS, TypeResolver
-from wslint.analysis.tables import defined_names, module_table
+from wslint.analysis.intervals import _construction_sites
+from wslint.analysis.message_flow import TypeResolver
+from wslint.analysis.tables import ASKED, module_table
 from wslint.engine import parallel
 from wslint.engine.options import Settings
 from wslint.engine.runner import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
@@ -40,13 +40,16 @@ def _index(root: Path, files: list[Path], loads: list[Path] | None = None) -> Pr
     return ProjectIndex(root, files, Settings(), loader)
 
 
-def _names(files: list[Path]) -> dict[str, frozenset[str]]:
-    sources = [path.read_bytes() for path in files]
-    return {
-        REFERENCES: defined_names(sources, "coroutine"),
-        MENTIONS: defined_names(sources, "function"),
-        CONSTRUCTIONS: defined_names(sources, "class"),
-    }
+def _names(root: Path, files: list[Path]) -> dict[str, frozenset[str]]:
+    """Every name the project defines, for each kind of answer."""
+    index = _index(root, files)
+    defined: dict[str, set[str]] = {}
+    for name in index._paths:
+        module = index.module(name)
+        assert module is not None
+        for what, names in parallel._definitions(module).items():
+            defined.setdefault(what, set()).update(names)
+    return {kind: frozenset(defined[what]) for kind, _, what, _ in ASKED}
 
 
 def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
@@ -62,7 +65,7 @@ def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  #
 
 def test_shared_tables_answer_as_the_index_would_without_parsing(project) -> None:  # type: ignore[no-untyped-def]
     root, files = project
-    names = _names(files)
+    names = _names(root, files)
     assert all(names.values()), "the corpus defines coroutines, functions and classes"
     alone = _index(root, files)
     loads: list[Path] = []

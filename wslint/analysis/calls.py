@@ -7,7 +7,7 @@ module allows, for the project index to resolve.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
@@ -112,7 +112,7 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
     return None
 
 
-def broadcasts_in(nodes: Iterator[ast.AST], settings: Settings) -> Iterator[Broadcast]:
+def broadcasts_in(nodes: Iterable[ast.AST], settings: Settings) -> Iterator[Broadcast]:
     """Every broadcast site among ``nodes``."""
     for node in nodes:
         if isinstance(node, ast.Call):

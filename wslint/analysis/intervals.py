@@ -159,14 +159,16 @@ class Construction(NamedTuple):  # a tuple: worker processes share them
 def constructions_in(module: ModuleInfo, name: str, root: Path) -> list[Construction]:
     """Every call in ``module`` whose callee's final name is the class name ``name``."""
     found = []
+    relative: str | None = None
     for call in module.calls_named(name):
         if final_name(call.func) != name:
             continue
+        relative = relative or _relative(module, root)
         starred = [n for n, argument in enumerate(call.args) if isinstance(argument, ast.Starred)]
         found.append(
             Construction(
                 module.qualified(call.func) or "",
-                f"{_relative(module, root)}:{call.lineno}",
+                f"{relative}:{call.lineno}",
                 tuple(literal_number(argument) for argument in call.args),
                 starred[0] if starred else None,
                 tuple((k.arg, literal_number(k.value)) for k in call.keywords if k.arg is not None),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import enum
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from wslint.analysis.calls import is_broadcast_call, is_sleep_call, is_wait_timer
@@ -30,7 +29,7 @@ class Loop:
     handler_timers: list[ast.Call] = field(default_factory=list)
 
     @property
-    def body_nodes(self) -> Iterator[ast.AST]:
+    def body_nodes(self) -> list[ast.AST]:
         """Every node of the loop body, not descending into nested scopes."""
         return local_nodes(self.node.body)
 

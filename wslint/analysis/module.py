@@ -81,7 +81,7 @@ class FunctionInfo:
     def is_async(self) -> bool:
         return isinstance(self.node, ast.AsyncFunctionDef)
 
-    def body_nodes(self) -> Iterator[ast.AST]:
+    def body_nodes(self) -> list[ast.AST]:
         """Every node of the body, not descending into nested functions, lambdas or classes."""
         return local_nodes(self.node.body)
 

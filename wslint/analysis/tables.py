@@ -9,27 +9,18 @@ workers' modules (:meth:`ProjectIndex.share`).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 from wslint.analysis.index import REFERENCES, ModuleTable, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, constructions_in
 from wslint.analysis.message_flow import MENTIONS, mentions_in
 from wslint.analysis.module import ModuleInfo
 
-# ``def name`` / ``async def name`` as Python spells them (blanks and line joins between).
-_GAP = rb"(?:[ \t\f]|\\\r?\n)+"
-_DEF = re.compile(rb"\bdef" + _GAP + rb"([A-Za-z_][A-Za-z0-9_]*)")
-_ASYNC_DEF = re.compile(rb"\basync" + _GAP + rb"def" + _GAP + rb"([A-Za-z_][A-Za-z0-9_]*)")
-_CLASS = re.compile(rb"\bclass" + _GAP + rb"([A-Za-z_][A-Za-z0-9_]*)")
-DEFINITIONS = {"function": _DEF, "coroutine": _ASYNC_DEF, "class": _CLASS}
-
-
-def defined_names(sources: Iterable[bytes], what: str) -> frozenset[str]:
-    """The (ASCII) names of the functions, coroutines or classes the sources define; a name
-    spelled otherwise is not shared and is answered by each worker for itself."""
-    pattern = DEFINITIONS[what]
-    return frozenset(name.decode() for data in sources for name in pattern.findall(data))
+# The shared kinds of answers: (kind, the rule asking, what the checked files define that it
+# asks about, whether only the files that rule checks count).
+ASKED = (
+    (REFERENCES, "WSL005", "coroutine", True),  # where references to a broadcaster go
+    (MENTIONS, "WSL006", "function", False),  # the call sites of a message's helpers
+    (CONSTRUCTIONS, "WSL003", "class", True),  # the constructions passing an interval
+)
 
 
 def module_table(index: ProjectIndex, module: ModuleInfo, names: dict[str, frozenset[str]]) -> ModuleTable:

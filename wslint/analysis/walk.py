@@ -150,18 +150,21 @@ def walk(node: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:
     return layout.order[place[1] : place[2]]
 
 
-def local_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+def local_nodes(nodes: Iterable[ast.AST]) -> list[ast.AST]:
     """Every node under ``nodes`` (them included), not descending into nested functions,
-    lambdas or classes: what runs when the enclosing code runs. Depth first."""
+    lambdas or classes: what runs when the enclosing code runs. Depth first, as a list (the
+    callers loop over it: a list is iterated in C, a generator resumed for every node)."""
+    found: list[ast.AST] = []
     for node in nodes:
         placed = _placed(node)
         if placed is None:
-            yield node
+            found.append(node)
             if not isinstance(node, SCOPE_NODES):
-                yield from local_nodes(_children(node))
+                found.extend(local_nodes(_children(node)))
             continue
         layout, place = placed
-        yield from layout.scopes[place[3]][place[4] : place[5]]
+        found.extend(layout.scopes[place[3]][place[4] : place[5]])
+    return found
 
 
 def parent(node: ast.AST, tree: ast.Module) -> ast.AST | None:

@@ -23,6 +23,7 @@ the same whatever the number of workers. When only a few of the project's files 
 
 from __future__ import annotations
 
+import pickle
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -34,12 +35,11 @@ from wslint.engine.workers import Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
+    from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
     from wslint.engine.runner import _Prepared
 
 ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
-REFERENCE_RULE = "WSL005"  # the rule that asks where references to a broadcaster go
-INTERVAL_RULE = "WSL003"  # the rule that reads intervals passed to constructors
 
 
 def analyse(
@@ -50,20 +50,19 @@ def analyse(
 
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
-    names = _shared_names(todo, codes)
     with Workers(jobs) as workers:
         workers.each(_open, [(settings, root, files)] * jobs)
         if len(todo) < SHARE_WHEN_CHECKED * len(files):
             findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
             return _paired(chunks, findings)
-        answers, owners = _distribute(workers, _tabulate, chunks, (names, ENDPOINT_RULE in codes))
-        tables = {module: table for part, _ in answers for module, table in part.items()}
+        parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
+        names = _joined_names(codes, [defined for defined, _ in parsed])
+        tables = workers.each(_tabulate, [(names,)] * jobs)  # one tuple for all: pickled once
         plan = None
-        if any(endpoints for _, endpoints in answers):
+        if any(endpoints for _, endpoints in parsed):
             plan = _site_plan(chunks, owners, jobs, todo, settings, root, files)
         gathered = workers.each(_share, [(tables, names, plan[n] if plan else None) for n in range(jobs)])
-        sites = _joined_sites(gathered) if plan else None
-        workers.each(_install, [(sites,)] * jobs)
+        workers.each(_install, [(_joined_sites(gathered) if plan else None,)] * jobs)
         findings, _ = _distribute(workers, _check, chunks, (), owners)
     return _paired(chunks, findings)
 
@@ -121,25 +120,16 @@ def _distribute(
     return answers, answered_by
 
 
-def _shared_names(todo: list[_Prepared], codes: set[str]) -> dict[str, frozenset[str]]:
-    """kind -> the names whose per-module answers the workers share: those the checked files
-    define and the rules in force ask about."""
-    from wslint.analysis.index import REFERENCES
-    from wslint.analysis.intervals import CONSTRUCTIONS
-    from wslint.analysis.message_flow import MENTIONS
-    from wslint.analysis.tables import defined_names
+def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[str, frozenset[str]]:
+    """kind -> the names whose per-module answers the workers share: what the checked files
+    define that the rules in force ask about (``defined``: per chunk, key -> names)."""
+    from wslint.analysis.tables import ASKED
 
-    # (kind, the rule asking, what is asked about, whether only that rule's files define it)
-    asked = (
-        (REFERENCES, REFERENCE_RULE, "coroutine", True),  # where references to a broadcaster go
-        (MENTIONS, ENDPOINT_RULE, "function", False),  # the call sites of a message's helpers
-        (CONSTRUCTIONS, INTERVAL_RULE, "class", True),  # the constructions passing an interval
-    )
     names: dict[str, frozenset[str]] = {}
-    for kind, code, what, own_files in asked:
+    for kind, code, what, own_files in ASKED:
         if code in codes:
-            sources = (p.data for p in todo if code in p.rules or not own_files)
-            names[kind] = defined_names(sources, what)
+            key = f"{what} {code}" if own_files else what
+            names[kind] = frozenset(name for part in defined for name in part.get(key, ()))
     return names
 
 
@@ -195,36 +185,64 @@ def _open(settings: Settings, root: Path, files: list[Path]) -> None:
 
     forget_project(root)
     _worker.clear()
-    _worker.update(index=project_index(root, files, settings), root=root, resolver=None)
+    _worker.update(index=project_index(root, files, settings), root=root, resolver=None, held={})
 
 
-def _tabulate(
-    chunk: list[_Prepared], names: dict[str, frozenset[str]], endpoint_rule: bool
-) -> tuple[dict[str, ModuleTable], bool]:
-    """The chunk's tables, and whether one of its files may hold a WebSocket endpoint. The
-    chunk's modules stay parsed in this worker, which checks them later if it is free."""
+def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:
+    """Parse the chunk's modules and keep them (this worker checks them later if it is free);
+    what they define that the shared questions ask about, and whether one of them may hold a
+    WebSocket endpoint."""
     from wslint.analysis.names import module_name_for
-    from wslint.analysis.tables import module_table
 
     index: ProjectIndex = _worker["index"]
     root: Path = _worker["root"]
+    held: dict[str, _Prepared] = _worker["held"]
+    defined: dict[str, set[str]] = {}
+    endpoints = False
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
-    tables: dict[str, ModuleTable] = {}
-    endpoints = False
     for prepared in chunk:
         name = module_name_for(prepared.unit.path, root)
         try:
             module = index.module(name)
-            if module is None or Path(module.path) != prepared.unit.path:
-                continue  # not the module the project knows by that name: answered lazily
-            if names:
-                tables[name] = module_table(index, module, names)
-            if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
-                endpoints = _may_hold_endpoint(module, index)
         except Exception:  # noqa: BLE001 - left to the check, which reports it as WSL000
-            tables.pop(name, None)
-    return tables, endpoints
+            continue
+        if module is None or Path(module.path) != prepared.unit.path:
+            continue  # not the module the project knows by that name: answered lazily
+        held[name] = prepared
+        for what, names in _definitions(module).items():
+            defined.setdefault(what, set()).update(names)
+            for code in prepared.rules:
+                defined.setdefault(f"{what} {code}", set()).update(names)
+        if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
+            endpoints = _may_hold_endpoint(module, index)
+    return defined, endpoints
+
+
+def _definitions(module: ModuleInfo) -> dict[str, set[str]]:
+    """The names of the functions, coroutines and classes the module defines."""
+    functions = {function.name for function in module.iter_functions()}
+    coroutines = {function.name for function in module.iter_functions() if function.is_async}
+    classes = {info.node.name for info in module.classes.values()}
+    return {"function": functions, "coroutine": coroutines, "class": classes}
+
+
+def _tabulate(names: dict[str, frozenset[str]]) -> bytes:
+    """The tables of the modules this worker holds, pickled here (the parent only forwards
+    them to every worker)."""
+    from wslint.analysis.tables import module_table
+
+    index: ProjectIndex = _worker["index"]
+    tables: dict[str, ModuleTable] = {}
+    for name in _worker["held"]:
+        module = index.module(name)
+        if module is None:
+            continue
+        try:
+            tables[name] = module_table(index, module, names)
+        except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
+            continue
+    return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _may_hold_endpoint(module: Any, index: ProjectIndex) -> bool:
@@ -239,14 +257,17 @@ def _may_hold_endpoint(module: Any, index: ProjectIndex) -> bool:
 
 
 def _share(
-    tables: dict[str, ModuleTable], names: dict[str, frozenset[str]], modules: list[str] | None
+    tables: list[bytes], names: dict[str, frozenset[str]], modules: list[str] | None
 ) -> dict[str, list[BroadcastSite]] | None:
     """Take every worker's tables; gather the sites of ``modules`` (None: could not)."""
     from wslint.analysis.message_flow import TypeResolver
     from wslint.analysis.project_facts import gather_sites
 
     index: ProjectIndex = _worker["index"]
-    index.share(tables, names)
+    joined: dict[str, ModuleTable] = {}
+    for part in tables:
+        joined.update(pickle.loads(part))
+    index.share(joined, names)
     if modules is None:
         return None
     resolver = _worker["resolver"] = TypeResolver(index)

@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 
@@ -48,9 +49,14 @@ class Workers:
         return len(self._connections)
 
     def each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order."""
+        """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order.
+        Arguments given as one object for several workers are pickled once."""
+        pickled: dict[int, bytes] = {}
         for number, args in enumerate(arguments):
-            self.send(number, step, args)
+            if id(args) not in pickled:
+                pickled[id(args)] = bytes(ForkingPickler.dumps((step, args)))
+            self._connections[number].send_bytes(pickled[id(args)])
+            self._busy.add(number)
         answers = dict(self.next_answer() for _ in arguments)
         return [answers[number] for number in range(len(arguments))]
 

@@ -46,7 +46,7 @@ broadcast).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from wslint.analysis.calls import Broadcast, broadcasts_in, call_target
 from wslint.analysis.guards import is_under_change_guard
@@ -89,7 +89,7 @@ class BroadcastWithoutChangeCheck(Rule):
 
 
 def _unconditional_broadcasts(
-    nodes: Iterator[ast.AST], function: FunctionInfo, context: FileContext
+    nodes: Iterable[ast.AST], function: FunctionInfo, context: FileContext
 ) -> Iterator[ast.AST]:
     """Direct non-heartbeat broadcasts and calls to helpers that always broadcast."""
     module, index = context.module, context.index
