@@ -84,7 +84,8 @@ class ProjectIndex:
         self._sources: dict[Path, bytes] = {}  # bytes of checked files (stdin has no file)
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
-        self._references: dict[str, list[str | None]] = {}  # name -> where each reference goes
+        self._answers: dict[tuple[str, str], list[Any]] = {}  # (kind, name) -> every module's
+        self._referenced: dict[str, frozenset[str | None]] = {}  # name -> where references go
         self._shared: dict[str, ModuleTable] = {}  # module -> answers another worker computed
         self._shared_names: dict[str, frozenset[str]] = {}  # kind -> the names they cover
 
@@ -211,20 +212,24 @@ class ProjectIndex:
         alternatives = b"|".join(re.escape(literal) for literal in literals)
         return self._names_matching(rb"\b(?:" + alternatives + rb")\b", literals)
 
-    def per_production_module(
-        self, name: str, kind: str, compute: Callable[[ModuleInfo], list[T]]
-    ) -> Iterator[T]:
+    def answers(self, name: str, kind: str, compute: Callable[[ModuleInfo], list[T]]) -> list[T]:
         """``compute(module)`` for each non-test module mentioning ``name`` as a whole word, in
-        module order, concatenated; a module's answer shared by another worker is taken as is."""
-        shared = self._shared if name in self._shared_names.get(kind, ()) else {}
-        for module_name in self._names_with_word(name.encode()):
-            table = shared.get(module_name)
-            if table is not None:
-                yield from table.get((kind, name), ())
-                continue
-            module = self.module(module_name)
-            if module is not None and not module.is_test:
-                yield from compute(module)
+        module order, concatenated; once per (kind, name) for the run. A module's answer that
+        another worker shared (:meth:`share`) is taken as is."""
+        key = (kind, name)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = []  # recursion guard: a question asked inside itself
+            shared = self._shared if name in self._shared_names.get(kind, ()) else {}
+            for module_name in self._names_with_word(name.encode()):
+                table = shared.get(module_name)
+                if table is not None:
+                    found.extend(table.get(key, ()))
+                    continue
+                module = self.module(module_name)
+                if module is not None and not module.is_test:
+                    found.extend(compute(module))
+        return found
 
     def share(self, tables: dict[str, ModuleTable], names: dict[str, frozenset[str]]) -> None:
         """Answers about other modules, computed by the workers that hold them (see
@@ -418,20 +423,14 @@ class ProjectIndex:
 
         A reference that resolves to another function of the same name does not count.
         """
-        targets = self._reference_targets(function.name)
-        return any(target is None or target == function.key for target in targets)
+        targets = self._referenced.get(function.name)
+        if targets is None:  # every function of that name asks: one set for all of them
+            targets = self._referenced[function.name] = frozenset(self._reference_targets(function.name))
+        return None in targets or function.key in targets
 
     def _reference_targets(self, name: str) -> list[str | None]:
-        """Where each production reference to ``name`` goes (a function's key; None: unknown).
-
-        Resolved once per name: every function of that name asks about the same references.
-        """
-        found = self._references.get(name)
-        if found is None:
-            found = self._references[name] = []  # recursion guard
-            compute = partial(self.reference_targets_in, name=name)
-            found.extend(self.per_production_module(name, REFERENCES, compute))
-        return found
+        """Where each production reference to ``name`` goes (a function's key; None: unknown)."""
+        return self.answers(name, REFERENCES, partial(self.reference_targets_in, name=name))
 
     def reference_targets_in(self, module: ModuleInfo, name: str) -> list[str | None]:
         """Where each reference to ``name`` in ``module`` goes (a function's key; None: unknown)."""

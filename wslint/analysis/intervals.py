@@ -117,7 +117,7 @@ def _construction_sites(owner: ClassInfo, module: ModuleInfo, index: ProjectInde
     class_name = owner.node.name
     dotted = f"{module.name}.{class_name}"
     compute = partial(constructions_in, name=class_name, root=index.root)
-    for site in index.per_production_module(class_name, CONSTRUCTIONS, compute):
+    for site in index.answers(class_name, CONSTRUCTIONS, compute):
         qualified = site.qualified
         if qualified == dotted or dotted.endswith(f".{qualified}") or qualified.endswith(f".{dotted}"):
             yield site

@@ -292,8 +292,7 @@ class TypeResolver:
         known = self._mentions.get(name)
         if known is not None:
             return known
-        compute = partial(mentions_in, self.index, name=name)
-        found = list(self.index.per_production_module(name, MENTIONS, compute))
+        found = self.index.answers(name, MENTIONS, partial(mentions_in, self.index, name=name))
         by_target: dict[str | None, list[int]] = {}
         for number, mention in enumerate(found):
             by_target.setdefault(mention.target, []).append(number)

@@ -111,6 +111,7 @@ def share_facts(index: ProjectIndex, resolver: TypeResolver, sites: list[Broadca
 def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:
     """Every broadcast site of one module with the types it carries."""
     settings = resolver.index.settings
+    module.lay_out()  # every function's body is walked twice: slices beat walking the tree
     for function in module.iter_functions():
         scope = Scope(module, function)
         for broadcast in broadcasts_in(function.body_nodes(), settings):
