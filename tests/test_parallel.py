@@ -15,9 +15,9 @@ from fixture_support import FIXTURES
 
 from bench.corpus import generate
 from wslint.analysis.index import REFERENCES, ProjectIndex
-from wslint.analysis.intervals import _construction_sites
+from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import TypeResolver
-from wslint.analysis.tables import ASKED, module_table
+from wslint.analysis.tables import ASKED, asked_about, module_table
 from wslint.engine import parallel
 from wslint.engine.options import Settings
 from wslint.engine.runner import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
@@ -47,9 +47,9 @@ def _names(root: Path, files: list[Path]) -> dict[str, frozenset[str]]:
     for name in index._paths:
         module = index.module(name)
         assert module is not None
-        for what, names in parallel._definitions(module).items():
-            defined.setdefault(what, set()).update(names)
-    return {kind: frozenset(defined[what]) for kind, _, what, _ in ASKED}
+        for kind, names in asked_about(module, Settings()).items():
+            defined.setdefault(kind, set()).update(names)
+    return {kind: frozenset(defined[kind]) for kind, _, _ in ASKED}
 
 
 def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
@@ -80,13 +80,15 @@ def test_shared_tables_answer_as_the_index_would_without_parsing(project) -> Non
     questions = 0
     for function in own.iter_functions():
         mine = theirs.functions[function.key.split("::", 1)[1]]
-        if function.is_async:  # WSL005 asks about broadcasters, which are coroutines
+        if function.name in names[REFERENCES]:  # WSL005 asks about broadcasters only
             assert shared.is_referenced(mine) == alone.is_referenced(function)
             assert shared._reference_targets(function.name) == alone._reference_targets(function.name)
         ours, _ = TypeResolver(shared)._mentions_of(function.name)
         assert ours == TypeResolver(alone)._mentions_of(function.name)[0]
         questions += 1
     for info in own.classes.values():
+        if info.node.name not in names[CONSTRUCTIONS]:
+            continue  # no __init__: no interval comes through a construction
         mine_class = theirs.classes[info.key.split("::", 1)[1]]
         assert list(_construction_sites(mine_class, theirs, shared)) == list(
             _construction_sites(info, own, alone)

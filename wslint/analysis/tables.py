@@ -11,16 +11,38 @@ from __future__ import annotations
 
 from wslint.analysis.index import REFERENCES, ModuleTable, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, constructions_in
+from wslint.analysis.loops import function_loops
 from wslint.analysis.message_flow import MENTIONS, mentions_in
 from wslint.analysis.module import ModuleInfo
+from wslint.analysis.roles import matches_broadcaster_pattern
+from wslint.engine.options import Settings
 
-# The shared kinds of answers: (kind, the rule asking, what the checked files define that it
-# asks about, whether only the files that rule checks count).
+# The shared kinds of answers: (kind, the rule asking, whether only what the files that rule
+# checks define is asked about).
 ASKED = (
-    (REFERENCES, "WSL005", "coroutine", True),  # where references to a broadcaster go
-    (MENTIONS, "WSL006", "function", False),  # the call sites of a message's helpers
-    (CONSTRUCTIONS, "WSL003", "class", True),  # the constructions passing an interval
+    (REFERENCES, "WSL005", True),  # where references to a broadcaster go
+    (MENTIONS, "WSL006", False),  # the call sites of a message's helpers
+    (CONSTRUCTIONS, "WSL003", True),  # the constructions passing an interval
 )
+
+
+def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
+    """kind -> the names the module defines that a question of that kind may be about: the
+    coroutines that may be broadcasters (named like one, or looping), every function (a
+    message helper), the classes with an ``__init__`` (which may take an interval)."""
+    functions = list(module.iter_functions())
+    coroutines = {
+        function.name
+        for function in functions
+        if function.is_async
+        and (matches_broadcaster_pattern(function, settings) or function_loops(function, module, settings))
+    }
+    classes = {info.node.name for info in module.classes.values() if "__init__" in info.methods}
+    return {
+        REFERENCES: coroutines,
+        MENTIONS: {function.name for function in functions},
+        CONSTRUCTIONS: classes,
+    }
 
 
 def module_table(index: ProjectIndex, module: ModuleInfo, names: dict[str, frozenset[str]]) -> ModuleTable:

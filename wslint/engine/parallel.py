@@ -35,7 +35,6 @@ from wslint.engine.workers import Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
-    from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
     from wslint.engine.runner import _Prepared
 
@@ -126,9 +125,9 @@ def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[s
     from wslint.analysis.tables import ASKED
 
     names: dict[str, frozenset[str]] = {}
-    for kind, code, what, own_files in ASKED:
+    for kind, code, own_files in ASKED:
         if code in codes:
-            key = f"{what} {code}" if own_files else what
+            key = f"{kind} {code}" if own_files else kind
             names[kind] = frozenset(name for part in defined for name in part.get(key, ()))
     return names
 
@@ -193,6 +192,7 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
     what they define that the shared questions ask about, and whether one of them may hold a
     WebSocket endpoint."""
     from wslint.analysis.names import module_name_for
+    from wslint.analysis.tables import asked_about
 
     index: ProjectIndex = _worker["index"]
     root: Path = _worker["root"]
@@ -210,21 +210,13 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
         if module is None or Path(module.path) != prepared.unit.path:
             continue  # not the module the project knows by that name: answered lazily
         held[name] = prepared
-        for what, names in _definitions(module).items():
-            defined.setdefault(what, set()).update(names)
-            for code in prepared.rules:
-                defined.setdefault(f"{what} {code}", set()).update(names)
+        for kind, names in asked_about(module, index.settings).items():
+            defined.setdefault(kind, set()).update(names)
+            for code in prepared.rules:  # what the files a rule checks define, per rule
+                defined.setdefault(f"{kind} {code}", set()).update(names)
         if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
             endpoints = _may_hold_endpoint(module, index)
     return defined, endpoints
-
-
-def _definitions(module: ModuleInfo) -> dict[str, set[str]]:
-    """The names of the functions, coroutines and classes the module defines."""
-    functions = {function.name for function in module.iter_functions()}
-    coroutines = {function.name for function in module.iter_functions() if function.is_async}
-    classes = {info.node.name for info in module.classes.values()}
-    return {"function": functions, "coroutine": coroutines, "class": classes}
 
 
 def _tabulate(names: dict[str, frozenset[str]]) -> bytes:
