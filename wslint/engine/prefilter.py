@@ -74,34 +74,38 @@ def broadcaster_words(settings: Settings) -> WordGroups:
 class Relevance:
     """Which rules may fire on a file, from its bytes.
 
-    The rules' alternatives are pooled (most rules share the broadcaster's) and sorted by their
-    first word: a file without that word (``async def``, most often) rules them all out with
-    one lookup, so a file that concerns no rule costs a handful of substring tests.
+    The rules' alternatives are pooled (most rules share the broadcaster's). A file holding
+    none of their first words (most files) is ruled out with a handful of substring tests;
+    otherwise each alternative is looked at once, only until a rule is known to apply, and
+    each word is looked up once per file (:class:`FileWords`).
     """
 
     def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
-        groups: dict[tuple[Word, ...], int] = {}
-        self._rules: list[tuple[str, frozenset[int]]] = []
+        numbers: dict[tuple[Word, ...], int] = {}
+        self._rules: list[tuple[str, tuple[int, ...]]] = []
         for code, alternatives in rule_words:
-            numbers = frozenset(groups.setdefault(group, len(groups)) for group in alternatives if group)
-            self._rules.append((code, numbers))
-        self._by_first: dict[Word, list[tuple[int, tuple[Word, ...]]]] = {}
-        for group, number in groups.items():
-            self._by_first.setdefault(group[0], []).append((number, group[1:]))
+            self._rules.append(
+                (code, tuple(numbers.setdefault(group, len(numbers)) for group in alternatives if group))
+            )
+        self._groups = list(numbers)
+        self._firsts = list(dict.fromkeys(group[0] for group in self._groups))
 
     def codes(self, data: bytes) -> tuple[str, ...]:
         """The codes of the rules that may fire on ``data``, in the rules' order."""
         present = FileWords(data)
-        holding = {
-            number
-            for first, rests in self._by_first.items()
-            if first in present
-            for number, rest in rests
-            if all(word in present for word in rest)
-        }
-        if not holding:
-            return ()
-        return tuple(code for code, numbers in self._rules if not numbers.isdisjoint(holding))
+        if not any(first in present for first in self._firsts):
+            return ()  # most files: no alternative can even start
+        holds: dict[int, bool] = {}
+        found = []
+        for code, numbers in self._rules:
+            for number in numbers:
+                held = holds.get(number)
+                if held is None:
+                    held = holds[number] = all(word in present for word in self._groups[number])
+                if held:
+                    found.append(code)
+                    break
+        return tuple(found)
 
 
 class FileWords:
