@@ -20,7 +20,7 @@ from wslint.analysis.message_flow import TypeResolver
 from wslint.analysis.tables import ASKED, asked_about, module_table
 from wslint.engine import parallel
 from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
+from wslint.engine.runner import SourceUnit, _analyse, _analyse_chunk, _Prepared, parse_module, relevance_for
 from wslint.engine.workers import WorkerFailed, Workers
 
 
@@ -198,3 +198,19 @@ def test_every_chunk_is_answered_once_in_chunk_order() -> None:
         answers, by = parallel._distribute(workers, _double, chunks, (), [0] * len(chunks))  # type: ignore[arg-type]
     assert answers == [[2 * n, 2 * n + 2] for n in range(0, 20, 2)]
     assert set(by) <= {0, 1} and by[0] == 0  # the owner starts with its own first chunk
+
+
+def _explode(chunk: list[_Prepared]) -> None:
+    raise RuntimeError("a bug in a step")
+
+
+def test_a_failing_worker_leaves_the_run_to_one_process(
+    project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    root, files = project
+    todo = _prepared(root, files)
+    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
+    monkeypatch.setattr(parallel, "_check", _explode)
+    after_failure = {p.unit.display: found for p, found in _analyse(todo, Settings(), root, files, 2)}
+    assert after_failure == alone
+    assert "a worker process failed (RuntimeError: a bug in a step)" in capsys.readouterr().err

@@ -6,13 +6,14 @@ Project-wide rules ask about the whole project: where each reference to a broadc
 they would make every worker parse every module. Instead the workers (:class:`Workers`) go
 through the run in steps:
 
-1. **tabulate**: chunks of files are handed to whichever worker is free; it parses them,
-   keeps them, and computes their per-module answers to the per-name questions for the names
-   the checked files define (:mod:`wslint.analysis.tables`);
-2. **share**: every worker receives the join of all tables, then gathers the broadcast sites
+1. **parse**: chunks of files are handed to whichever worker is free; it parses them, keeps
+   them, and reports what they define that a shared question may be about;
+2. **tabulate**: each worker answers the per-name questions, for those names, about the
+   modules it holds (:mod:`wslint.analysis.tables`);
+3. **share**: every worker receives the join of all tables, then gathers the broadcast sites
    of the modules it holds (only when some checked file may hold an endpoint);
-3. **install**: the joined sites become every worker's project facts;
-4. **check**: each chunk goes back to the worker that holds it; a worker with none left
+4. **install**: the joined sites become every worker's project facts;
+5. **check**: each chunk goes back to the worker that holds it; a worker with none left
    takes over another's last chunks (parsing them again costs less than waiting).
 
 Whatever is not shared (a name defined only outside the checked files, a module no worker
@@ -35,6 +36,7 @@ from wslint.engine.workers import Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
+    from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
     from wslint.engine.runner import _Prepared
 
@@ -205,17 +207,18 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
         name = module_name_for(prepared.unit.path, root)
         try:
             module = index.module(name)
-        except Exception:  # noqa: BLE001 - left to the check, which reports it as WSL000
+            if module is None or Path(module.path) != prepared.unit.path:
+                continue  # not the module the project knows by that name: answered lazily
+            asked = asked_about(module, index.settings)
+            if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
+                endpoints = _may_hold_endpoint(module, index)
+        except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
             continue
-        if module is None or Path(module.path) != prepared.unit.path:
-            continue  # not the module the project knows by that name: answered lazily
         held[name] = prepared
-        for kind, names in asked_about(module, index.settings).items():
+        for kind, names in asked.items():
             defined.setdefault(kind, set()).update(names)
             for code in prepared.rules:  # what the files a rule checks define, per rule
                 defined.setdefault(f"{kind} {code}", set()).update(names)
-        if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
-            endpoints = _may_hold_endpoint(module, index)
     return defined, endpoints
 
 
@@ -237,7 +240,7 @@ def _tabulate(names: dict[str, frozenset[str]]) -> bytes:
     return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _may_hold_endpoint(module: Any, index: ProjectIndex) -> bool:
+def _may_hold_endpoint(module: ModuleInfo, index: ProjectIndex) -> bool:
     from wslint.analysis.endpoints import REGISTRARS, is_decorated_endpoint, may_be_registered
 
     for function in module.iter_functions():

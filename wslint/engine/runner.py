@@ -6,6 +6,7 @@ import fnmatch
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -268,9 +269,15 @@ def _analyse(
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files)
     from wslint.engine import parallel
+    from wslint.engine.workers import WorkerFailed
 
     files = list(project_files() if callable(project_files) else project_files)
-    return parallel.analyse(todo, settings, root, files, jobs)
+    try:
+        return parallel.analyse(todo, settings, root, files, jobs)
+    except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone
+        lines = str(failure).strip().splitlines() or ["no reason given"]
+        print(f"wslint: a worker process failed ({lines[-1]}); checking in one process", file=sys.stderr)
+        return _analyse_chunk(todo, settings, root, project_files)
 
 
 def project_index(
