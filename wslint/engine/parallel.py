@@ -8,13 +8,16 @@ through the run in steps:
 
 1. **parse**: chunks of files are handed to whichever worker is free; it parses them, keeps
    them, and reports what they define that a shared question may be about;
-2. **tabulate**: each worker answers the per-name questions, for those names, about the
-   modules it holds (:mod:`wslint.analysis.tables`);
-3. **share**: every worker receives the join of all tables, then gathers the broadcast sites
-   of the modules it holds (only when some checked file may hold an endpoint);
-4. **install**: the joined sites become every worker's project facts;
-5. **check**: each chunk goes back to the worker that holds it; a worker with none left
-   takes over another's last chunks (parsing them again costs less than waiting).
+2. **tabulate**: each chunk goes back to the worker holding it, which answers the per-name
+   questions, for those names, about its modules (:mod:`wslint.analysis.tables`);
+3. **share**: every worker receives the join of all tables;
+4. **gather**: the broadcast sites of the modules each holds, and of those no worker holds
+   (only when some checked file may hold an endpoint); the join becomes every worker's
+   project facts (**install**);
+5. **check**: each chunk goes back to the worker holding it.
+
+In each step where chunks go back to their holders, a worker with none of its own left takes
+over another's last one (parsing it again costs less than waiting).
 
 Whatever is not shared (a name defined only outside the checked files, a module no worker
 holds) a worker answers for itself, exactly as a single process does, so the findings are
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,12 +61,14 @@ def analyse(
             return _paired(chunks, findings)
         parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
         names = _joined_names(codes, [defined for defined, _ in parsed])
-        tables = workers.each(_tabulate, [(names,)] * jobs)  # one tuple for all: pickled once
-        plan = None
+        tables, owners = _distribute(workers, _tabulate, chunks, (names,), owners)
+        workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
+        sites = None
         if any(endpoints for _, endpoints in parsed):
-            plan = _site_plan(chunks, owners, jobs, todo, settings, root, files)
-        gathered = workers.each(_share, [(tables, names, plan[n] if plan else None) for n in range(jobs)])
-        workers.each(_install, [(_joined_sites(gathered) if plan else None,)] * jobs)
+            modules, holders = _site_work(chunks, owners, jobs, todo, settings, root, files)
+            gathered, _ = _distribute(workers, _gather, modules, (), holders)
+            sites = _joined_sites(gathered)
+        workers.each(_install, [(sites,)] * jobs)
         findings, _ = _distribute(workers, _check, chunks, (), owners)
     return _paired(chunks, findings)
 
@@ -89,29 +94,32 @@ SHARE_WHEN_CHECKED = 0.5
 def _distribute(
     workers: Workers,
     step: Callable[..., Any],
-    chunks: list[list[_Prepared]],
+    items: Sequence[Any],
     args: tuple[Any, ...],
     owners: list[int] | None = None,
 ) -> tuple[list[Any], list[int]]:
-    """``step(chunk, *args)`` for every chunk, each sent to the next idle worker: a chunk to its
-    owner if it has one (the worker holding its modules) while the owner has any left, else to
-    whoever is free. The answers in chunk order, and which worker answered each."""
-    queues: list[deque[int]] = [deque() for _ in range(len(workers))]
-    for number in range(len(chunks)):
-        queues[owners[number] if owners else number % len(workers)].append(number)
-    answers: list[Any] = [None] * len(chunks)
-    answered_by = [0] * len(chunks)
-    sent: dict[int, int] = {}  # worker -> chunk
+    """``step(item, *args)`` for every item (a chunk of files, a list of modules), each sent to
+    the next idle worker: an item to its owner (the worker holding its modules; -1: none) while
+    the owner has any left, else to whoever is free, which takes another's last item. The
+    answers in item order, and which worker answered each."""
+    count = len(workers)
+    queues: list[deque[int]] = [deque() for _ in range(count)]
+    for number in range(len(items)):
+        owner = owners[number] if owners else -1
+        queues[owner if owner >= 0 else number % count].append(number)
+    answers: list[Any] = [None] * len(items)
+    answered_by = [0] * len(items)
+    sent: dict[int, int] = {}  # worker -> item
 
     def feed(worker: int) -> None:
         own = queues[worker]
         longest = max(queues, key=len)
         if own or longest:
-            number = own.popleft() if own else longest.pop()  # another's last chunk
-            workers.send(worker, step, (chunks[number], *args))
+            number = own.popleft() if own else longest.pop()  # another's last item
+            workers.send(worker, step, (items[number], *args))
             sent[worker] = number
 
-    for worker in range(len(workers)):
+    for worker in range(count):
         feed(worker)
     while sent:
         worker, answer = workers.next_answer()
@@ -134,7 +142,7 @@ def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[s
     return names
 
 
-def _site_plan(
+def _site_work(
     chunks: list[list[_Prepared]],
     owners: list[int],
     jobs: int,
@@ -142,9 +150,9 @@ def _site_plan(
     settings: Settings,
     root: Path,
     files: list[Path],
-) -> list[list[str]]:
-    """For each worker, the broadcasting modules whose sites it gathers: those it holds, and
-    the modules no worker holds spread over the least loaded."""
+) -> tuple[list[list[str]], list[int]]:
+    """The broadcasting modules whose sites are gathered, in lists: one per chunk (owned by the
+    worker holding it), then the modules no worker holds, in ``jobs`` lists (owned by none)."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.project_facts import broadcasting_module_names
     from wslint.engine.runner import project_index
@@ -152,18 +160,22 @@ def _site_plan(
     index = project_index(root, files, settings)
     for prepared in todo:
         index.remember(prepared.unit.path, prepared.data)
-    holder = {
-        module_name_for(prepared.unit.path, root): owner
-        for chunk, owner in zip(chunks, owners)
-        for prepared in chunk
-    }
-    plan: list[list[str]] = [[] for _ in range(jobs)]
-    for name in broadcasting_module_names(index):
-        worker = holder.get(name)
-        if worker is None:
-            worker = min(range(jobs), key=lambda n: len(plan[n]))
-        plan[worker].append(name)
-    return plan
+    broadcasting = set(broadcasting_module_names(index))
+    work: list[list[str]] = []
+    holders: list[int] = []
+    for chunk, owner in zip(chunks, owners):
+        names = [module_name_for(prepared.unit.path, root) for prepared in chunk]
+        held = [name for name in names if name in broadcasting]
+        broadcasting.difference_update(held)
+        if held:
+            work.append(held)
+            holders.append(owner)
+    rest = sorted(broadcasting)
+    for number in range(jobs):
+        if rest[number::jobs]:
+            work.append(rest[number::jobs])
+            holders.append(-1)
+    return work, holders
 
 
 def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list[BroadcastSite] | None:
@@ -186,35 +198,25 @@ def _open(settings: Settings, root: Path, files: list[Path]) -> None:
 
     forget_project(root)
     _worker.clear()
-    _worker.update(index=project_index(root, files, settings), root=root, resolver=None, held={})
+    _worker.update(index=project_index(root, files, settings), root=root, resolver=None)
 
 
 def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:
-    """Parse the chunk's modules and keep them (this worker checks them later if it is free);
-    what they define that the shared questions ask about, and whether one of them may hold a
+    """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
+    what they define that the shared questions may be about, and whether one of them may hold a
     WebSocket endpoint."""
-    from wslint.analysis.names import module_name_for
     from wslint.analysis.tables import asked_about
 
     index: ProjectIndex = _worker["index"]
-    root: Path = _worker["root"]
-    held: dict[str, _Prepared] = _worker["held"]
     defined: dict[str, set[str]] = {}
     endpoints = False
-    for prepared in chunk:
-        index.remember(prepared.unit.path, prepared.data)
-    for prepared in chunk:
-        name = module_name_for(prepared.unit.path, root)
+    for prepared, module in _modules_of(chunk):
         try:
-            module = index.module(name)
-            if module is None or Path(module.path) != prepared.unit.path:
-                continue  # not the module the project knows by that name: answered lazily
             asked = asked_about(module, index.settings)
             if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
                 endpoints = _may_hold_endpoint(module, index)
-        except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
+        except Exception:  # noqa: BLE001 - the check reports it as WSL000
             continue
-        held[name] = prepared
         for kind, names in asked.items():
             defined.setdefault(kind, set()).update(names)
             for code in prepared.rules:  # what the files a rule checks define, per rule
@@ -222,19 +224,32 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
     return defined, endpoints
 
 
-def _tabulate(names: dict[str, frozenset[str]]) -> bytes:
-    """The tables of the modules this worker holds, pickled here (the parent only forwards
-    them to every worker)."""
+def _modules_of(chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
+    """The chunk's files with their modules, parsed here if not yet (files that do not parse,
+    or that the project knows another module by the name of, are left out: answered lazily)."""
+    from wslint.analysis.names import module_name_for
+
+    index: ProjectIndex = _worker["index"]
+    for prepared in chunk:
+        index.remember(prepared.unit.path, prepared.data)
+    for prepared in chunk:
+        try:
+            module = index.module(module_name_for(prepared.unit.path, _worker["root"]))
+        except Exception:  # noqa: BLE001 - the check reports it as WSL000
+            continue
+        if module is not None and Path(module.path) == prepared.unit.path:
+            yield prepared, module
+
+
+def _tabulate(chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
+    """The tables of the chunk's modules, pickled here (the parent only forwards them)."""
     from wslint.analysis.tables import module_table
 
     index: ProjectIndex = _worker["index"]
     tables: dict[str, ModuleTable] = {}
-    for name in _worker["held"]:
-        module = index.module(name)
-        if module is None:
-            continue
+    for _, module in _modules_of(chunk):
         try:
-            tables[name] = module_table(index, module, names)
+            tables[module.name] = module_table(index, module, names)
         except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
             continue
     return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
@@ -251,24 +266,25 @@ def _may_hold_endpoint(module: ModuleInfo, index: ProjectIndex) -> bool:
     return False
 
 
-def _share(
-    tables: list[bytes], names: dict[str, frozenset[str]], modules: list[str] | None
-) -> dict[str, list[BroadcastSite]] | None:
-    """Take every worker's tables; gather the sites of ``modules`` (None: could not)."""
+def _share(tables: list[bytes], names: dict[str, frozenset[str]]) -> None:
+    """Take every worker's tables."""
     from wslint.analysis.message_flow import TypeResolver
-    from wslint.analysis.project_facts import gather_sites
 
     index: ProjectIndex = _worker["index"]
     joined: dict[str, ModuleTable] = {}
     for part in tables:
         joined.update(pickle.loads(part))
     index.share(joined, names)
-    if modules is None:
-        return None
-    resolver = _worker["resolver"] = TypeResolver(index)
+    _worker["resolver"] = TypeResolver(index)
+
+
+def _gather(modules: list[str]) -> dict[str, list[BroadcastSite]] | None:
+    """The broadcast sites of ``modules`` (None: could not; they are then gathered lazily)."""
+    from wslint.analysis.project_facts import gather_sites
+
     try:
-        return gather_sites(index, resolver, modules)
-    except Exception:  # noqa: BLE001 - the sites are then gathered lazily, as in one process
+        return gather_sites(_worker["index"], _worker["resolver"], modules)
+    except Exception:  # noqa: BLE001 - the check gathers them again, as one process would
         return None
 
 
