@@ -159,9 +159,11 @@ def check_units(
             report.findings.extend(cached)
         else:
             todo.append(_Prepared(unit, data, relevant))
-    for prepared in _narrow(todo, settings, project_words):
-        todo.remove(prepared)
-        if cache is not None:
+    dropped = {id(prepared): prepared for prepared in _narrow(todo, settings, project_words)}
+    if dropped:
+        todo = [prepared for prepared in todo if id(prepared) not in dropped]
+    if cache is not None:
+        for prepared in dropped.values():
             cache.put(prepared.unit.path, prepared.data, [])
     for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
         report.findings.extend(findings)
