@@ -27,6 +27,7 @@ from wslint.analysis.calls import (
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
+from wslint.engine.source import read_or_empty
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # Parsed modules kept at once, counted in source bytes (trees cost ~30x their source). Generous on
@@ -94,7 +95,7 @@ class ProjectIndex:
         """A project file's bytes, read once (queries scan them again and again)."""
         data = self._sources.get(path)
         if data is None:
-            data = self._sources[path] = _read_or_empty(path)
+            data = self._sources[path] = read_or_empty(path)
         return data
 
     @property
@@ -440,13 +441,6 @@ class ProjectIndex:
             resolved = self.resolve(target) if target is not None else UNKNOWN
             found.append(resolved.function.key if isinstance(resolved, Resolved) else None)
         return found
-
-
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def _reference_target(node: ast.AST, scope: FunctionInfo | None, module: ModuleInfo) -> Target | None:

@@ -71,21 +71,15 @@ def project_facts(index: ProjectIndex) -> ProjectFacts:
     """The join of every broadcast site of the project, gathered on the first question."""
     if index not in _FACTS:
         resolver = TypeResolver(index)
-        facts = ProjectFacts(resolver)
-        for module in _broadcasting_modules(index):
-            facts.sites.extend(module_broadcasts(module, resolver))
-        _FACTS[index] = facts
+        gathered = gather_sites(index, resolver, broadcasting_module_names(index))
+        _FACTS[index] = ProjectFacts(resolver, [site for sites in gathered.values() for site in sites])
     return _FACTS[index]
-
-
-def _broadcasting_modules(index: ProjectIndex) -> Iterator[ModuleInfo]:
-    """Production modules whose bytes mention a broadcast method or a send method (fan-outs)."""
-    yield from index.production_modules_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
 
 
 # -- gathered by worker processes, each for its share of the modules -------------------------
 def broadcasting_module_names(index: ProjectIndex) -> list[str]:
-    """The modules :func:`project_facts` gathers sites from, in its order (none parsed)."""
+    """Modules whose bytes mention a broadcast method or a send method (fan-outs), in order:
+    those :func:`project_facts` gathers sites from (none parsed)."""
     return index.names_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
 
 

@@ -21,7 +21,7 @@ from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.project import find_project_root
-from wslint.engine.source import Unreadable, decode_source, parse_source
+from wslint.engine.source import Unreadable, decode_source, parse_source, read_or_empty
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -230,7 +230,7 @@ class _ProjectWords:
         files = self._project_files() if callable(self._project_files) else self._project_files
         for path in files:
             if path not in self._scanned:
-                self.scan(path, _read_or_empty(path))
+                self.scan(path, read_or_empty(path))
                 if self._found.intersection(words):
                     return True
         return False
@@ -247,13 +247,6 @@ def _narrow(todo: list[_Prepared], settings: Settings, project: _ProjectWords) -
             if not narrower.codes(prepared.data):
                 prepared.rules = tuple(rule for rule in prepared.rules if rule != code)
     return [prepared for prepared in todo if not prepared.rules and not prepared.unit.named]
-
-
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 # Below this many files a worker pool costs more than it saves.

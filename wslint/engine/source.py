@@ -13,6 +13,7 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,14 @@ class Unreadable(Exception):
     reason: str
     line: int = 1
     column: int = 1
+
+
+def read_or_empty(path: Path) -> bytes:
+    """A file's bytes, or none when it cannot be read (a project file that vanished)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def decode_source(data: bytes) -> str:
