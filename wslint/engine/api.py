@@ -123,7 +123,8 @@ def project_files(root: Path, exclude: tuple[str, ...]) -> tuple[Path, ...]:
     if not root.is_dir():
         return ()
     try:
-        return tuple(Path(os.path.abspath(p)) for p in discover([root], exclude))
+        # The root is absolute and normalised (found from an absolute path): so are its files.
+        return tuple(p if p.is_absolute() else Path(os.path.abspath(p)) for p in discover([root], exclude))
     except DiscoveryError:
         return ()
 
