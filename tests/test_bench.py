@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from bench.corpus import generate  # not installed: found through sys.path (conftest.py)
 
-from bench.corpus import generate  # noqa: E402 - bench is not installed: found through sys.path
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_corpus_is_deterministic_varied_and_valid(tmp_path: Path) -> None:
