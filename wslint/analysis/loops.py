@@ -50,15 +50,20 @@ def is_running_flag(test: ast.expr) -> bool:
 
 
 def function_loops(function: FunctionInfo, module: ModuleInfo, settings: Settings) -> list[Loop]:
-    """The polling, event and hot loops of an ``async def`` (nested scopes excluded)."""
+    """The polling, event and hot loops of an ``async def`` (nested scopes excluded); once per
+    function (finding broadcasters asks for every coroutine's loops, in several places)."""
     if not function.is_async:
         return []
+    cached: tuple[Settings, list[Loop]] | None = getattr(function, "_wsl_loops", None)
+    if cached is not None and (cached[0] is settings or cached[0] == settings):
+        return list(cached[1])
     loops = []
     for node in function.body_nodes():
         loop = classify_loop(node, module, settings)
         if loop is not None:
             loops.append(loop)
-    return loops
+    function._wsl_loops = (settings, loops)  # type: ignore[attr-defined]
+    return list(loops)
 
 
 def classify_loop(node: ast.AST, module: ModuleInfo, settings: Settings) -> Loop | None:
