@@ -214,3 +214,42 @@ def test_a_failing_worker_leaves_the_run_to_one_process(
     after_failure = {p.unit.display: found for p, found in _analyse(todo, Settings(), root, files, 2)}
     assert after_failure == alone
     assert "a worker process failed (RuntimeError: a bug in a step)" in capsys.readouterr().err
+
+
+def test_the_steps_spare_a_worker_the_other_workers_modules(project) -> None:  # type: ignore[no-untyped-def]
+    """The workers' steps, run here one worker after the other: once the tables and the sites
+    are shared, a worker gathers and checks its half without parsing the other half."""
+    from wslint.analysis.names import module_name_for
+
+    root, files = project
+    todo = _prepared(root, files)
+    halves = [todo[::2], todo[1::2]]
+    codes = {code for prepared in todo for code in prepared.rules}
+    defined = []
+    for half in halves:  # each "worker" parses its own half and says what it defines
+        parallel._open(Settings(), root, files)
+        part, endpoints = parallel._parse(half, True)
+        assert endpoints
+        defined.append(part)
+    names = parallel._joined_names(codes, defined)
+    assert all(names.values()) and set(names) == {kind for kind, _, _ in ASKED}
+    blobs = []
+    for half in halves:  # ... and tabulates it
+        parallel._open(Settings(), root, files)
+        parallel._parse(half, True)
+        blobs.append(parallel._tabulate(half, names))
+    sites: list = []
+    for half in halves:  # the second "worker" is left standing, holding the second half
+        parallel._open(Settings(), root, files)
+        parallel._parse(half, True)
+        index = parallel._worker["index"]
+        loads: list[Path] = []
+        loader = index._loader
+        index._loader = lambda path, data: loads.append(path) or loader(path, data)
+        parallel._share(blobs, names)
+        sites.append(parallel._gather([module_name_for(p.unit.path, root) for p in half]))
+    parallel._install(parallel._joined_sites(sites))
+    findings = parallel._check(halves[1])
+    others = {prepared.unit.path for prepared in halves[0]}
+    assert sum(len(found) for found in findings) > 5
+    assert not others.intersection(loads), sorted(others.intersection(loads))[:3]
