@@ -250,6 +250,10 @@ def test_the_steps_spare_a_worker_the_other_workers_modules(project) -> None:  #
         sites.append(parallel._gather([module_name_for(p.unit.path, root) for p in half]))
     parallel._install(parallel._joined_sites(sites))
     findings = parallel._check(halves[1])
-    others = {prepared.unit.path for prepared in halves[0]}
+    # The questions about the whole project (who references, mentions, constructs what) are
+    # answered by the tables: no service of the other half is parsed. A call resolved into
+    # one module (an endpoint's ``manager.connect(websocket)``) still parses that module.
+    others = {prepared.unit.path for prepared in halves[0] if prepared.unit.path.parent.name == "services"}
+    assert len(others) > 5
     assert sum(len(found) for found in findings) > 5
     assert not others.intersection(loads), sorted(others.intersection(loads))[:3]

@@ -19,6 +19,7 @@ from wslint.analysis.guards import name_parts
 from wslint.engine import runner
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import ASYNC_DEF, Relevance, keywords
+from wslint.engine.project_words import ProjectWords
 from wslint.engine.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
 from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_ATTRIBUTE, REMEMBERED_WORDS
@@ -33,8 +34,9 @@ class EveryRule(Relevance):
         self._all = tuple(
             rule.code for rule in selected_rules(settings.select, settings.ignore, settings.extend_select)
         )
+        self.project_words = ()
 
-    def codes(self, data: bytes) -> tuple[str, ...]:
+    def codes(self, data: bytes, project: object = None) -> tuple[str, ...]:
         return self._all
 
 
@@ -64,7 +66,6 @@ def test_skipped_standard_library_files_hold_no_finding(monkeypatch: pytest.Monk
 
 def without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "relevance_for", EveryRule)
-    monkeypatch.setattr(runner, "narrowings_for", lambda settings: {})
 
 
 # -- narrowed by what the project holds ---------------------------------------------------------
@@ -96,16 +97,9 @@ def test_without_registrations_only_files_saying_websocket_are_endpoint_candidat
     (tmp_path / "app.py").write_text("@app.websocket('/ws')\n" + HANDLER.replace("feed", "ws_feed"))
     files = [path.resolve() for path in sorted(tmp_path.glob("*.py"))]
     relevance = runner.relevance_for(Settings())
-    todo = [
-        runner._Prepared(SourceUnit(str(f), f), f.read_bytes(), relevance.codes(f.read_bytes()))
-        for f in files
-    ]
-    assert all("WSL006" in prepared.rules for prepared in todo)
-    project = runner._ProjectWords(Settings(), files)
-    for prepared in todo:
-        project.scan(prepared.unit.path, prepared.data)
-    runner._narrow(todo, Settings(), project)
-    assert {prepared.unit.path.name: "WSL006" in prepared.rules for prepared in todo} == {
+    assert all("WSL006" in relevance.codes(f.read_bytes()) for f in files)  # no project to ask
+    project = ProjectWords(relevance.project_words, files)
+    assert {f.name: "WSL006" in relevance.codes(f.read_bytes(), project) for f in files} == {
         "app.py": True,
         "handlers.py": False,
     }
@@ -155,3 +149,30 @@ def test_async_def_as_python_spells_it(source: bytes) -> None:
 @pytest.mark.parametrize("source", [b"asyncdef", b"# async\ndef f(): ...", b"async_def = 1"])
 def test_async_def_is_not_found_where_there_is_none(source: bytes) -> None:
     assert not keywords("async def").search(source)
+
+
+# -- broadcasters that broadcast through another module ----------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("project", "kept"),
+    [
+        ("wsl002/bad_helper_chain_in_other_modules", True),
+        ("wsl002/good_helper_in_other_module_never_broadcasts", False),
+    ],
+)
+def test_a_loop_calling_helpers_is_checked_only_where_a_helper_may_broadcast(
+    project: str, kept: bool
+) -> None:
+    """``poll_prices`` loops and calls a helper of another module: it is a broadcaster only if
+    some project function that may broadcast is named in its file (here through a chain of
+    two modules and an import alias)."""
+    root = FIXTURES / project
+    files = [path.resolve() for path in sorted(root.rglob("*.py"))]
+    poller = next(path for path in files if path.name == "poller.py").read_bytes()
+    relevance = runner.relevance_for(Settings())
+    assert "WSL002" in relevance.codes(poller)  # no project to ask: the loop may broadcast
+    project_words = ProjectWords(relevance.project_words, files)
+    assert ("WSL002" in relevance.codes(poller, project_words)) is kept

@@ -21,7 +21,7 @@ from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.project import find_project_root
-from wslint.engine.source import Unreadable, decode_source, parse_source, read_or_empty
+from wslint.engine.source import Unreadable, decode_source, parse_source
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from wslint.analysis.index import ProjectIndex
     from wslint.analysis.module import ModuleInfo
     from wslint.engine.prefilter import Relevance
+    from wslint.engine.project_words import ProjectWords
     from wslint.rules.base import Rule
 
 
@@ -111,6 +112,7 @@ class _Prepared:
     unit: SourceUnit
     data: bytes
     rules: tuple[str, ...]  # codes
+    asks_project: bool = False  # whether the rules hold only if the project says so
 
 
 def check_units(
@@ -123,10 +125,12 @@ def check_units(
     cache: ResultCache | None = None,
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
+    from wslint.engine.project_words import EveryWordHeld, ProjectWords
+
     relevance: Relevance | None = None
+    project_words: ProjectWords | None = None
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
-    project_words = _ProjectWords(settings, project_files)
     for unit in units:
         if cache is not None and unit.data is None:
             unchanged = cache.unchanged(unit.path, unit.display)
@@ -146,10 +150,12 @@ def check_units(
             if cache is not None:
                 cache.put(unit.path, data, undecodable)
             continue
-        if relevance is None:
+        if relevance is None or project_words is None:
             relevance = relevance_for(settings)
+            project_words = ProjectWords(relevance.project_words, project_files)
         project_words.scan(unit.path, data)
-        relevant = relevance.codes(data)
+        unasked = EveryWordHeld()
+        relevant = relevance.codes(data, unasked)
         if not relevant and not unit.named:
             if cache is not None:
                 cache.put(unit.path, data, [])  # so that the next run need not read it
@@ -158,8 +164,10 @@ def check_units(
         if cached is not None:
             report.findings.extend(cached)
         else:
-            todo.append(_Prepared(unit, data, relevant))
-    dropped = {id(prepared): prepared for prepared in _narrow(todo, settings, project_words)}
+            todo.append(_Prepared(unit, data, relevant, asks_project=unasked.asked))
+    dropped = {}
+    if relevance is not None and project_words is not None:
+        dropped = {id(prepared): prepared for prepared in _narrow(todo, relevance, project_words)}
     if dropped:
         todo = [prepared for prepared in todo if id(prepared) not in dropped]
     if cache is not None:
@@ -187,65 +195,12 @@ def relevance_for(settings: Settings) -> Relevance:
     return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
 
 
-@lru_cache(maxsize=8)
-def narrowings_for(settings: Settings) -> dict[str, tuple[tuple[bytes, ...], Relevance]]:
-    """Code -> (project words, the narrower prefilter when no project file holds any)."""
-    from wslint.engine.prefilter import Relevance
-    from wslint.rules import selected_rules
-
-    narrowings = {}
-    for rule in selected_rules(settings.select, settings.ignore, settings.extend_select):
-        narrowing = rule.project_narrowing(settings)
-        if narrowing is not None:
-            words, groups = narrowing
-            narrowings[rule.code] = (words, Relevance([(rule.code, groups)]))
-    return narrowings
-
-
-class _ProjectWords:
-    """Which project words (:meth:`Rule.project_narrowing`) some project file holds: looked
-    for in the bytes read for checking, then in the project's other files only if asked."""
-
-    def __init__(
-        self, settings: Settings, project_files: Sequence[Path] | Callable[[], Iterable[Path]]
-    ) -> None:
-        self.settings = settings
-        self.narrowings: dict[str, tuple[tuple[bytes, ...], Relevance]] = {}
-        self._words: set[bytes] | None = None  # known once a file is scanned (rules loaded)
-        self._found: set[bytes] = set()
-        self._scanned: set[Path] = set()
-        self._project_files = project_files
-
-    def scan(self, path: Path, data: bytes) -> None:
-        if self._words is None:
-            self.narrowings = narrowings_for(self.settings)
-            self._words = {word for words, _ in self.narrowings.values() for word in words}
-        if self._words:
-            self._scanned.add(path)
-            self._found.update(word for word in self._words - self._found if word in data)
-
-    def held(self, words: tuple[bytes, ...]) -> bool:
-        if self._found.intersection(words):
-            return True
-        files = self._project_files() if callable(self._project_files) else self._project_files
-        for path in files:
-            if path not in self._scanned:
-                self.scan(path, read_or_empty(path))
-                if self._found.intersection(words):
-                    return True
-        return False
-
-
-def _narrow(todo: list[_Prepared], settings: Settings, project: _ProjectWords) -> list[_Prepared]:
-    """Narrow the rules of each file where the project lacks a rule's project words; the
-    files left with no rule (and not named on the command line)."""
-    for code, (words, narrower) in project.narrowings.items():
-        holding = [prepared for prepared in todo if code in prepared.rules]
-        if not holding or project.held(words):
-            continue
-        for prepared in holding:
-            if not narrower.codes(prepared.data):
-                prepared.rules = tuple(rule for rule in prepared.rules if rule != code)
+def _narrow(todo: list[_Prepared], relevance: Relevance, project: ProjectWords) -> list[_Prepared]:
+    """Ask the project about the files whose relevance awaited it (:class:`ProjectWord`);
+    the files left with no rule (and not named on the command line)."""
+    for prepared in todo:
+        if prepared.asks_project:
+            prepared.rules = relevance.codes(prepared.data, project)
     return [prepared for prepared in todo if not prepared.rules and not prepared.unit.named]
 
 

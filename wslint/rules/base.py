@@ -39,13 +39,6 @@ class Rule:
         """
         return broadcaster_words(settings)
 
-    @classmethod
-    def project_narrowing(cls, settings: Settings) -> tuple[tuple[bytes, ...], WordGroups] | None:
-        """``(project words, narrower alternatives)``: when no file of the project holds any of
-        the project words, a file must also hold one of the narrower alternatives to hold a
-        finding. None: no such narrowing."""
-        return None
-
     def finding(self, context: FileContext, node: ast.AST, message: str) -> Finding:
         return finding_at(node, context.path, self.code, self.name, message)
 

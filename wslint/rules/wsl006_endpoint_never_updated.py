@@ -106,7 +106,10 @@ from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import ASYNC_DEF, WordGroups
+from wslint.engine.project_words import AnyFileHolds
 from wslint.rules.base import Rule, def_line
+
+ROUTES_REGISTERED = AnyFileHolds(word.encode() for word in REGISTRARS)
 
 
 class EndpointNeverUpdated(Rule):
@@ -119,16 +122,10 @@ class EndpointNeverUpdated(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        # Endpoints are coroutines that await their sends; one registered from another module
-        # need not mention "websocket" at all, so only these two words are certain.
-        return ((ASYNC_DEF, b"await"),)
-
-    @classmethod
-    def project_narrowing(cls, settings: Settings) -> tuple[tuple[bytes, ...], WordGroups] | None:
-        # Where no file registers a route, every endpoint is decorated in its own file:
-        # ``@x.websocket(...)`` or ``@x.websocket_route(...)``.
-        registrars = tuple(sorted(word.encode() for word in REGISTRARS))
-        return registrars, ((ASYNC_DEF, b"await", b"websocket"),)
+        # Endpoints are coroutines that await their sends. One decorated in its own file says
+        # ``@x.websocket(...)`` or ``@x.websocket_route(...)``; one registered from another
+        # module need not mention "websocket" at all, where some project file registers routes.
+        return ((ASYNC_DEF, b"await", b"websocket"), (ASYNC_DEF, b"await", ROUTES_REGISTERED))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:

@@ -63,7 +63,7 @@ from wslint.analysis.walk import walk
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.engine.prefilter import WordGroups, broadcast_call
 from wslint.rules.base import Rule
 
 TYPE_WORDS = frozenset({"type", "kind", "event", "topic"})
@@ -80,7 +80,7 @@ class MessageWithoutType(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((name.encode(),) for name in settings.broadcast_methods)
+        return ((broadcast_call(settings),),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         module, settings = context.module, context.settings

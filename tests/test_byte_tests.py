@@ -1,0 +1,130 @@
+"""The prefilter's byte tests answer yes wherever the analysis they stand in for would find
+something (a yes where it finds nothing only costs a parse)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from wslint.analysis.calls import broadcasts_in, is_broadcast_call
+from wslint.analysis.walk import walk
+from wslint.engine.byte_tests import FAN_OUT, call_of, def_blocks, mentions, shortest_literals
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import broadcast_call
+
+FAN_OUTS = [
+    "for ws in clients:\n    await ws.send_json(message)\n",
+    "for ws in list(clients):\n    try:\n        await ws.send_text(text)\n    except OSError:\n        pass",
+    "for room, ws in pairs:\n    await ws.send(m)\n",
+    "for (i, ws) in enumerate(clients):\n    await ws . send_bytes (b)\n",
+    "async for ws in stream():\n    await ws.send(m)\n",
+    "await asyncio.gather(*(ws.send_json(m) for ws in clients))\n",
+    "tasks = [asyncio.create_task(c.send(m)) for c in clients]\n",
+    "await asyncio.gather(*[\n    peer\n    .send_text(m)\n    for peer in peers\n])\n",
+    "for wß in clients:\n    await wß.send(m)\n",
+]
+NOT_FAN_OUTS = [
+    "for ws in clients:\n    await self.ws.send_json(message)\n",
+    "for x in range(3):\n    sock.send(x)\n",
+    "await ws.send_json(message)\n",
+    "for ws in clients:\n    await ws.resend(m)\n",
+]
+
+
+@pytest.mark.parametrize("source", FAN_OUTS)
+def test_fan_out_bytes_where_the_analysis_sees_one(source: str) -> None:
+    tree = ast.parse(source if "await" not in source else "async def f():\n" + _indent(source))
+    assert list(broadcasts_in(walk(tree), Settings())), "the case must be a fan-out to the analysis"
+    assert FAN_OUT.search(source.encode())
+
+
+@pytest.mark.parametrize("source", NOT_FAN_OUTS)
+def test_no_fan_out_bytes_where_there_is_none(source: str) -> None:
+    assert not FAN_OUT.search(source.encode())
+
+
+BROADCAST_CALLS = [
+    "await manager.broadcast({'type': 'x'})",
+    "await broadcast(message)",
+    "await self.channel_layer.group_send(\n    'room', {'type': 'x'})",
+    "await hub.broadcast_json (m)",
+    "await (hub.broadcast  # to everyone\n    (m))",
+]
+
+
+@pytest.mark.parametrize("source", BROADCAST_CALLS)
+def test_broadcast_call_bytes_where_the_analysis_sees_one(source: str) -> None:
+    tree = ast.parse("async def f():\n" + _indent(source))
+    assert any(isinstance(node, ast.Call) and is_broadcast_call(node, Settings()) for node in walk(tree))
+    assert broadcast_call(Settings()).search(source.encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"allow_broadcast(True)", b"x = manager.broadcast", b"def broadcaster(): ...", b"rebroadcast(m)"],
+)
+def test_no_broadcast_call_where_there_is_none(source: bytes) -> None:
+    assert not broadcast_call(Settings()).search(source)
+
+
+def test_a_call_is_looked_for_under_its_shortest_spellings() -> None:
+    names = ["broadcast", "broadcast_json", "group_send", "send_all"]
+    assert call_of(names).literals == (b"broadcast", b"group_send", b"send_all")
+    assert shortest_literals([b"send", b"send_json", b"resend"]) == (b"send",)
+
+
+def test_every_function_lies_within_its_def_block() -> None:
+    """On real code (asyncio and its tests), the block of every ``def`` holds its whole text."""
+    package = Path(asyncio.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        data = path.read_bytes()
+        blocks: dict[bytes, list[bytes]] = {}
+        for name, text in def_blocks(data):
+            blocks.setdefault(name, []).append(text)
+        lines = data.splitlines(keepends=True)
+        for node in ast.walk(ast.parse(data)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = node.lineno - 1 if not node.decorator_list else _def_line(lines, node)
+                text = b"".join(lines[first : node.end_lineno])
+                found = blocks.get(node.name.encode(), [])
+                assert any(text.strip() in block for block in found), (path.name, node.name)
+
+
+def _def_line(lines: list[bytes], node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """The line of the ``def`` keyword itself, below the decorators."""
+    line = node.decorator_list[-1].end_lineno or node.lineno
+    while b"def " not in lines[line]:
+        line += 1
+    return line
+
+
+def test_def_blocks_nest() -> None:
+    source = (
+        b"def outer():\n    def inner():\n        pass\n    return inner\n\n"
+        b"class C:\n    async def m(self):\n        pass\n"
+    )
+    blocks = dict(def_blocks(source))
+    assert blocks[b"inner"] == b"    def inner():\n        pass\n    return inner\n\nclass C:\n"
+    assert blocks[b"outer"].startswith(b"def outer():") and b"async def m" in blocks[b"outer"]
+    assert blocks[b"m"] == b"    async def m(self):\n        pass\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"helper()", True),
+        (b"x.helper(1)", True),
+        (b"myhelper()", False),
+        (b"helpers", False),
+        (b"helper", True),
+    ],
+)
+def test_mentions_only_whole_names(data: bytes, expected: bool) -> None:
+    assert mentions(data, b"helper") is expected
+
+
+def _indent(source: str) -> str:
+    return "".join("    " + line for line in source.splitlines(keepends=True))

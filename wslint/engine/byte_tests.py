@@ -1,0 +1,171 @@
+"""Questions asked of a file's bytes, never of its tree: the prefilter's vocabulary.
+
+Each test answers for a superset of what the analysis would find: where the analysis sees
+a construct, the bytes hold the words the test looks for (a test may say yes where the
+analysis then finds nothing, which only costs a parse).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wslint.analysis.calls import SEND_METHODS
+
+IDENTIFIER = rb"[\w\x80-\xff]"  # a byte of an identifier (UTF-8 letters included)
+# What may separate the tokens of one expression inside brackets: whitespace, line joins, comments.
+GAP = rb"(?:\s|\\|#[^\n]*)*"
+
+
+class ByteTest(ABC):
+    """A word spelled by more than a substring; compared and hashed by identity (looked up
+    per file, often)."""
+
+    @abstractmethod
+    def search(self, data: bytes) -> bool: ...
+
+    __hash__ = object.__hash__
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern(ByteTest):
+    """A regular expression over the bytes; every match holds one of ``literals``, so the
+    expression runs only where one is present."""
+
+    literals: tuple[bytes, ...]
+    expression: bytes
+    usual: bytes | None = None  # the usual spelling: where it occurs, the expression matches
+
+    def search(self, data: bytes) -> bool:
+        if self.usual is not None and self.usual in data:
+            return True
+        if not any(literal in data for literal in self.literals):
+            return False
+        return _compiled(self.expression).search(data) is not None
+
+
+@lru_cache(maxsize=64)
+def _compiled(expression: bytes) -> re.Pattern[bytes]:
+    return re.compile(expression)
+
+
+def keywords(phrase: str) -> Pattern:
+    """``async def`` as Python spells it: the keywords apart by any whitespace or line joins."""
+    words = [word.encode() for word in phrase.split()]
+    gap = rb"(?:[ \t\f]|\\\r?\n)+"
+    # No ``\b`` in front: an expression that starts with a literal is scanned for it first.
+    expression = gap.join(re.escape(word) for word in words) + rb"\b"
+    return Pattern((words[0],), expression, usual=b" ".join(words))
+
+
+ASYNC_DEF = keywords("async def")
+ASYNC_FOR = keywords("async for")
+
+
+def call_of(names: Iterable[str]) -> CallOf:
+    """A call whose callee's last name is one of ``names``: ``broadcast(``, ``hub.broadcast (``."""
+    return CallOf(tuple(sorted(name.encode() for name in names)))
+
+
+@dataclass(frozen=True, eq=False)
+class CallOf(ByteTest):
+    names: tuple[bytes, ...]
+
+    @property
+    def literals(self) -> tuple[bytes, ...]:
+        return shortest_literals(self.names)
+
+    def search(self, data: bytes) -> bool:
+        if not any(literal in data for literal in self.literals):
+            return False
+        # The names first, so that re scans for their first bytes; the byte before is
+        # looked at here (a look-behind in front would try the expression at every byte).
+        for match in _compiled(self._expression()).finditer(data):
+            start = match.start()
+            if not start or not _IDENTIFIER_BYTE.match(data, start - 1):
+                return True
+        return False
+
+    def _expression(self) -> bytes:
+        return rb"(?:" + b"|".join(re.escape(name) for name in self.names) + rb")" + GAP + rb"\("
+
+
+_IDENTIFIER_BYTE = re.compile(IDENTIFIER)
+
+
+def shortest_literals(words: Iterable[bytes]) -> tuple[bytes, ...]:
+    """The words no other word contains: where none of them occurs, none of ``words`` does."""
+    unique = set(words)
+    return tuple(sorted(w for w in unique if not any(o != w and o in w for o in unique)))
+
+
+_SEND_CALL = re.compile(rb"send(?:_text|_json|_bytes)?" + GAP + rb"\(")
+_RECEIVER_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])(" + IDENTIFIER + rb"+)(?:\s|\\)*\.(?:\s|\\)*$")
+_LOOP_TARGETS = re.compile(rb"for\s+([\w\x80-\xff\s,()\[\]*]+?)\s+in(?![\w\x80-\xff])")
+_NAME = re.compile(IDENTIFIER + rb"+")
+RECEIVER_REACH = 200  # bytes looked back from ``.send(`` for its receiver
+
+
+class FanOut(ByteTest):
+    """``for ws in clients: await ws.send_json(m)`` (a loop or comprehension): a plain name is
+    both a ``for`` target and the receiver of a ``send*()`` call (:func:`calls.fan_out_send`)."""
+
+    def search(self, data: bytes) -> bool:
+        if b"send" not in data or b"for" not in data:
+            return False
+        receivers = set(self._receivers(data))
+        if not receivers:
+            return False
+        return any(
+            not receivers.isdisjoint(_NAME.findall(targets)) for targets in _LOOP_TARGETS.findall(data)
+        )
+
+    @staticmethod
+    def _receivers(data: bytes) -> Iterator[bytes]:
+        for call in _SEND_CALL.finditer(data):
+            start = call.start()  # ``resend(`` is no send: no dot right before it
+            found = _RECEIVER_BEFORE.search(data, max(0, start - RECEIVER_REACH), start)
+            if found:
+                yield found.group(1)
+
+
+FAN_OUT = FanOut()
+assert {"send", "send_text", "send_json", "send_bytes"} == SEND_METHODS  # _SEND_CALL spells them
+
+
+_DEF = re.compile(rb"^([ \t]*)(?:async(?:[ \t]|\\\r?\n)+)?def(?:[ \t]|\\\r?\n)+(" + IDENTIFIER + rb"+)", re.M)
+
+
+def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """``(name, text)`` of every ``def``: from its line to the next ``def`` indented no deeper.
+
+    The text holds the whole function (and may run on: nested functions, code after it),
+    unless a string spans lines that start like a shallower ``def``.
+    """
+    open_blocks: list[tuple[int, int, bytes]] = []  # (indent, start, name)
+    for match in _DEF.finditer(data):
+        indent, start, name = len(match.group(1).expandtabs()), match.start(), match.group(2)
+        while open_blocks and open_blocks[-1][0] >= indent:
+            _, begun, closed = open_blocks.pop()
+            yield closed, data[begun:start]
+        open_blocks.append((indent, start, name))
+    for _, begun, name in open_blocks:
+        yield name, data[begun:]
+
+
+def mentions(data: bytes, name: bytes) -> bool:
+    """Whether ``name`` occurs in ``data`` as a whole identifier."""
+    if name not in data:
+        return False
+    return _whole_word(name).search(data) is not None
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(name: bytes) -> re.Pattern[bytes]:
+    # The name first, so that re scans for it as a literal; then no identifier byte after it,
+    # nor before it (a look-behind over the byte before and the name).
+    escaped = re.escape(name)
+    return re.compile(escaped + rb"(?!" + IDENTIFIER + rb")(?<!" + IDENTIFIER + escaped + rb")")

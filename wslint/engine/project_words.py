@@ -1,0 +1,208 @@
+"""Prefilter words that a file holds or not depending on the rest of the project.
+
+A file's bytes cannot tell whether a route is registered elsewhere, or whether a name it
+calls is a function that broadcasts in another module. A :class:`ProjectWord` asks the
+project's bytes: the command answers it once per run (:class:`ProjectWords`, reading each
+project file at most once more); where there is no project to ask (the plugins see one
+file at a time, and the first pass over the files), every project word is held.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from wslint.engine.byte_tests import FAN_OUT, IDENTIFIER, call_of, def_blocks, mentions, shortest_literals
+from wslint.engine.source import read_or_empty
+
+ProjectFiles = Sequence[Path] | Callable[[], Iterable[Path]]
+
+
+class ProjectWord(ABC):
+    """A word whose presence in a file depends on the project; compared by identity."""
+
+    @abstractmethod
+    def reader(self) -> ProjectReader:
+        """What one run learns of the project for this word."""
+
+
+class ProjectReader(ABC):
+    """One run's knowledge for one project word, gathered file by file."""
+
+    @abstractmethod
+    def scan(self, data: bytes) -> None:
+        """Note what the word needs of one project file's bytes."""
+
+    def settled(self) -> bool:
+        """Whether the files scanned so far answer every question (no need to read the rest)."""
+        return False
+
+    @abstractmethod
+    def held(self, data: bytes, project: ProjectWords) -> bool:
+        """Whether a file with these bytes holds the word, once every project file is scanned
+        (or the reader settled)."""
+
+
+class ProjectWords:
+    """One run's answers to the project words: the files the run reads are scanned as they
+    are read; the project's other files only when a question needs them."""
+
+    def __init__(self, words: Iterable[ProjectWord], files: ProjectFiles) -> None:
+        self._readers = {word: word.reader() for word in words}
+        self._files = files
+        self._scanned: set[Path] = set()
+        self._complete = False  # every project file scanned
+
+    def scan(self, path: Path, data: bytes) -> None:
+        if self._readers and path not in self._scanned:
+            self._scanned.add(path)
+            for reader in self._readers.values():
+                reader.scan(data)
+
+    def held(self, word: ProjectWord, data: bytes) -> bool:
+        reader = self._readers.get(word)
+        if reader is None:
+            return True  # a word of a rule this run does not select: nothing to narrow
+        if not self._complete and not reader.settled():
+            self._scan_the_rest(reader)
+        return reader.held(data, self)
+
+    def _scan_the_rest(self, reader: ProjectReader) -> None:
+        for path in self.project_files():
+            if path not in self._scanned:
+                self.scan(path, read_or_empty(path))
+                if reader.settled():
+                    return
+        self._complete = True
+
+    def project_files(self) -> Iterable[Path]:
+        return self._files() if callable(self._files) else self._files
+
+    def every_file(self) -> Iterator[bytes]:
+        """Every project file's bytes, read again (those the run keeps are not kept here)."""
+        for path in self.project_files():
+            yield read_or_empty(path)
+
+
+class EveryWordHeld:
+    """Project answers where there is no project to ask: every project word is held, and
+    whether one was asked is remembered (the file's relevance then awaits the project's)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def held(self, word: ProjectWord, data: bytes) -> bool:
+        self.asked = True
+        return True
+
+
+# -- the project words ----------------------------------------------------------------------
+
+
+class AnyFileHolds(ProjectWord):
+    """Held (by every file) when some project file holds one of ``words``."""
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        self.words = frozenset(words)
+
+    def reader(self) -> ProjectReader:
+        return _Holding(self.words)
+
+
+class _Holding(ProjectReader):
+    def __init__(self, words: frozenset[bytes]) -> None:
+        self._missing = set(words)
+        self._found = False
+
+    def scan(self, data: bytes) -> None:
+        if not self._found:
+            self._found = any(word in data for word in self._missing)
+
+    def settled(self) -> bool:
+        return self._found
+
+    def held(self, data: bytes, project: ProjectWords) -> bool:
+        return self._found
+
+
+class NamesABroadcastingFunction(ProjectWord):
+    """Held by a file that names a project function that may broadcast.
+
+    A loop broadcasts through a call only when the call resolves to a project function that
+    broadcasts, itself or through the functions it calls, and such a call names the function
+    (``helper()``, ``hub.push()``) or an import alias of it (``import helper as h``). The
+    functions that may broadcast are found in the bytes: every ``def`` whose text holds a
+    broadcast call or a fan-out (:func:`byte_tests.def_blocks`), then, until nothing is
+    added, every ``def`` whose text names one of them, and every alias of one.
+    """
+
+    def __init__(self, broadcast_methods: Iterable[str]) -> None:
+        self.broadcast_call = call_of(broadcast_methods)
+        self.literals = shortest_literals((b"send", *self.broadcast_call.literals))
+
+    def reader(self) -> ProjectReader:
+        return _BroadcastingNames(self)
+
+
+class _BroadcastingNames(ProjectReader):
+    def __init__(self, word: NamesABroadcastingFunction) -> None:
+        self._word = word
+        self._candidates: list[bytes] = []  # files that may broadcast themselves
+        self._names: frozenset[bytes] | None = None
+
+    def scan(self, data: bytes) -> None:
+        if any(literal in data for literal in self._word.literals):
+            self._candidates.append(data)
+
+    def held(self, data: bytes, project: ProjectWords) -> bool:
+        if self._names is None:
+            self._names = self._broadcasting_names(project)
+            self._candidates = []
+        return any(mentions(data, name) for name in self._names)
+
+    def _broadcasting_names(self, project: ProjectWords) -> frozenset[bytes]:
+        names = {
+            name
+            for data in self._candidates
+            if self._broadcasts(data)
+            for name, text in def_blocks(data)
+            if self._broadcasts(text)
+        }
+        if not names:
+            return frozenset()
+        files = list(project.every_file())  # read once for every round below
+        added = set(names)
+        while added:
+            callers: set[bytes] = set()
+            for data in files:
+                named = [name for name in added if mentions(data, name)]
+                if named:
+                    callers.update(_callers(data, named), _aliases(data, named))
+            added = callers - names
+            names |= added
+        return frozenset(names)
+
+    def _broadcasts(self, text: bytes) -> bool:
+        return self._word.broadcast_call.search(text) or FAN_OUT.search(text)
+
+
+def _callers(data: bytes, named: list[bytes]) -> Iterator[bytes]:
+    """The ``def``s of ``data`` whose text names one of ``named``."""
+    for name, text in def_blocks(data):
+        if any(mentions(text, callee) for callee in named):
+            yield name
+
+
+def _aliases(data: bytes, named: list[bytes]) -> Iterator[bytes]:
+    """``h`` for ``import helper as h`` where ``helper`` is one of ``named``."""
+    for name in named:
+        for alias in _alias_of(name).findall(data):
+            yield alias
+
+
+@lru_cache(maxsize=1024)
+def _alias_of(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(re.escape(name) + rb"\s+as\s+(" + IDENTIFIER + rb"+)")
