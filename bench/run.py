@@ -8,7 +8,9 @@ Each measurement runs the tool as a child process, with the input folder as its 
 directory and ``.`` as its argument, and reads the child's ``wait4`` resource usage: wall time,
 CPU time (user + sys, the child and the processes it waited for) and peak memory (the largest
 resident set among them; not a sum over worker processes). The median of ``--repeat`` runs is
-reported. The targets of the speed issue are checked at the end, PASS or FAIL each.
+reported; the runs on one input are taken in rounds, every row once per round, every other
+round in reverse order (:func:`measure_rounds`), so the rows a ratio compares see the same
+machine. The targets of the speed issue are checked at the end, PASS or FAIL each.
 
 Usage::
 
@@ -101,43 +103,60 @@ def _env() -> dict[str, str]:
     return env
 
 
-def measure(
-    target: str,
-    label: str,
-    command: list[str],
-    cwd: Path,
-    repeat: int,
-    timeout: float,
-    ok_codes: tuple[int, ...] = (0, 1),
-    warmup: bool = False,
-    log=print,
-) -> Measure:
-    """The median of ``repeat`` runs of ``command`` (after one untimed run when ``warmup``)."""
-    result = Measure(target, label, command)
-    if warmup:
-        run_once(command, cwd, timeout)
-    for _ in range(repeat):
-        run = run_once(command, cwd, timeout)
-        result.runs.append({k: run[k] for k in ("wall", "cpu", "rss_mib", "returncode")})
-        result.returncode = run["returncode"]
-        if run["timed_out"] or run["returncode"] not in ok_codes:
-            result.error = (
-                f"timed out after {timeout:.0f} s"
-                if run["timed_out"]
-                else f"exit {run['returncode']}: {run['stderr'].strip().splitlines()[-1:]}"
-            )
-            break
+@dataclass
+class Row:
+    """One measurement to take on an input: its command and how many runs."""
+
+    label: str
+    command: list[str]
+    repeat: int
+    warmup: bool = False  # one untimed run first (the warm cache)
+
+
+def measure_rounds(
+    target: str, rows: list[Row], cwd: Path, timeout: float, ok_codes: tuple[int, ...] = (0, 1), log=print
+) -> list[Measure]:
+    """The median of each row's runs, taken in rounds: each round runs every row once (those
+    with runs left), every other round in reverse order (A B, B A, A B...). This machine's speed
+    drifts within a run; rows compared in a ratio see the same drift this way (in A B B A, a
+    steady drift weighs on both alike), instead of the later row taking all of it."""
+    results = {row.label: Measure(target, row.label, row.command) for row in rows}
+    for row in rows:
+        if row.warmup:
+            run_once(row.command, cwd, timeout)
+    for number in range(max((row.repeat for row in rows), default=0)):
+        turn = rows if number % 2 == 0 else rows[::-1]
+        for row in turn:
+            result = results[row.label]
+            if len(result.runs) < row.repeat and not result.error:
+                _record(result, run_once(row.command, cwd, timeout), timeout, ok_codes)
+    for result in results.values():
+        _summarise(result)
+        status = f"  [{result.error}]" if result.error else ""
+        log(
+            f"  {target:<12} {result.label:<34} wall {result.wall:8.2f} s  cpu {result.cpu:8.2f} s"
+            f"  rss {result.rss_mib:7.1f} MiB{status}",
+            flush=True,
+        )
+    return list(results.values())
+
+
+def _record(result: Measure, run: dict, timeout: float, ok_codes: tuple[int, ...]) -> None:
+    result.runs.append({k: run[k] for k in ("wall", "cpu", "rss_mib", "returncode")})
+    result.returncode = run["returncode"]
+    if run["timed_out"] or run["returncode"] not in ok_codes:
+        result.error = (
+            f"timed out after {timeout:.0f} s"
+            if run["timed_out"]
+            else f"exit {run['returncode']}: {run['stderr'].strip().splitlines()[-1:]}"
+        )
+
+
+def _summarise(result: Measure) -> None:
     if result.runs:
         result.wall = statistics.median(r["wall"] for r in result.runs)
         result.cpu = statistics.median(r["cpu"] for r in result.runs)
         result.rss_mib = statistics.median(r["rss_mib"] for r in result.runs)
-    status = f"  [{result.error}]" if result.error else ""
-    log(
-        f"  {target:<12} {label:<34} wall {result.wall:8.2f} s  cpu {result.cpu:8.2f} s"
-        f"  rss {result.rss_mib:7.1f} MiB{status}",
-        flush=True,
-    )
-    return result
 
 
 def copy_stdlib(dest: Path, limit: int | None = None) -> tuple[Path, int, int]:
@@ -453,6 +472,7 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
     for name, (path, _) in inputs.items():
         cache = workdir / "wslint-cache"
         shutil.rmtree(cache, ignore_errors=True)
+        measured: list[Row] = []
         for label, command, options in rows["all"]:
             options = dict(options)
             peer, slow = (options.pop(k, False) for k in ("peer", "slow_peer"))
@@ -461,7 +481,8 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
             if slow and name != small and not args.slow_peers_everywhere:
                 continue
             repeat = args.repeat if not (peer or slow) else args.peer_repeat
-            results.append(measure(name, label, command, path, repeat, args.timeout, **options))
+            measured.append(Row(label, command, repeat, **options))
+        results += measure_rounds(name, measured, path, args.timeout)
 
     print()
     md = table(results, {k: v for k, v in inputs.items()})

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate  # not installed: found through sys.path (conftest.py)
+from bench.run import Row, measure_rounds
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -97,3 +98,19 @@ def test_run_py_is_runnable_as_a_script() -> None:
         check=False,
     )
     assert run.returncode == 0 and "--quick" in run.stdout
+
+
+def test_rows_are_measured_in_rounds_every_other_one_reversed(tmp_path: Path) -> None:
+    """A B B A A B: a steady drift of the machine weighs on both rows of a ratio alike."""
+    log = tmp_path / "order.txt"
+
+    def row(name: str, repeat: int, warmup: bool = False) -> Row:
+        command = [sys.executable, "-c", f"open({str(log)!r}, 'a').write({name!r})"]
+        return Row(name, command, repeat, warmup)
+
+    results = measure_rounds(
+        "t", [row("A", 3), row("B", 3), row("W", 1, warmup=True)], tmp_path, 60, log=lambda *a, **k: None
+    )
+    assert log.read_text() == "W" + "ABW" + "BA" + "AB"
+    assert [len(result.runs) for result in results] == [3, 3, 1]
+    assert all(result.wall > 0 and not result.error for result in results)
