@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fixture_support import FIXTURES
@@ -198,6 +199,34 @@ def test_every_chunk_is_answered_once_in_chunk_order() -> None:
         answers, by = parallel._distribute(workers, _double, chunks, (), [0] * len(chunks))  # type: ignore[arg-type]
     assert answers == [[2 * n, 2 * n + 2] for n in range(0, 20, 2)]
     assert set(by) <= {0, 1} and by[0] == 0  # the owner starts with its own first chunk
+
+
+class _InTurn:
+    """Workers that answer in the order they were sent work (no processes)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pending: list[tuple[int, Any]] = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def send(self, worker: int, step: Any, args: tuple[Any, ...]) -> None:
+        self.pending.append((worker, step(*args)))
+
+    def next_answer(self) -> tuple[int, Any]:
+        return self.pending.pop(0)
+
+
+def test_a_held_item_is_taken_over_only_while_its_holder_has_two_queued() -> None:
+    """Worker 1 holds nothing: it takes over worker 0's last item while worker 0 has two more
+    queued, not the last one of all (worker 0 will be done with it sooner than worker 1 could
+    parse it again)."""
+    items = [[n] for n in range(4)]
+    _, by = parallel._distribute(_InTurn(2), _double, items, (), [0] * 4)  # type: ignore[arg-type]
+    assert by == [0, 0, 0, 1]  # item 3 taken over (1 and 2 queued), item 2 left to its holder
+    _, by = parallel._distribute(_InTurn(2), _double, items, (), [-1] * 4)  # type: ignore[arg-type]
+    assert by == [0, 1, 0, 1]  # held by none: whoever is free takes the next
 
 
 def _explode(chunk: list[_Prepared]) -> None:

@@ -70,27 +70,27 @@ def call_of(names: Iterable[str]) -> CallOf:
     return CallOf(tuple(sorted(name.encode() for name in names)))
 
 
-@dataclass(frozen=True, eq=False)
 class CallOf(ByteTest):
-    names: tuple[bytes, ...]
-
-    @property
-    def literals(self) -> tuple[bytes, ...]:
-        return shortest_literals(self.names)
+    def __init__(self, names: tuple[bytes, ...]) -> None:
+        self.names = names
+        self.literals = shortest_literals(names)
+        self._expression = re.compile(
+            rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")" + GAP + rb"\("
+        )
 
     def search(self, data: bytes) -> bool:
         if not any(literal in data for literal in self.literals):
             return False
         # The names first, so that re scans for their first bytes; the byte before is
         # looked at here (a look-behind in front would try the expression at every byte).
-        for match in _compiled(self._expression()).finditer(data):
+        for match in self._expression.finditer(data):
             start = match.start()
             if not start or not _IDENTIFIER_BYTE.match(data, start - 1):
                 return True
         return False
 
-    def _expression(self) -> bytes:
-        return rb"(?:" + b"|".join(re.escape(name) for name in self.names) + rb")" + GAP + rb"\("
+    def __repr__(self) -> str:
+        return f"CallOf({self.names!r})"
 
 
 _IDENTIFIER_BYTE = re.compile(IDENTIFIER)

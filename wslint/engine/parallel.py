@@ -83,6 +83,10 @@ def _paired(
 
 # Chunks per worker: small enough that a worker done early takes over another's last ones.
 CHUNKS_PER_JOB = 8
+# A worker with no items of its own left takes over another's last one only while that one
+# has this many queued: a taken-over item is parsed again (about as long as checking it), so
+# taking over the last one of all would end the step later than waiting for its holder.
+TAKE_OVER_FROM = 2
 # Workers share their answers when at least this share of the project's files is checked. The
 # project questions look at every module that mentions a name: when most are checked, sharing
 # the checked modules' answers spares every worker nearly all its parsing for them; when few
@@ -100,8 +104,9 @@ def _distribute(
 ) -> tuple[list[Any], list[int]]:
     """``step(item, *args)`` for every item (a chunk of files, a list of modules), each sent to
     the next idle worker: an item to its owner (the worker holding its modules; -1: none) while
-    the owner has any left, else to whoever is free, which takes another's last item. The
-    answers in item order, and which worker answered each."""
+    the owner has any left, else to whoever is free, which takes another's last item (one held
+    by a worker only while that worker has :data:`TAKE_OVER_FROM` queued). The answers in item
+    order, and which worker answered each."""
     count = len(workers)
     queues: list[deque[int]] = [deque() for _ in range(count)]
     for number in range(len(items)):
@@ -113,11 +118,15 @@ def _distribute(
 
     def feed(worker: int) -> None:
         own = queues[worker]
-        longest = max(queues, key=len)
-        if own or longest:
-            number = own.popleft() if own else longest.pop()  # another's last item
-            workers.send(worker, step, (items[number], *args))
-            sent[worker] = number
+        if own:
+            number = own.popleft()
+        else:  # take over another's last item, if parsing it again costs less than waiting
+            longest = max(queues, key=len)
+            if not longest or (owners and owners[longest[-1]] >= 0 and len(longest) < TAKE_OVER_FROM):
+                return
+            number = longest.pop()
+        workers.send(worker, step, (items[number], *args))
+        sent[worker] = number
 
     for worker in range(count):
         feed(worker)
