@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -181,6 +182,14 @@ def copy_stdlib(dest: Path, limit: int | None = None) -> tuple[Path, int, int]:
     return root, files, lines
 
 
+def executable(tool: str) -> str:
+    """The tool's console script beside the running interpreter, else its name (found on the
+    PATH). Version managers put shims first on the PATH (pyenv's is a shell script that runs
+    ``pyenv exec``): 0.05-0.1 s more per start, a third of a warm wslint run or of ruff's."""
+    script = Path(sysconfig.get_path("scripts")) / tool
+    return str(script) if script.is_file() and os.access(script, os.X_OK) else tool
+
+
 def available(tool: str) -> bool:
     if tool == "flake8-async":
         try:
@@ -188,19 +197,27 @@ def available(tool: str) -> bool:
         except OSError:
             return False
         return "flake8-async" in out.stdout
-    return shutil.which(tool) is not None
+    return shutil.which(executable(tool)) is not None
 
 
 def commands(tools: set[str], jobs: int, cache_dir: Path) -> dict[str, list[tuple[str, list[str], dict]]]:
     """Rows per kind of input: (label, command, measure options)."""
-    wslint_cold = ["wslint", "--no-cache", "--exit-zero", "--jobs", str(jobs), "."]
+    wslint_cold = [executable("wslint"), "--no-cache", "--exit-zero", "--jobs", str(jobs), "."]
     rows: dict[str, list[tuple[str, list[str], dict]]] = {"all": [], "corpus": []}
     if "wslint" in tools:
         rows["all"].append((f"wslint cold (--jobs {jobs})", wslint_cold, {}))
         rows["all"].append(
             (
                 f"wslint warm (--jobs {jobs})",
-                ["wslint", "--exit-zero", "--cache-dir", str(cache_dir), "--jobs", str(jobs), "."],
+                [
+                    executable("wslint"),
+                    "--exit-zero",
+                    "--cache-dir",
+                    str(cache_dir),
+                    "--jobs",
+                    str(jobs),
+                    ".",
+                ],
                 {"warmup": True},
             )
         )
@@ -211,7 +228,7 @@ def commands(tools: set[str], jobs: int, cache_dir: Path) -> dict[str, list[tupl
             (
                 "ruff ASYNC,RUF006",
                 [
-                    "ruff",
+                    executable("ruff"),
                     "check",
                     "--no-cache",
                     "--select",
@@ -259,7 +276,7 @@ def commands(tools: set[str], jobs: int, cache_dir: Path) -> dict[str, list[tupl
             (
                 "pylint unused-import",
                 [
-                    "pylint",
+                    executable("pylint"),
                     "--disable=all",
                     "--enable=unused-import",
                     f"--jobs={jobs}",

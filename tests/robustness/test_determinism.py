@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from time import time_ns
 
 import pytest
 
@@ -247,3 +248,52 @@ def test_files_written_just_now_are_hashed_not_trusted(project: Path, capsys, mo
     run(capsys, ".")
     reads, _ = reads_during(capsys, monkeypatch, ".")
     assert sorted(reads) == ["feed.py", "other.py"]
+
+
+def test_a_run_answered_from_the_cache_loads_no_analysis(project: Path) -> None:
+    """A second run over an unchanged tree stats files: it imports neither the analysis, the
+    prefilter nor the worker processes (a fresh interpreter, so that nothing is loaded yet)."""
+    script = (
+        "import sys\n"
+        "from wslint.cli import main\n"
+        "try:\n"
+        "    main(['.', '--jobs', '2'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('wslint.analysis', 'wslint.engine.prefilter', 'wslint.engine.parallel')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)), file=sys.stderr)\n"
+    )
+    import os
+    import subprocess
+    import sys
+
+    from wslint.engine import cache
+
+    old = time_ns() - 2 * cache.RACY_NS  # settled files: stat only on the second run
+    for path in project.glob("*.py"):
+        os.utime(path, ns=(old, old))
+
+    def loaded() -> str:
+        done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True)
+        return done.stderr.strip().splitlines()[-1]
+
+    assert loaded() != "[]"  # the first run checks the files
+    assert loaded() == "[]"
+
+
+@pytest.mark.parametrize("settled", [True, False])
+def test_a_file_named_after_a_run_that_skipped_it_is_parsed(
+    project: Path, capsys, monkeypatch, settled: bool
+) -> None:
+    """The prefilter skips a file no rule could fire on, unparsed: its cache entry says so, and
+    naming the file later still parses it (a syntax error is WSL000), whether its stat is
+    trusted (settled) or its bytes are hashed."""
+    from wslint.engine import cache
+
+    if settled:
+        monkeypatch.setattr(cache, "RACY_NS", -10**18)
+    (project / "broken.py").write_text("def broken(:\n")
+    assert "WSL000" not in run(capsys, ".")[1]
+    status, out = run(capsys, "broken.py")
+    assert "broken.py:1:" in out and "WSL000" in out and status == 1
+    assert "WSL000" not in run(capsys, ".")[1]  # the whole tree: still skipped

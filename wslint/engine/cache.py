@@ -28,7 +28,7 @@ from wslint import __version__
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 
-FORMAT = 1
+FORMAT = 2
 README = "Result cache of wslint (https://pypi.org/project/wslint/): safe to delete.\n"
 
 
@@ -86,21 +86,36 @@ class ResultCache:
         entries = stored.get("files")
         return entries if isinstance(entries, dict) else {}
 
-    def unchanged(self, path: Path, display: str) -> list[Finding] | None:
-        """The cached findings of a project file whose stat is the one recorded, without reading it."""
+    def unchanged(self, path: Path, display: str, named: bool = False) -> list[Finding] | None:
+        """The cached findings of a project file whose stat is the one recorded, without reading
+        it. A file ``named`` on the command line is always parsed: the findings of a run that
+        skipped it (the prefilter) do not count for it."""
         key = str(path)
         stat = self._stats.get(key)
         entry = self._entries.get(key)
         if stat is None or not isinstance(entry, dict) or entry.get("stat") != list(stat):
             return None
+        if not _serves(entry, named):
+            return None
         return self._findings(key, entry, display)
 
-    def get(self, path: Path, data: bytes, display: str) -> list[Finding] | None:
-        """The cached findings of ``path`` (shown as ``display``) if its bytes are unchanged."""
-        entry = self._entries.get(str(path))
+    def get(self, path: Path, data: bytes, display: str, named: bool = False) -> list[Finding] | None:
+        """The cached findings of ``path`` (shown as ``display``) if its bytes are unchanged
+        (and, for a file ``named`` on the command line, were parsed: see :meth:`unchanged`).
+
+        The entry is stamped with the file's present stat: a file only touched (a checkout, a
+        build tool) is read once more, not at every run.
+        """
+        key = str(path)
+        entry = self._entries.get(key)
         if not isinstance(entry, dict) or entry.get("hash") != content_hash(data):
             return None
-        return self._findings(str(path), entry, display)
+        if not _serves(entry, named):
+            return None
+        findings = self._findings(key, entry, display)
+        if findings is not None:
+            self._fresh[key] = self._entry(key, entry["hash"], entry["findings"], entry.get("only"))
+        return findings
 
     def _findings(self, key: str, entry: Any, display: str) -> list[Finding] | None:
         if not isinstance(entry, dict):
@@ -112,15 +127,21 @@ class ResultCache:
         self._fresh[key] = entry
         return findings
 
-    def put(self, path: Path, data: bytes, findings: Iterable[Finding]) -> None:
-        entry: dict[str, Any] = {
-            "hash": content_hash(data),
-            "findings": [_as_record(finding) for finding in findings],
-        }
-        stat = self._stats.get(str(path))
+    def put(self, path: Path, data: bytes, findings: Iterable[Finding], only: str | None = None) -> None:
+        """Record the findings of ``path``; ``only``: :data:`SKIPPED` or :data:`NAMED` when they
+        hold only for a file not named, or named, on the command line."""
+        key = str(path)
+        records = [_as_record(finding) for finding in findings]
+        self._fresh[key] = self._entry(key, content_hash(data), records, only)
+
+    def _entry(self, key: str, digest: str, records: list[dict[str, Any]], only: Any) -> dict[str, Any]:
+        entry: dict[str, Any] = {"hash": digest, "findings": records}
+        if only in (SKIPPED, NAMED):
+            entry["only"] = only
+        stat = self._stats.get(key)
         if stat is not None and max(stat[1], stat[2]) < self._settled_before:
             entry["stat"] = list(stat)
-        self._fresh[str(path)] = entry
+        return entry
 
     def save(self) -> None:
         """Write the entries of this run atomically; a failure to write is not an error."""
@@ -136,6 +157,17 @@ class ResultCache:
             os.replace(temporary, self.path)
         except OSError:
             pass
+
+
+# A file named on the command line is always parsed (for WSL000), one the prefilter rules out
+# otherwise is not: the findings of the one do not hold for the other.
+SKIPPED = "unnamed"  # ruled out by the prefilter, never parsed: for a run that does not name it
+NAMED = "named"  # parsed only because it was named: for a run that names it
+
+
+def _serves(entry: dict[str, Any], named: bool) -> bool:
+    only = entry.get("only")
+    return only is None or only == (NAMED if named else SKIPPED)
 
 
 def _as_record(finding: Finding) -> dict[str, Any]:

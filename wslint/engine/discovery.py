@@ -114,9 +114,14 @@ class Excluder:
         self._path = re.compile(suffixes) if self.patterns else None
 
     def excludes(self, path: Path) -> bool:
+        return self.excludes_name(path.name, str(path))
+
+    def excludes_name(self, name: str, path: str) -> bool:
+        """:meth:`excludes` for a path given as text, and its last part."""
         if self._name is None or self._path is None:
             return False
-        return bool(self._name.match(path.name) or self._path.match(path.as_posix()))
+        posix = path if os.sep == "/" else path.replace(os.sep, "/")
+        return bool(self._name.match(name) or self._path.match(posix))
 
 
 def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
@@ -125,6 +130,11 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
     That holds for a directory too: named explicitly, it is walked even when it is hidden,
     excluded or ignored by a ``.gitignore`` above it; what is inside it is still filtered.
     """
+    return (Path(found) for found in discover_names(paths, exclude))
+
+
+def discover_names(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[str]:
+    """:func:`discover`, as text (``pkg/mod.py`` under ``.``): no path object per file."""
     excluder = Excluder(exclude)
     for path in paths:
         try:
@@ -134,46 +144,40 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
         if stat.S_ISDIR(mode):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise DiscoveryError(f"{path}: permission denied")
-            yield from _walk(path, excluder, _ancestor_gitignores(_absolute(path)))
+            yield from _walk(str(path), excluder, _ancestor_gitignores(_absolute(path)))
         elif stat.S_ISREG(mode):
-            yield path
+            yield str(path)
         # FIFOs, sockets and devices named explicitly are skipped, never opened.
 
 
-def _walk(directory: Path, excluder: Excluder, ignores: list[IgnoreFile]) -> Iterator[Path]:
-    own = _load_gitignore(_absolute(directory))  # anchored absolutely, as matches() expects
+def _walk(directory: str, excluder: Excluder, ignores: list[IgnoreFile]) -> Iterator[str]:
+    own = _load_gitignore(_absolute(Path(directory)))  # anchored absolutely, as matches() expects
     if own is not None:
         ignores = [*ignores, own]
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return  # an unreadable subdirectory is skipped like an empty one
+    # Joined as Path would: ``pkg/mod.py`` under ``.``, not ``./pkg/mod.py``.
+    prefix = "" if directory == "." else directory.rstrip(os.sep) + os.sep
     for entry in entries:
+        name = entry.name
         if entry.is_dir(follow_symlinks=False):
-            if entry.name.startswith("."):
+            if name.startswith("."):
                 continue
-            path = Path(entry.path)
-            if not _skipped(path, True, excluder, ignores):
-                yield from _walk(path, excluder, ignores)
-        elif entry.name.endswith(".py") and _is_regular(entry):
-            path = Path(entry.path)
-            if not _skipped(path, False, excluder, ignores):
-                yield path
+            if not _skipped(prefix + name, name, True, excluder, ignores):
+                yield from _walk(prefix + name, excluder, ignores)
+        elif name.endswith(".py") and entry.is_file():  # a regular file (or a link to one)
+            if not _skipped(prefix + name, name, False, excluder, ignores):
+                yield prefix + name
 
 
-def _is_regular(entry: os.DirEntry[str]) -> bool:
-    try:
-        return stat.S_ISREG(entry.stat(follow_symlinks=True).st_mode)
-    except OSError:
-        return False
-
-
-def _skipped(path: Path, is_dir: bool, excluder: Excluder, ignores: list[IgnoreFile]) -> bool:
-    if excluder.excludes(path):
+def _skipped(path: str, name: str, is_dir: bool, excluder: Excluder, ignores: list[IgnoreFile]) -> bool:
+    if excluder.excludes_name(name, path):
         return True
     if not ignores:
         return False
-    absolute = _absolute(path)
+    absolute = _absolute(Path(path))
     for ignore in reversed(ignores):  # as in git, the deepest .gitignore that has a say wins
         verdict = ignore.verdict(absolute, is_dir)
         if verdict is not None:

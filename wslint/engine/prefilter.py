@@ -25,7 +25,13 @@ from wslint.engine.byte_tests import (
     keywords,
 )
 from wslint.engine.options import Settings
-from wslint.engine.project_words import EveryWordHeld, NamesABroadcastingFunction, ProjectWord
+from wslint.engine.project_words import (
+    EveryWordHeld,
+    NamesABroadcastingFunction,
+    ProjectFiles,
+    ProjectWord,
+    ProjectWords,
+)
 
 __all__ = [
     "ASYNC_DEF",
@@ -99,6 +105,16 @@ class Relevance:
         self.project_words = tuple(
             dict.fromkeys(word for group in self._groups for word in group if isinstance(word, ProjectWord))
         )
+
+    def project_answers(self, files: ProjectFiles) -> ProjectWords:
+        """One run's answers to these rules' project words, about ``files``."""
+        return ProjectWords(self.project_words, files)
+
+    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], bool]:
+        """The codes with every project word held, and whether one was asked (the file's codes
+        then await the project's answers: :meth:`codes` with them)."""
+        unasked = EveryWordHeld()
+        return self.codes(data, unasked), unasked.asked
 
     def codes(self, data: bytes, project: ProjectAnswers | None = None) -> tuple[str, ...]:
         """The codes of the rules that may fire on ``data``, in the rules' order; without

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint.engine.cache import ResultCache
-from wslint.engine.discovery import discover
+from wslint.engine.cache import NAMED, SKIPPED, ResultCache
+from wslint.engine.discovery import discover_names
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
@@ -67,9 +67,9 @@ def check_paths(
     exclude = (*settings.exclude, *settings.extend_exclude)
     named = {_absolute(path) for path in paths if path.is_file()}
     units = []
-    for path in discover(paths, exclude):
-        absolute = _absolute(path)
-        units.append(SourceUnit(str(path), absolute, named=absolute in named))
+    for found in discover_names(paths, exclude):
+        absolute = Path(os.path.abspath(found))
+        units.append(SourceUnit(found, absolute, named=absolute in named))
     if stdin is not None:
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
@@ -100,8 +100,8 @@ class _ProjectFiles:
 
     def __call__(self) -> list[Path]:
         if self._files is None:
-            found = discover([self.root], self.exclude) if self.root.is_dir() else ()
-            self._files = [_absolute(path) for path in found]
+            found = discover_names([self.root], self.exclude) if self.root.is_dir() else ()
+            self._files = [Path(os.path.abspath(path)) for path in found]
         return self._files
 
 
@@ -125,15 +125,13 @@ def check_units(
     cache: ResultCache | None = None,
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
-    from wslint.engine.project_words import EveryWordHeld, ProjectWords
-
     relevance: Relevance | None = None
     project_words: ProjectWords | None = None
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
         if cache is not None and unit.data is None:
-            unchanged = cache.unchanged(unit.path, unit.display)
+            unchanged = cache.unchanged(unit.path, unit.display, unit.named)
             if unchanged is not None:
                 report.findings.extend(unchanged)
                 continue
@@ -141,6 +139,10 @@ def check_units(
             data = unit.data if unit.data is not None else _read_bytes(unit.path)
         except Unreadable as problem:
             report.findings.append(unreadable_finding(unit, problem))
+            continue
+        cached = cache.get(unit.path, data, unit.display, unit.named) if cache else None
+        if cached is not None:  # read again (touched, or too recent to trust its stat): same bytes
+            report.findings.extend(cached)
             continue
         try:
             decode_source(data)  # every file that cannot be decoded is WSL000, parsed or not
@@ -152,19 +154,14 @@ def check_units(
             continue
         if relevance is None or project_words is None:
             relevance = relevance_for(settings)
-            project_words = ProjectWords(relevance.project_words, project_files)
+            project_words = relevance.project_answers(project_files)
         project_words.scan(unit.path, data)
-        unasked = EveryWordHeld()
-        relevant = relevance.codes(data, unasked)
+        relevant, asks_project = relevance.codes_unasked(data)
         if not relevant and not unit.named:
             if cache is not None:
-                cache.put(unit.path, data, [])  # so that the next run need not read it
+                cache.put(unit.path, data, [], only=SKIPPED)  # so that the next run need not read it
             continue  # cannot hold a finding: never parsed (a file named explicitly still is)
-        cached = cache.get(unit.path, data, unit.display) if cache else None
-        if cached is not None:
-            report.findings.extend(cached)
-        else:
-            todo.append(_Prepared(unit, data, relevant, asks_project=unasked.asked))
+        todo.append(_Prepared(unit, data, relevant, asks_project))
     dropped = {}
     if relevance is not None and project_words is not None:
         dropped = {id(prepared): prepared for prepared in _narrow(todo, relevance, project_words)}
@@ -172,11 +169,11 @@ def check_units(
         todo = [prepared for prepared in todo if id(prepared) not in dropped]
     if cache is not None:
         for prepared in dropped.values():
-            cache.put(prepared.unit.path, prepared.data, [])
+            cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
     for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
         report.findings.extend(findings)
-        if cache is not None:
-            cache.put(prepared.unit.path, prepared.data, findings)
+        if cache is not None:  # a file with no rule left is parsed only because it was named
+            cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
     if cache is not None:
         cache.save()
     report.findings = sorted(
@@ -215,6 +212,8 @@ def _analyse(
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     jobs: int,
 ) -> list[tuple[_Prepared, list[Finding]]]:
+    if not todo:
+        return []  # everything answered from the cache or ruled out: the analysis is not loaded
     jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files)
