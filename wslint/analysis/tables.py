@@ -9,11 +9,13 @@ workers' modules (:meth:`ProjectIndex.share`).
 
 from __future__ import annotations
 
+from wslint.analysis.calls import broadcasts_in
 from wslint.analysis.index import REFERENCES, ModuleTable, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, constructions_in
 from wslint.analysis.loops import function_loops
 from wslint.analysis.message_flow import MENTIONS, mentions_in
-from wslint.analysis.module import ModuleInfo
+from wslint.analysis.module import FunctionInfo, ModuleInfo
+from wslint.analysis.project_facts import helper_fan_outs
 from wslint.analysis.roles import matches_broadcaster_pattern
 from wslint.engine.options import Settings
 
@@ -28,8 +30,14 @@ ASKED = (
 
 def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
     """kind -> the names the module defines that a question of that kind may be about: the
-    coroutines that may be broadcasters (named like one, or looping), every function (a
-    message helper), the classes with an ``__init__`` (which may take an interval)."""
+    coroutines that may be broadcasters (named like one, or looping), the functions holding a
+    broadcast site (a message that arrives as their parameter takes its types from their call
+    sites), the classes with an ``__init__`` (which may take an interval).
+
+    A name left out is still answered, by each worker for itself (as one process does): the
+    callers of those functions, asked about when they pass on a parameter of their own, are.
+    """
+    module.lay_out()  # every function's body is walked: slices beat walking the tree
     functions = list(module.iter_functions())
     coroutines = {
         function.name
@@ -40,9 +48,18 @@ def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
     classes = {info.node.name for info in module.classes.values() if "__init__" in info.methods}
     return {
         REFERENCES: coroutines,
-        MENTIONS: {function.name for function in functions},
+        MENTIONS: {function.name for function in functions if _holds_a_site(function, settings)},
         CONSTRUCTIONS: classes,
     }
+
+
+def _holds_a_site(function: FunctionInfo, settings: Settings) -> bool:
+    """Whether ``function`` holds a broadcast site (:func:`project_facts.module_broadcasts`)."""
+    if function.name in settings.broadcast_methods:
+        return False  # its parameters take no types from its call sites
+    return any(True for _ in broadcasts_in(function.body_nodes(), settings)) or any(
+        True for _ in helper_fan_outs(function)
+    )
 
 
 def module_table(index: ProjectIndex, module: ModuleInfo, names: dict[str, frozenset[str]]) -> ModuleTable:
