@@ -167,9 +167,18 @@ def _walk(directory: str, excluder: Excluder, ignores: list[IgnoreFile]) -> Iter
                 continue
             if not _skipped(prefix + name, name, True, excluder, ignores):
                 yield from _walk(prefix + name, excluder, ignores)
-        elif name.endswith(".py") and entry.is_file():  # a regular file (or a link to one)
+        elif name.endswith(".py") and _is_regular(entry):
             if not _skipped(prefix + name, name, False, excluder, ignores):
                 yield prefix + name
+
+
+def _is_regular(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a link to one (known from the directory entry's type, no system call
+    for a file that is not a link); a link loop or a dangling link is not."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _skipped(path: str, name: str, is_dir: bool, excluder: Excluder, ignores: list[IgnoreFile]) -> bool:
