@@ -497,7 +497,8 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
                 continue  # the large corpus is for linearity: wslint cold (and ruff, cheap)
             if slow and name != small and not args.slow_peers_everywhere:
                 continue
-            repeat = args.repeat if not (peer or slow) else args.peer_repeat
+            # A slow peer is there to be seen, compared with no target: one run (minutes each).
+            repeat = 1 if slow else args.peer_repeat if peer else args.repeat
             measured.append(Row(label, command, repeat, **options))
         results += measure_rounds(name, measured, path, args.timeout)
 
