@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wslint.analysis.calls import broadcasts_in, is_broadcast_call
+from wslint.analysis.calls import SEND_METHODS, broadcasts_in, is_broadcast_call
 from wslint.analysis.walk import walk
 from wslint.engine.byte_tests import FAN_OUT, call_of, def_blocks, mentions, shortest_literals
 from wslint.engine.options import Settings
@@ -128,3 +128,8 @@ def test_mentions_only_whole_names(data: bytes, expected: bool) -> None:
 
 def _indent(source: str) -> str:
     return "".join("    " + line for line in source.splitlines(keepends=True))
+
+
+@pytest.mark.parametrize("method", sorted(SEND_METHODS))
+def test_every_send_method_makes_a_fan_out(method: str) -> None:
+    assert FAN_OUT.search(f"for ws in clients:\n    await ws.{method}(m)\n".encode())
