@@ -39,6 +39,14 @@ WORD_INDEX_AFTER = 32  # distinct byte searches before the project's words are i
 # A maximal run of ASCII word bytes: exactly what ``\b...\b`` delimits in a bytes pattern, so
 # the word index answers whole-word questions as the regular expression would.
 WORD = re.compile(rb"[A-Za-z0-9_]+")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+# Every other byte made a space: ``split()`` then gives the WORD runs, twice as fast as findall.
+_APART = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
+
+
+def words_of(data: bytes) -> set[bytes]:
+    """The distinct :data:`WORD` runs of ``data``."""
+    return set(data.translate(_APART).split())
 
 
 @dataclass(frozen=True)
@@ -270,7 +278,7 @@ class ProjectIndex:
         if self._words is None and len(self._matches) >= WORD_INDEX_AFTER:
             self._words = {}
             for name, path in sorted(self._paths.items()):
-                for word in set(WORD.findall(self._bytes(path))):
+                for word in words_of(self._bytes(path)):
                     self._words.setdefault(word, []).append(name)
         if self._words is not None and all(WORD.fullmatch(literal) for literal in literals):
             if len(literals) == 1:
