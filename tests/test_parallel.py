@@ -8,6 +8,7 @@ the modules the tables cover.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,13 @@ from wslint.engine import parallel
 from wslint.engine.options import Settings
 from wslint.engine.runner import SourceUnit, _analyse, _analyse_chunk, _Prepared, parse_module, relevance_for
 from wslint.engine.workers import WorkerFailed, Workers
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_state_left() -> Iterator[None]:
+    """Steps run here, in the test process, keep a worker's index: drop it after each test."""
+    yield
+    parallel._worker.clear()
 
 
 @pytest.fixture(scope="module")
