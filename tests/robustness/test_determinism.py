@@ -8,6 +8,7 @@ a file, of the configuration or of wslint's version.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -297,3 +298,23 @@ def test_a_file_named_after_a_run_that_skipped_it_is_parsed(
     status, out = run(capsys, "broken.py")
     assert "broken.py:1:" in out and "WSL000" in out and status == 1
     assert "WSL000" not in run(capsys, ".")[1]  # the whole tree: still skipped
+
+
+def test_a_partial_run_keeps_the_other_files_entries_and_an_answered_run_writes_nothing(
+    project: Path, capsys, monkeypatch
+) -> None:
+    """Checking one file (pre-commit passes the changed files) leaves the other files' entries
+    in place; a run answered entirely from the cache does not rewrite it."""
+    from wslint.engine import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -10**18)
+    run(capsys, ".")
+    [entry] = cache_files(project)
+    run(capsys, "feed.py")
+    assert sorted(Path(name).name for name in json.loads(entry.read_text())["files"]) == [
+        "feed.py",
+        "other.py",
+    ]
+    written = entry.stat().st_mtime_ns
+    reads, _ = reads_during(capsys, monkeypatch, ".")
+    assert reads == [] and entry.stat().st_mtime_ns == written

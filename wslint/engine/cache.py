@@ -73,8 +73,8 @@ class ResultCache:
         self._stats = project_stats(project)
         self._settled_before = time.time_ns() - RACY_NS
         self.digest = project_digest(self._stats)
-        self._entries: dict[str, dict[str, Any]] = self._load()
-        self._fresh: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, dict[str, Any]] = self._load()  # valid: the project is as stored
+        self._fresh: dict[str, dict[str, Any]] = {}  # entries this run wrote or restamped
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -121,11 +121,9 @@ class ResultCache:
         if not isinstance(entry, dict):
             return None
         try:
-            findings = [Finding(path=display, **item) for item in entry["findings"]]
+            return [Finding(path=display, **item) for item in entry["findings"]]
         except (KeyError, TypeError):
             return None
-        self._fresh[key] = entry
-        return findings
 
     def put(self, path: Path, data: bytes, findings: Iterable[Finding], only: str | None = None) -> None:
         """Record the findings of ``path``; ``only``: :data:`SKIPPED` or :data:`NAMED` when they
@@ -144,13 +142,18 @@ class ResultCache:
         return entry
 
     def save(self) -> None:
-        """Write the entries of this run atomically; a failure to write is not an error."""
+        """Write the entries atomically: those this run wrote over those it found (still valid:
+        the project is as they were stored); nothing when it wrote none. A failure to write is
+        not an error."""
         import tempfile
 
+        if not self._fresh and self._entries:
+            return  # a run answered from the stored entries: the file already says all of it
+        entries = {**self._entries, **self._fresh}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             _write_marker_files(self.directory)
-            payload = json.dumps({"project": self.digest, "files": self._fresh}, sort_keys=True)
+            payload = json.dumps({"project": self.digest, "files": entries}, sort_keys=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(payload)
