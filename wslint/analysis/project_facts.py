@@ -22,6 +22,7 @@ from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
+from wslint.engine.options import Settings
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,13 @@ def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[Br
         for node, payload in helper_fan_outs(function):
             types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
             yield BroadcastSite(module.name, _line(node), types)
+
+
+def holds_a_site(function: FunctionInfo, settings: Settings) -> bool:
+    """Whether :func:`module_broadcasts` finds a site in ``function``."""
+    return any(True for _ in broadcasts_in(function.body_nodes(), settings)) or any(
+        True for _ in helper_fan_outs(function)
+    )
 
 
 def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST | None]]:

@@ -9,13 +9,12 @@ workers' modules (:meth:`ProjectIndex.share`).
 
 from __future__ import annotations
 
-from wslint.analysis.calls import broadcasts_in
 from wslint.analysis.index import REFERENCES, ModuleTable, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, constructions_in
 from wslint.analysis.loops import function_loops
 from wslint.analysis.message_flow import MENTIONS, mentions_in
-from wslint.analysis.module import FunctionInfo, ModuleInfo
-from wslint.analysis.project_facts import helper_fan_outs
+from wslint.analysis.module import ModuleInfo
+from wslint.analysis.project_facts import holds_a_site
 from wslint.analysis.roles import matches_broadcaster_pattern
 from wslint.engine.options import Settings
 
@@ -48,18 +47,14 @@ def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
     classes = {info.node.name for info in module.classes.values() if "__init__" in info.methods}
     return {
         REFERENCES: coroutines,
-        MENTIONS: {function.name for function in functions if _holds_a_site(function, settings)},
+        MENTIONS: {
+            function.name
+            for function in functions
+            if function.name not in settings.broadcast_methods  # its callers carry the types
+            and holds_a_site(function, settings)
+        },
         CONSTRUCTIONS: classes,
     }
-
-
-def _holds_a_site(function: FunctionInfo, settings: Settings) -> bool:
-    """Whether ``function`` holds a broadcast site (:func:`project_facts.module_broadcasts`)."""
-    if function.name in settings.broadcast_methods:
-        return False  # its parameters take no types from its call sites
-    return any(True for _ in broadcasts_in(function.body_nodes(), settings)) or any(
-        True for _ in helper_fan_outs(function)
-    )
 
 
 def module_table(index: ProjectIndex, module: ModuleInfo, names: dict[str, frozenset[str]]) -> ModuleTable:
