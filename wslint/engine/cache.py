@@ -132,7 +132,7 @@ class ResultCache:
         records = [_as_record(finding) for finding in findings]
         self._fresh[key] = self._entry(key, content_hash(data), records, only)
 
-    def _entry(self, key: str, digest: str, records: list[dict[str, Any]], only: Any) -> dict[str, Any]:
+    def _entry(self, key: str, digest: str, records: list[dict[str, Any]], only: object) -> dict[str, Any]:
         entry: dict[str, Any] = {"hash": digest, "findings": records}
         if only in (SKIPPED, NAMED):
             entry["only"] = only

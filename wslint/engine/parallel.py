@@ -17,7 +17,8 @@ through the run in steps:
 5. **check**: each chunk goes back to the worker holding it.
 
 In each step where chunks go back to their holders, a worker with none of its own left takes
-over another's last one (parsing it again costs less than waiting).
+over another's last one while that worker has :data:`TAKE_OVER_FROM` queued (the chunk is
+parsed again: worth it while its holder has more than one chunk still to do).
 
 Whatever is not shared (a name defined only outside the checked files, a module no worker
 holds) a worker answers for itself, exactly as a single process does, so the findings are

@@ -114,12 +114,12 @@ class AnyFileHolds(ProjectWord):
 
 class _Holding(ProjectReader):
     def __init__(self, words: frozenset[bytes]) -> None:
-        self._missing = set(words)
+        self._words = words
         self._found = False
 
     def scan(self, data: bytes) -> None:
         if not self._found:
-            self._found = any(word in data for word in self._missing)
+            self._found = any(word in data for word in self._words)
 
     def settled(self) -> bool:
         return self._found

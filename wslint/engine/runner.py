@@ -68,7 +68,7 @@ def check_paths(
     named = {_absolute(path) for path in paths if path.is_file()}
     units = []
     for found in discover_names(paths, exclude):
-        absolute = Path(os.path.abspath(found))
+        absolute = _absolute(found)
         units.append(SourceUnit(found, absolute, named=absolute in named))
     if stdin is not None:
         name, data = stdin
@@ -101,7 +101,7 @@ class _ProjectFiles:
     def __call__(self) -> list[Path]:
         if self._files is None:
             found = discover_names([self.root], self.exclude) if self.root.is_dir() else ()
-            self._files = [Path(os.path.abspath(path)) for path in found]
+            self._files = [_absolute(path) for path in found]
         return self._files
 
 
@@ -125,8 +125,7 @@ def check_units(
     cache: ResultCache | None = None,
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
-    relevance: Relevance | None = None
-    project_words: ProjectWords | None = None
+    prefilter: tuple[Relevance, ProjectWords] | None = None  # made when a file is first read
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
@@ -152,9 +151,10 @@ def check_units(
             if cache is not None:
                 cache.put(unit.path, data, undecodable)
             continue
-        if relevance is None or project_words is None:
+        if prefilter is None:
             relevance = relevance_for(settings)
-            project_words = relevance.project_answers(project_files)
+            prefilter = relevance, relevance.project_answers(project_files)
+        relevance, project_words = prefilter
         project_words.scan(unit.path, data)
         relevant, asks_project = relevance.codes_unasked(data)
         if not relevant and not unit.named:
@@ -162,13 +162,11 @@ def check_units(
                 cache.put(unit.path, data, [], only=SKIPPED)  # so that the next run need not read it
             continue  # cannot hold a finding: never parsed (a file named explicitly still is)
         todo.append(_Prepared(unit, data, relevant, asks_project))
-    dropped = {}
-    if relevance is not None and project_words is not None:
-        dropped = {id(prepared): prepared for prepared in _narrow(todo, relevance, project_words)}
-    if dropped:
-        todo = [prepared for prepared in todo if id(prepared) not in dropped]
+    dropped: list[_Prepared] = []
+    if prefilter is not None:
+        todo, dropped = _narrow(todo, *prefilter)
     if cache is not None:
-        for prepared in dropped.values():
+        for prepared in dropped:
             cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
     for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
         report.findings.extend(findings)
@@ -192,13 +190,18 @@ def relevance_for(settings: Settings) -> Relevance:
     return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
 
 
-def _narrow(todo: list[_Prepared], relevance: Relevance, project: ProjectWords) -> list[_Prepared]:
-    """Ask the project about the files whose relevance awaited it (:class:`ProjectWord`);
-    the files left with no rule (and not named on the command line)."""
+def _narrow(
+    todo: list[_Prepared], relevance: Relevance, project: ProjectWords
+) -> tuple[list[_Prepared], list[_Prepared]]:
+    """Ask the project about the files whose relevance awaited it (:class:`ProjectWord`): the
+    files still to check, and those left with no rule (and not named on the command line)."""
+    kept: list[_Prepared] = []
+    dropped: list[_Prepared] = []
     for prepared in todo:
         if prepared.asks_project:
             prepared.rules = relevance.codes(prepared.data, project)
-    return [prepared for prepared in todo if not prepared.rules and not prepared.unit.named]
+        (kept if prepared.rules or prepared.unit.named else dropped).append(prepared)
+    return kept, dropped
 
 
 # Below this many files a worker pool costs more than it saves.
@@ -436,5 +439,5 @@ def _relative_to_config(path: str, config_dir: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _absolute(path: Path) -> Path:
+def _absolute(path: str | Path) -> Path:
     return Path(os.path.abspath(path))
