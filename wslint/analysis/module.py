@@ -114,7 +114,7 @@ class ModuleInfo:
         self._scopes: dict[int, FunctionInfo] | None = None
         self._calls: dict[str, list[ast.Call]] | None = None
         self._mentions: dict[str, list[ast.AST]] | None = None
-        self._discarded: set[int] | None = None
+        self._discarded: list[tuple[ast.Call, FunctionInfo | None]] | None = None
         self._other_bindings: frozenset[str] | None = None
         self._may_call: dict[str, bool] = {}
         self._imports: dict[str, int] | None = None
@@ -313,15 +313,29 @@ class ModuleInfo:
         self._other_bindings = frozenset(other)
         self._imports = imports
 
+    def discarded_calls(self) -> list[tuple[ast.Call, FunctionInfo | None]]:
+        """Every call whose value is thrown away (a bare call statement), in source order, with
+        the function whose own body holds it (as :meth:`scope_map` says). Found by walking
+        statements only: no layout, no expression visited."""
+        if self._discarded is None:
+            functions = {id(info.node): info for info in self.functions.values()}
+            found: list[tuple[ast.Call, FunctionInfo | None]] = []
+            stack: list[tuple[ast.stmt, FunctionInfo | None]] = [(node, None) for node in reversed(self.tree.body)]
+            while stack:
+                node, scope = stack.pop()
+                if isinstance(node, ast.Expr):
+                    if isinstance(node.value, ast.Call):
+                        found.append((node.value, scope))
+                    continue
+                if isinstance(node, SCOPE_NODES):
+                    scope = functions.get(id(node))  # a class body, or a def the module never lists
+                stack.extend((child, scope) for child in reversed(_nested_statements(node)))
+            self._discarded = found
+        return self._discarded
+
     def discarded_callees(self) -> set[int]:
         """``id()`` of the callee of every call whose value is thrown away (a bare call statement)."""
-        if self._discarded is None:
-            self._discarded = {
-                id(statement.value.func)
-                for statement in self.nodes()
-                if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
-            }
-        return self._discarded
+        return {id(call.func) for call, _ in self.discarded_calls()}
 
     def scope_map(self) -> dict[int, FunctionInfo]:
         """``id(node)`` -> the function whose own body holds it (module level: absent)."""
@@ -347,6 +361,21 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _statements(getattr(node, name, []))
             for handler in getattr(node, "handlers", []):
                 yield from _statements(handler.body)
+
+
+_BLOCKS = ("body", "orelse", "finalbody")
+
+
+def _nested_statements(node: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside a compound statement (its blocks, handlers, cases)."""
+    found: list[ast.stmt] = []
+    for name in _BLOCKS:
+        found.extend(getattr(node, name, ()))
+    for handler in getattr(node, "handlers", ()):
+        found.extend(handler.body)
+    for case in getattr(node, "cases", ()):
+        found.extend(case.body)
+    return found
 
 
 def _parameter_annotations(method: FunctionInfo | None) -> dict[str, ast.AST]:

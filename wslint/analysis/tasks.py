@@ -159,9 +159,3 @@ def is_shadowed(func: ast.expr, function: FunctionInfo | None) -> bool:
             return True
         scope = scope.parent
     return False
-
-
-def is_discarded(call: ast.Call, module: ModuleInfo) -> bool:
-    """The call is a bare expression statement: its value goes nowhere."""
-    parent = module.parent_of(call)
-    return isinstance(parent, ast.Expr) and parent.value is call

@@ -49,6 +49,7 @@ from collections.abc import Iterator
 from wslint.analysis.calls import call_target
 from wslint.analysis.index import Resolved
 from wslint.analysis.module import FunctionInfo, ModuleInfo
+from wslint.analysis.names import final_name
 from wslint.analysis.tasks import (
     create_task_receiver,
     is_event_loop,
@@ -73,12 +74,7 @@ class TaskReferenceDropped(Rule):
         return ((b"create_task",), (b"ensure_future",))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        module = context.module
-        for call in _spawn_candidates(module):
-            parent = module.parent_of(call)
-            if not (isinstance(parent, ast.Expr) and parent.value is call):
-                continue  # the result is kept (assigned, awaited, returned, passed on)
-            function = module.scope_map().get(id(parent))
+        for call, function in _dropped_calls(context.module):
             spawned = _dropped_spawn(call, function, context)
             if spawned is None:
                 continue
@@ -92,16 +88,18 @@ class TaskReferenceDropped(Rule):
             )
 
 
-def _spawn_candidates(module: ModuleInfo) -> list[ast.Call]:
-    """Calls named ``create_task`` / ``ensure_future``, or an alias imported for one, in order."""
+def _dropped_calls(module: ModuleInfo) -> Iterator[tuple[ast.Call, FunctionInfo | None]]:
+    """Bare call statements (any other use keeps the result) of ``create_task`` /
+    ``ensure_future`` or an alias imported for one, in order, with their functions."""
     names = {"create_task", "ensure_future"}
     names |= {
         local
         for local, target in module.aliases.items()
         if target.rsplit(".", 1)[-1] in ("create_task", "ensure_future")
     }
-    calls = [call for name in names for call in module.calls_named(name)]
-    return sorted(calls, key=lambda call: (call.lineno, call.col_offset))
+    for call, function in module.discarded_calls():
+        if final_name(call.func) in names:
+            yield call, function
 
 
 def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileContext) -> str | None:
