@@ -320,7 +320,8 @@ class ModuleInfo:
         if self._discarded is None:
             functions = {id(info.node): info for info in self.functions.values()}
             found: list[tuple[ast.Call, FunctionInfo | None]] = []
-            stack: list[tuple[ast.stmt, FunctionInfo | None]] = [(node, None) for node in reversed(self.tree.body)]
+            stack: list[tuple[ast.stmt, FunctionInfo | None]] = []
+            stack.extend((node, None) for node in reversed(self.tree.body))
             while stack:
                 node, scope = stack.pop()
                 if isinstance(node, ast.Expr):
