@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from wslint.analysis.names import dotted_name, import_aliases, module_name_for, qualify
-from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, parent, walk
+from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, nested_statements, parent, walk
 
 __all__ = ["SCOPE_NODES", "ClassInfo", "FunctionInfo", "ModuleInfo", "is_test_path", "local_nodes"]
 
@@ -330,7 +330,7 @@ class ModuleInfo:
                     continue
                 if isinstance(node, SCOPE_NODES):
                     scope = functions.get(id(node))  # a class body, or a def the module never lists
-                stack.extend((child, scope) for child in reversed(_nested_statements(node)))
+                stack.extend((child, scope) for child in reversed(nested_statements(node)))
             self._discarded = found
         return self._discarded
 
@@ -362,21 +362,6 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _statements(getattr(node, name, []))
             for handler in getattr(node, "handlers", []):
                 yield from _statements(handler.body)
-
-
-_BLOCKS = ("body", "orelse", "finalbody")
-
-
-def _nested_statements(node: ast.stmt) -> list[ast.stmt]:
-    """The statements directly inside a compound statement (its blocks, handlers, cases)."""
-    found: list[ast.stmt] = []
-    for name in _BLOCKS:
-        found.extend(getattr(node, name, ()))
-    for handler in getattr(node, "handlers", ()):
-        found.extend(handler.body)
-    for case in getattr(node, "cases", ()):
-        found.extend(case.body)
-    return found
 
 
 def _parameter_annotations(method: FunctionInfo | None) -> dict[str, ast.AST]:

@@ -6,6 +6,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from wslint.analysis.walk import COMPOUND_STATEMENTS
+
 
 def dotted_name(node: ast.AST) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
@@ -85,20 +87,20 @@ def qualify(dotted: str, aliases: dict[str, str]) -> str:
 
 
 def _statements(tree: ast.Module) -> Iterator[ast.stmt]:
-    """Every statement at any depth (imports are statements: expressions need no visit)."""
+    """Every statement at any depth (imports are statements: expressions need no visit).
+
+    A compound statement's blocks are visited last first (handlers, then ``else``, then the
+    body): where a ``try`` body and its handler import one name, the body's import wins.
+    """
     stack: list[ast.stmt] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
         yield node
+        if not isinstance(node, COMPOUND_STATEMENTS):
+            continue
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            children = getattr(node, field, None)
-            if children:
-                for child in reversed(children):
-                    if (
-                        isinstance(child, (ast.ExceptHandler,))
-                        or hasattr(ast, "match_case")
-                        and isinstance(child, ast.match_case)
-                    ):
-                        stack.extend(reversed(child.body))
-                    else:
-                        stack.append(child)
+            for child in reversed(getattr(node, field, ())):
+                if isinstance(child, ast.stmt):
+                    stack.append(child)
+                else:  # an except handler, a match case
+                    stack.extend(reversed(child.body))

@@ -38,6 +38,7 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
         fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
     return fields
 
+
 _PLACE = "_wslint_place"
 _LAYOUT = "_wslint_layout"
 
@@ -148,6 +149,43 @@ def walk(node: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:
         return _slow_walk(node)
     layout, place = placed
     return layout.order[place[1] : place[2]]
+
+
+_BLOCKS = ("body", "orelse", "finalbody")
+# The statements that hold statements: any other is a leaf of a statement walk.
+COMPOUND_STATEMENTS = tuple(
+    getattr(ast, name)
+    for name in (
+        "FunctionDef",
+        "AsyncFunctionDef",
+        "ClassDef",
+        "If",
+        "For",
+        "AsyncFor",
+        "While",
+        "With",
+        "AsyncWith",
+        "Try",
+        "TryStar",
+        "Match",
+    )
+    if hasattr(ast, name)
+)
+
+
+def nested_statements(node: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside ``node`` (its blocks, handlers, cases; none for a
+    simple statement)."""
+    if not isinstance(node, COMPOUND_STATEMENTS):
+        return []
+    found: list[ast.stmt] = []
+    for name in _BLOCKS:
+        found.extend(getattr(node, name, ()))
+    for handler in getattr(node, "handlers", ()):
+        found.extend(handler.body)
+    for case in getattr(node, "cases", ()):
+        found.extend(case.body)
+    return found
 
 
 def local_nodes(nodes: Iterable[ast.AST]) -> list[ast.AST]:
