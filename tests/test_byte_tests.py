@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from wslint.analysis.calls import SEND_METHODS, broadcasts_in, is_broadcast_call
+from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 from wslint.engine.byte_tests import FAN_OUT, call_of, def_blocks, mentions, shortest_literals
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import broadcast_call
+from wslint.rules.wsl008_task_reference_dropped import BARE_SPAWN_CALL
 
 FAN_OUTS = [
     "for ws in clients:\n    await ws.send_json(message)\n",
@@ -133,3 +135,69 @@ def _indent(source: str) -> str:
 @pytest.mark.parametrize("method", sorted(SEND_METHODS))
 def test_every_send_method_makes_a_fan_out(method: str) -> None:
     assert FAN_OUT.search(f"for ws in clients:\n    await ws.{method}(m)\n".encode())
+
+
+BARE_SPAWNS = [
+    "asyncio.create_task(c)\n",
+    "if ready:\n    asyncio.ensure_future(f())\n",
+    "x = 1; loop.create_task(c)\n",
+    "if x: loop.create_task(c)\n",
+    "(asyncio.create_task(c))\n",
+    "(\n    asyncio.create_task(c)\n)\n",
+    "asyncio.get_running_loop().create_task(c)\n",
+    "asyncio.get_running_loop(\n).create_task(c)\n",
+    "self.loops[0] . create_task(c)\n",
+    "(a or b).create_task(c)\n",
+    "foo('(').create_task(c)\n",
+    "from asyncio import create_task as spawn\nspawn(c)\n",
+]
+KEPT_SPAWNS = [
+    "t = asyncio.create_task(c)\n",
+    "await asyncio.create_task(c)\n",
+    "tasks.append(asyncio.create_task(c))\n",
+    "return loop.create_task(c)\n",
+    "[asyncio.create_task(c) for c in coros]\n",
+    "# asyncio.create_task(c)\n",
+    "x = 'asyncio.create_task(c)'\n",
+    "def create_task(self, c): ...\n",
+    "t = (loop.create_task(c))\n",
+    "g = f(x).create_task(c)\n",
+    "my_create_task(c)\n",
+]
+
+
+@pytest.mark.parametrize("source", BARE_SPAWNS)
+def test_bare_spawn_bytes_where_the_analysis_sees_one(source: str) -> None:
+    tree = ast.parse("async def f():\n" + _indent(source))
+    assert _bare_spawns(tree), "the case must be a bare call statement to the analysis"
+    assert BARE_SPAWN_CALL.search(source.encode())
+
+
+@pytest.mark.parametrize("source", KEPT_SPAWNS)
+def test_no_bare_spawn_bytes_where_the_result_is_used(source: str) -> None:
+    assert not BARE_SPAWN_CALL.search(source.encode())
+
+
+def test_every_bare_spawn_of_asyncio_and_its_tests_is_seen_in_the_bytes() -> None:
+    """On real code (asyncio, and its tests where installed), every file with a bare
+    ``create_task``/``ensure_future`` statement passes the byte test; most others do not."""
+    library = Path(asyncio.__file__).parent
+    paths = sorted(library.glob("*.py")) + sorted((library.parent / "test" / "test_asyncio").glob("*.py"))
+    passed = 0
+    for path in paths:
+        data = path.read_bytes()
+        found = BARE_SPAWN_CALL.search(data)
+        passed += found
+        if _bare_spawns(ast.parse(data)):
+            assert found, path
+    assert passed < len(paths) / 2
+
+
+def _bare_spawns(tree: ast.AST) -> list[ast.Call]:
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and final_name(node.value.func) in ("create_task", "ensure_future", "spawn")
+    ]

@@ -84,19 +84,126 @@ class CallOf(ByteTest):
     def search(self, data: bytes) -> bool:
         if not any(literal in data for literal in self.literals):
             return False
+        return any(True for _ in self.starts(data))
+
+    def starts(self, data: bytes) -> Iterator[int]:
+        """Where each call's name starts."""
         # The names first, so that re scans for their first bytes; the byte before is
         # looked at here (a look-behind in front would try the expression at every byte).
         for match in self._expression.finditer(data):
             start = match.start()
             if not start or not _IDENTIFIER_BYTE.match(data, start - 1):
-                return True
-        return False
+                yield start
 
     def __repr__(self) -> str:
         return f"CallOf({self.names!r})"
 
 
 _IDENTIFIER_BYTE = re.compile(IDENTIFIER)
+
+
+class StatementCall(ByteTest):
+    """A call of one of ``names`` that may be a whole statement, its value thrown away:
+    ``asyncio.create_task(c)`` at the start of a line, after ``;`` or ``:``, or in brackets
+    there. An occurrence is ruled out only where the bytes before its callee show an expression
+    around it (``t = ``, ``await ``, ``f(``, ``[``, a comment, a string); anything unclear (a
+    line start, which may lie inside brackets; a string or a line break inside the receiver; an
+    import ``as`` another name) may be one."""
+
+    def __init__(self, names: tuple[bytes, ...]) -> None:
+        self.names = names
+        self._calls = CallOf(names)
+        spelled = rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")"
+        self._renamed = re.compile(spelled + rb"(?:[ \t]|\\\r?\n)+as\b")
+
+    def search(self, data: bytes) -> bool:
+        if not any(literal in data for literal in self._calls.literals):
+            return False
+        if self._renamed.search(data):
+            return True  # ``from asyncio import create_task as spawn``: ``spawn(c)`` is one
+        return any(_may_start_statement(data, start) for start in self._calls.starts(data))
+
+    def __repr__(self) -> str:
+        return f"StatementCall({self.names!r})"
+
+
+_BLANKS = b" \t"
+_STATEMENT_BOUNDARIES = b"\n\r;:"
+_CLOSING = b")]"
+_IDENTIFIER_BYTES = frozenset(
+    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
+)
+
+
+def _may_start_statement(data: bytes, start: int) -> bool:
+    """Whether the callee whose final name starts at ``start`` may begin a statement."""
+    before = _blank_before(data, start)
+    if before >= 0 and data[before] == ord("."):  # a receiver: ``self._loop.create_task``
+        receiver_end = _blank_before(data, before)
+        found = _before_primary(data, receiver_end) if receiver_end >= 0 else None
+        if found is None:
+            return True
+        before = found
+    while before >= 0 and data[before] == ord("("):  # ``(loop.create_task(c))``, or ``f(...)``
+        outside = _blank_before(data, before)
+        if outside >= 0 and (data[outside] in _IDENTIFIER_BYTES or data[outside] in _CLOSING):
+            return False  # an argument of a call, a subscript, after a keyword
+        before = outside
+    return before < 0 or data[before] in _STATEMENT_BOUNDARIES
+
+
+def _blank_before(data: bytes, position: int) -> int:
+    """The index of the last byte before ``position`` that is no space or tab (-1: none)."""
+    index = position - 1
+    while index >= 0 and data[index] in _BLANKS:
+        index -= 1
+    return index
+
+
+def _before_primary(data: bytes, end: int) -> int | None:
+    """The index of the last byte before the primary ending at ``end`` (``loop``,
+    ``get_loop()``, ``loops[0]``, ``self.hub``) that is no blank (-1: none), or None where the
+    bytes are unclear (a string, a comment or a line break in brackets, no name)."""
+    index = end
+    while True:
+        if data[index] in _CLOSING:
+            opening = _opening_bracket(data, index)
+            if opening is None:
+                return None
+            previous = _blank_before(data, opening)
+            if previous >= 0 and (data[previous] in _CLOSING or data[previous] in _IDENTIFIER_BYTES):
+                index = previous  # what is called or subscripted
+                continue
+            return previous  # a parenthesized expression
+        if data[index] not in _IDENTIFIER_BYTES:
+            return None
+        while index >= 0 and data[index] in _IDENTIFIER_BYTES:
+            index -= 1
+        previous = _blank_before(data, index + 1)
+        if previous < 0 or data[previous] != ord("."):
+            return previous
+        index = _blank_before(data, previous)
+        if index < 0:
+            return None
+
+
+def _opening_bracket(data: bytes, closing: int) -> int | None:
+    """The index of the bracket ``data[closing]`` closes, on the same line and with no string
+    or comment between (None otherwise)."""
+    depth = 0
+    index = closing
+    while index >= 0:
+        byte = data[index]
+        if byte in _CLOSING:
+            depth += 1
+        elif byte in b"([":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif byte in b"\n\r\"'#{}":
+            return None
+        index -= 1
+    return None
 
 
 def shortest_literals(words: Iterable[bytes]) -> tuple[bytes, ...]:

@@ -56,11 +56,15 @@ from wslint.analysis.tasks import (
     is_task_group,
     spawn_kind,
 )
+from wslint.engine.byte_tests import StatementCall
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import WordGroups
 from wslint.rules.base import Rule
+
+# A ``create_task``/``ensure_future`` call that may be a statement of its own.
+BARE_SPAWN_CALL = StatementCall((b"create_task", b"ensure_future"))
 
 
 class TaskReferenceDropped(Rule):
@@ -71,7 +75,7 @@ class TaskReferenceDropped(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        return ((b"create_task",), (b"ensure_future",))
+        return ((BARE_SPAWN_CALL,),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for call, function in _dropped_calls(context.module):
