@@ -22,7 +22,7 @@ from wslint.engine.prefilter import ASYNC_DEF, Relevance, keywords
 from wslint.engine.project_words import ProjectWords
 from wslint.engine.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
-from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_ATTRIBUTE, REMEMBERED_WORDS
+from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS, STATE_STORED_ONLY_IN_INIT
 
 CASES = all_cases()
 
@@ -127,15 +127,62 @@ identifier_parts = st.sampled_from(
 
 
 @given(st.lists(identifier_parts, min_size=1, max_size=4), st.sampled_from([".", " . ", ".\\\n    "]))
-def test_remembered_attribute_pattern_covers_the_rule(parts: list[str], dot: str) -> None:
-    """Wherever WSL012 would see a remembered ``self.<name>``, the byte pattern matches."""
+def test_remembered_attribute_test_covers_the_rule(parts: list[str], dot: str) -> None:
+    """Wherever WSL012 would see a remembered ``self.<name>`` stored only in ``__init__``, the
+    byte test holds."""
     name = "".join(parts)
     if not name.isidentifier():
         return
-    source = f"if current != self{dot}{name}:\n".encode()
+    source = (
+        f"class A:\n    def __init__(self):\n        self.{name} = None\n\n"
+        f"    def poll(self):\n        if current != self{dot}{name}:\n            pass\n"
+    ).encode()
     remembered = any(part in REMEMBERED_WORDS for part in name_parts(name))
     if remembered:
-        assert REMEMBERED_ATTRIBUTE.search(source), name
+        assert STATE_STORED_ONLY_IN_INIT.search(source), name
+
+
+POLLER = """\
+import asyncio
+
+
+class Poller:
+    def __init__(self):
+        self.last_status = None
+{init}
+    async def run(self):
+        while True:
+            current = await self.fetch()
+            if current != self.last_status:
+                await self.manager.broadcast({{"type": "status_update", "data": current}})
+{loop}
+            await asyncio.sleep(5)
+{after}
+"""
+STATE_STORES = [  # (where the code goes, the code, whether the state may stay as __init__ set it)
+    ("loop", "                self.last_status = current", False),
+    ("loop", "                self.last_status += 1", False),
+    ("after", "    def reset(self):\n        self.last_status = None", False),
+    ("after", "\npoller = Poller()\npoller.last_status = 3", False),
+    ("init", "        def remember(value):\n            self.last_status = value", False),
+    ("loop", "                # self.last_status = current", True),
+    ("loop", '                print("self.last_status = current")', True),
+    ("after", '    def reset(self):\n        """Then:\n\n        self.last_status = None\n        """', True),
+    ("loop", "                if self.last_status == current or self.last_status <= 2: pass", True),
+]
+
+
+@pytest.mark.parametrize(("where", "code", "only_in_init"), STATE_STORES)
+def test_a_state_stored_outside_init_rules_its_file_out_for_wsl012(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, code: str, only_in_init: bool
+) -> None:
+    source = POLLER.format(**{"init": "", "loop": "", "after": "", where: code})
+    assert STATE_STORED_ONLY_IN_INIT.search(source.encode()) is only_in_init
+    path = tmp_path / "poller.py"
+    path.write_text(source)
+    without_prefilter(monkeypatch)
+    found = {code for *_, code in findings([path], tmp_path, Settings(select=("WSL012",)))}
+    assert found == ({"WSL012"} if only_in_init else set())
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,10 @@ class Pattern(ByteTest):
             return True
         if not any(literal in data for literal in self.literals):
             return False
-        return _compiled(self.expression).search(data) is not None
+        return self.compiled().search(data) is not None
+
+    def compiled(self) -> re.Pattern[bytes]:
+        return _compiled(self.expression)
 
 
 @lru_cache(maxsize=64)
@@ -256,15 +259,27 @@ def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     The text holds the whole function (and may run on: nested functions, code after it),
     unless a string spans lines that start like a shallower ``def``.
     """
+    for name, start, end in def_spans(data):
+        yield name, data[start:end]
+
+
+def def_spans(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """``(name, start, end)`` of every ``def`` block (:func:`def_blocks`), each once it ends."""
     open_blocks: list[tuple[int, int, bytes]] = []  # (indent, start, name)
     for match in _DEF.finditer(data):
         indent, start, name = len(match.group(1).expandtabs()), match.start(), match.group(2)
         while open_blocks and open_blocks[-1][0] >= indent:
             _, begun, closed = open_blocks.pop()
-            yield closed, data[begun:start]
+            yield closed, begun, start
         open_blocks.append((indent, start, name))
     for _, begun, name in open_blocks:
-        yield name, data[begun:]
+        yield name, begun, len(data)
+
+
+def innermost_def(spans: list[tuple[bytes, int, int]], position: int) -> bytes | None:
+    """The name of the innermost ``def`` block of ``spans`` holding ``position`` (None: none)."""
+    holding = [(start, name) for name, start, end in spans if start <= position < end]
+    return max(holding)[1] if holding else None
 
 
 def mentions(data: bytes, name: bytes) -> bool:

@@ -50,16 +50,19 @@ a known read-only one (`self.last_x.update(...)`), `setattr`/`delattr`, `vars(se
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from wslint.analysis.assignments import AttributeWrites, module_attribute_writes
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
+from wslint.engine.byte_tests import IDENTIFIER, ByteTest, def_spans, innermost_def
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_FOR, Pattern, WordGroups
+from wslint.engine.prefilter import ASYNC_FOR, WordGroups
 from wslint.rules.base import Rule
 
 REMEMBERED_WORDS = ("last", "prev", "previous", "old", "cached", "cache", "seen", "snapshot")
@@ -67,30 +70,67 @@ COMPARISONS = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, as
 LOOPS = (ast.While, ast.AsyncFor)  # polling, hot and event loops; a `for` counts inside one
 
 
-def _remembered_attribute() -> Pattern:
-    """``self.<attribute>`` where a part of the name (:func:`name_parts`) is a remembered word:
-    in lower case at the start or after an underscore, capitalised or upper case anywhere."""
-    gap = rb"(?:\s|\\)*"  # ``self . last``, ``self.\<newline>last``
-    lower = "|".join(REMEMBERED_WORDS).encode()
-    capitalised = "|".join(word.capitalize() for word in REMEMBERED_WORDS).encode()
-    upper = "|".join(word.upper() for word in REMEMBERED_WORDS).encode()
-    part = rb"[\w\x80-\xff]"  # a byte of an identifier (UTF-8 letters included)
-    name = (
-        rb"(?:" + part + rb"*_)?(?:" + lower + rb")(?![a-z0-9])"
-        + rb"|" + part + rb"*?(?:" + capitalised + rb")(?![a-z0-9])"
-        + rb"|" + part + rb"*?(?:" + upper + rb")(?![A-Za-z0-9])"
-    )
-    literals = tuple(
-        spelling.encode()
-        for word in REMEMBERED_WORDS
-        for spelling in (word, word.capitalize(), word.upper())
-    )
-    # No ``\b`` in front: an expression that starts with a literal is scanned for it first
-    # (three times faster); ``myself.last`` matching too only costs a parse.
-    return Pattern(literals, rb"self" + gap + rb"\." + gap + rb"(?:" + name + rb")")
+# ``self.<name>`` as Python spells it (``self . x``, ``self.\<newline>x``); ``myself.x`` too,
+# which only costs a parse.
+_SELF_ATTRIBUTE = re.compile(rb"self(?:\s|\\)*\.(?:\s|\\)*(" + IDENTIFIER + rb"+)")
 
 
-REMEMBERED_ATTRIBUTE = _remembered_attribute()
+class StateStoredOnlyInInit(ByteTest):
+    """A remembered attribute (``self.last_status``) that the bytes never store outside an
+    ``__init__``. A store elsewhere (``x.last_status = ...``, ``+=``, in another function or
+    outside every function) updates the state, whatever object it is on (see
+    :func:`_updated`), so such an attribute is never a finding. Stores in a comment or in a
+    string are not counted (a string is told by the quotes before it on its line and by the
+    triple quotes before it in the file); nor are the stores the bytes cannot tell (annotated,
+    in a tuple), which only keeps the file."""
+
+    def search(self, data: bytes) -> bool:
+        if b"self" not in data:
+            return False
+        names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
+        return bool(names) and bool(names - _stored_outside_init(data, names))
+
+    def __repr__(self) -> str:
+        return "StateStoredOnlyInInit()"
+
+
+@lru_cache(maxsize=4096)
+def _remembered_bytes(name: bytes) -> bool:
+    try:
+        return _remembered(name.decode())
+    except UnicodeDecodeError:
+        return True  # another encoding: the file is parsed to tell
+
+
+def _stored_outside_init(data: bytes, names: set[bytes]) -> set[bytes]:
+    spelled = b"|".join(re.escape(name) for name in sorted(names))
+    stores = re.compile(
+        rb"\.(?:\s|\\)*(" + spelled + rb")(?!" + IDENTIFIER + rb")(?:[ \t]|\\\r?\n)*"
+        rb"(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=)"
+    )
+    spans: list[tuple[bytes, int, int]] | None = None
+    stored: set[bytes] = set()
+    for match in stores.finditer(data):
+        name, position = match.group(1), match.start()
+        if name in stored or not _in_code(data, position):
+            continue
+        if spans is None:
+            spans = list(def_spans(data))
+        if innermost_def(spans, position) != b"__init__":
+            stored.add(name)
+    return stored
+
+
+def _in_code(data: bytes, position: int) -> bool:
+    """Whether ``position`` is surely outside comments and strings: nothing on its line before
+    it opens one, and an even number of triple quotes of each kind comes before it."""
+    line = data[data.rfind(b"\n", 0, position) + 1 : position]
+    if any(quote in line for quote in (b"#", b'"', b"'")):
+        return False
+    return data.count(b'"""', 0, position) % 2 == 0 and data.count(b"'''", 0, position) % 2 == 0
+
+
+STATE_STORED_ONLY_IN_INIT = StateStoredOnlyInInit()
 
 
 class LastStateNeverUpdated(Rule):
@@ -101,7 +141,7 @@ class LastStateNeverUpdated(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((b"__init__", loop, REMEMBERED_ATTRIBUTE) for loop in (b"while", ASYNC_FOR))
+        return tuple((b"__init__", loop, STATE_STORED_ONLY_IN_INIT) for loop in (b"while", ASYNC_FOR))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         writes: AttributeWrites | None = None
