@@ -52,6 +52,7 @@ class FunctionInfo:
     _owner: weakref.ref[ClassInfo] | None
     parent: FunctionInfo | None
     _local_names: frozenset[str] | None = None
+    _body: list[ast.AST] | None = field(default=None, repr=False)
 
     def local_names(self) -> frozenset[str]:
         """The parameters and the names the body assigns (``x = ...``, ``for x in``...)."""
@@ -82,8 +83,13 @@ class FunctionInfo:
         return isinstance(self.node, ast.AsyncFunctionDef)
 
     def body_nodes(self) -> list[ast.AST]:
-        """Every node of the body, not descending into nested functions, lambdas or classes."""
-        return local_nodes(self.node.body)
+        """Every node of the body, not descending into nested functions, lambdas or classes.
+
+        Listed once (rules and project questions walk the same bodies again and again): the
+        list is shared, to be read, never changed."""
+        if self._body is None:
+            self._body = local_nodes(self.node.body)
+        return self._body
 
 
 def is_test_path(relative: PurePath) -> bool:

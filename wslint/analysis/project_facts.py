@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from wslint.analysis import endpoints
-from wslint.analysis.calls import SEND_METHODS, broadcasts_in
+from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcasts_in
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo
@@ -109,20 +109,33 @@ def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[Br
     module.lay_out()  # every function's body is walked twice: slices beat walking the tree
     for function in module.iter_functions():
         scope = Scope(module, function)
-        for broadcast in broadcasts_in(function.body_nodes(), settings):
+        broadcasts, fan_outs = _sites_in(function, settings)
+        for broadcast in broadcasts:
             yield BroadcastSite(
                 module.name, _line(broadcast.node), resolver.message_types(broadcast.payload, scope)
             )
-        for node, payload in helper_fan_outs(function):
+        for node, payload in fan_outs:
             types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
             yield BroadcastSite(module.name, _line(node), types)
 
 
 def holds_a_site(function: FunctionInfo, settings: Settings) -> bool:
     """Whether :func:`module_broadcasts` finds a site in ``function``."""
-    return any(True for _ in broadcasts_in(function.body_nodes(), settings)) or any(
-        True for _ in helper_fan_outs(function)
-    )
+    broadcasts, fan_outs = _sites_in(function, settings)
+    return bool(broadcasts or fan_outs)
+
+
+_Sites = tuple[list[Broadcast], list[tuple[ast.AST, ast.AST | None]]]
+
+
+def _sites_in(function: FunctionInfo, settings: Settings) -> _Sites:
+    """The broadcasts and helper fan-outs of ``function``, found once per function (a worker
+    asks when it tabulates and again when it gathers)."""
+    found: tuple[Settings, _Sites] | None = getattr(function, "_wsl_sites", None)
+    if found is None or found[0] is not settings:
+        sites = (list(broadcasts_in(function.body_nodes(), settings)), list(helper_fan_outs(function)))
+        found = function._wsl_sites = (settings, sites)  # type: ignore[attr-defined]
+    return found[1]
 
 
 def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST | None]]:
