@@ -22,7 +22,10 @@ GAP = rb"(?:\s|\\|#[^\n]*)*"
 
 class ByteTest(ABC):
     """A word spelled by more than a substring; compared and hashed by identity (looked up
-    per file, often)."""
+    per file, often). A ``costly`` one is asked only where the file's other words leave its
+    parse in doubt (:class:`prefilter.Relevance`)."""
+
+    costly = False
 
     @abstractmethod
     def search(self, data: bytes) -> bool: ...
@@ -112,6 +115,8 @@ class StatementCall(ByteTest):
     around it (``t = ``, ``await ``, ``f(``, ``[``, a comment, a string); anything unclear (a
     line start, which may lie inside brackets; a string or a line break inside the receiver; an
     import ``as`` another name) may be one."""
+
+    costly = True
 
     def __init__(self, names: tuple[bytes, ...]) -> None:
         self.names = names
@@ -227,6 +232,8 @@ RECEIVER_REACH = 200  # bytes looked back from ``.send(`` for its receiver
 class FanOut(ByteTest):
     """``for ws in clients: await ws.send_json(m)`` (a loop or comprehension): a plain name is
     both a ``for`` target and the receiver of a ``send*()`` call (:func:`calls.fan_out_send`)."""
+
+    costly = True
 
     def search(self, data: bytes) -> bool:
         if b"send" not in data or b"for" not in data:

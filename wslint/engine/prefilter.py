@@ -88,22 +88,24 @@ class Relevance:
     """Which rules may fire on a file, from its bytes.
 
     The rules' alternatives are pooled (most rules share the broadcaster's). A file holding
-    none of their first words (most files) is ruled out with a handful of substring tests;
-    otherwise each alternative is looked at once, only until a rule is known to apply, and
-    each word is looked up once per file (:class:`FileWords`). Project words come last in
-    their alternative: the project is asked only about files whose bytes hold the rest.
+    none of their first words (most files) is ruled out with a handful of substring tests.
+    Otherwise each alternative's cheap words are looked up (each once per file:
+    :class:`FileWords`); its costly words (a :class:`ByteTest` marked ``costly``, a project
+    word, which comes last of all) only when no alternative without any holds. A file some
+    rule must be checked in is parsed whatever they say, so there they are taken as held: the
+    rules then check what the words only foretell.
     """
 
     def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
         numbers: dict[tuple[Word, ...], int] = {}
         self._rules: list[tuple[str, tuple[int, ...]]] = []
         for code, alternatives in rule_words:
-            groups = [_project_last(group) for group in alternatives if group]
+            groups = [_costly_last(group) for group in alternatives if group]
             self._rules.append((code, tuple(numbers.setdefault(group, len(numbers)) for group in groups)))
-        self._groups = list(numbers)
-        self._firsts = list(dict.fromkeys(group[0] for group in self._groups))
+        self._groups = [_cheap_and_costly(group) for group in numbers]
+        self._firsts = list(dict.fromkeys(group[0] for group in numbers))
         self.project_words = tuple(
-            dict.fromkeys(word for group in self._groups for word in group if isinstance(word, ProjectWord))
+            dict.fromkeys(word for group in numbers for word in group if isinstance(word, ProjectWord))
         )
 
     def project_answers(self, files: ProjectFiles) -> ProjectWords:
@@ -122,21 +124,57 @@ class Relevance:
         present = FileWords(data, project or EveryWordHeld())
         if not any(first in present for first in self._firsts):
             return ()  # most files: no alternative can even start
-        holds: dict[int, bool] = {}
-        found = []
+        cheap: dict[int, bool | None] = {}  # group -> held; None: held if its costly words are
+        surely: set[str] = set()
+        doubtful: dict[str, list[int]] = {}  # code -> its groups held if their costly words are
         for code, numbers in self._rules:
+            pending = []
             for number in numbers:
-                held = holds.get(number)
-                if held is None:
-                    held = holds[number] = all(word in present for word in self._groups[number])
-                if held:
-                    found.append(code)
+                state = self._cheap_state(number, present, cheap)
+                if state:
+                    surely.add(code)
                     break
-        return tuple(found)
+                if state is None:
+                    pending.append(number)
+            else:
+                if pending:
+                    doubtful[code] = pending
+        if surely:  # parsed anyway: the doubtful rules check what their costly words foretell
+            return tuple(code for code, _ in self._rules if code in surely or code in doubtful)
+        costly: dict[int, bool] = {}
+        return tuple(
+            code
+            for code, pending in doubtful.items()
+            if any(self._costly_held(number, present, costly) for number in pending)
+        )
+
+    def _cheap_state(self, number: int, present: FileWords, cheap: dict[int, bool | None]) -> bool | None:
+        if number not in cheap:
+            words, costly_words = self._groups[number]
+            if not all(word in present for word in words):
+                cheap[number] = False
+            else:
+                cheap[number] = None if costly_words else True
+        return cheap[number]
+
+    def _costly_held(self, number: int, present: FileWords, costly_held: dict[int, bool]) -> bool:
+        held = costly_held.get(number)
+        if held is None:
+            held = costly_held[number] = all(word in present for word in self._groups[number][1])
+        return held
 
 
-def _project_last(group: tuple[Word, ...]) -> tuple[Word, ...]:
-    return tuple(sorted(group, key=lambda word: isinstance(word, ProjectWord)))
+def _cheap_and_costly(group: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
+    return tuple(w for w in group if not _costly(w)), tuple(w for w in group if _costly(w))
+
+
+def _costly(word: Word) -> bool:
+    return isinstance(word, ProjectWord) or (isinstance(word, ByteTest) and word.costly)
+
+
+def _costly_last(group: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The group's cheap words first, then its costly ones, project words last of all."""
+    return tuple(sorted(group, key=lambda word: (_costly(word), isinstance(word, ProjectWord))))
 
 
 class FileWords:

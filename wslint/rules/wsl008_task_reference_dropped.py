@@ -75,7 +75,7 @@ class TaskReferenceDropped(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        return ((BARE_SPAWN_CALL,),)
+        return ((b"create_task", BARE_SPAWN_CALL), (b"ensure_future", BARE_SPAWN_CALL))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for call, function in _dropped_calls(context.module):

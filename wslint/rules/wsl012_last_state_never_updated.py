@@ -84,6 +84,8 @@ class StateStoredOnlyInInit(ByteTest):
     triple quotes before it in the file); nor are the stores the bytes cannot tell (annotated,
     in a tuple), which only keeps the file."""
 
+    costly = True
+
     def search(self, data: bytes) -> bool:
         if b"self" not in data:
             return False
