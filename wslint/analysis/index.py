@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -75,6 +75,7 @@ class ProjectIndex:
         files: Callable[[], Iterable[Path]] | Iterable[Path],
         settings: Settings,
         loader: ModuleLoader,
+        sources: Mapping[Path, bytes] | None = None,
     ):
         self.root = root
         self.settings = settings
@@ -90,7 +91,9 @@ class ProjectIndex:
         self._cached_bytes = 0
         self._broadcasts: dict[str, bool] = {}
         self._may_broadcast: dict[str, bool] = {}
-        self._sources: dict[Path, bytes] = {}  # bytes of checked files (stdin has no file)
+        # Bytes of project files: those the run has read, then of checked files (stdin has no
+        # file) and of files read for a question.
+        self._sources: dict[Path, bytes] = dict(sources or {})
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
         self._answers: dict[tuple[str, str], list[Any]] = {}  # (kind, name) -> every module's

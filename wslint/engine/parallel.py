@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,14 +48,25 @@ ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the proj
 
 
 def analyse(
-    todo: list[_Prepared], settings: Settings, root: Path, files: list[Path], jobs: int
+    todo: list[_Prepared],
+    settings: Settings,
+    root: Path,
+    files: list[Path],
+    jobs: int,
+    sources: Mapping[Path, bytes] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Each file of ``todo`` with its findings, checked by ``jobs`` workers."""
+    """Each file of ``todo`` with its findings, checked by ``jobs`` workers (forked ones
+    inherit ``sources``, the bytes the run has read, without a copy)."""
     from wslint.engine.runner import balanced
 
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
-    with Workers(jobs) as workers:
+    _inherited["sources"] = sources
+    try:
+        workers = Workers(jobs)
+    finally:
+        _inherited.clear()
+    with workers:
         workers.each(_open, [(settings, root, files)] * jobs)
         if len(todo) < SHARE_WHEN_CHECKED * len(files):
             findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
@@ -66,7 +77,7 @@ def analyse(
         workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
         sites = None
         if any(endpoints for _, endpoints in parsed):
-            modules, holders = _site_work(chunks, owners, jobs, todo, settings, root, files)
+            modules, holders = _site_work(chunks, owners, jobs, todo, settings, root, files, sources)
             gathered, _ = _distribute(workers, _gather, modules, (), holders)
             sites = _joined_sites(gathered)
         workers.each(_install, [(sites,)] * jobs)
@@ -160,6 +171,7 @@ def _site_work(
     settings: Settings,
     root: Path,
     files: list[Path],
+    sources: Mapping[Path, bytes] | None,
 ) -> tuple[list[list[str]], list[int]]:
     """The broadcasting modules whose sites are gathered, in lists: one per chunk (owned by the
     worker holding it), then the modules no worker holds, in ``jobs`` lists (owned by none)."""
@@ -167,7 +179,7 @@ def _site_work(
     from wslint.analysis.project_facts import broadcasting_module_names
     from wslint.engine.runner import project_index
 
-    index = project_index(root, files, settings)
+    index = project_index(root, files, settings, sources)
     for prepared in todo:
         index.remember(prepared.unit.path, prepared.data)
     broadcasting = set(broadcasting_module_names(index))
@@ -200,6 +212,8 @@ def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list
 
 # -- the steps, in each worker ------------------------------------------------------------------
 _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
+# What the parent hands its workers when it forks them (a spawned worker starts without).
+_inherited: dict[str, Any] = {}
 
 
 def _open(settings: Settings, root: Path, files: list[Path]) -> None:
@@ -207,8 +221,9 @@ def _open(settings: Settings, root: Path, files: list[Path]) -> None:
     from wslint.engine.runner import project_index
 
     forget_project(root)
+    sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
     _worker.clear()
-    _worker.update(index=project_index(root, files, settings), root=root, resolver=None)
+    _worker.update(index=project_index(root, files, settings, sources), root=root, resolver=None)
 
 
 def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:

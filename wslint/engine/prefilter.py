@@ -10,8 +10,9 @@ project decides (a route registered elsewhere, a broadcasting function named).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from wslint.engine.byte_tests import (
@@ -108,9 +109,12 @@ class Relevance:
             dict.fromkeys(word for group in numbers for word in group if isinstance(word, ProjectWord))
         )
 
-    def project_answers(self, files: ProjectFiles) -> ProjectWords:
-        """One run's answers to these rules' project words, about ``files``."""
-        return ProjectWords(self.project_words, files)
+    def project_answers(
+        self, files: ProjectFiles, sources: Mapping[Path, bytes] | None = None
+    ) -> ProjectWords:
+        """One run's answers to these rules' project words, about ``files`` (the bytes the run
+        has read in ``sources``)."""
+        return ProjectWords(self.project_words, files, sources)
 
     def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], bool]:
         """The codes with every project word held, and whether one was asked (the file's codes

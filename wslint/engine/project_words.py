@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,9 +50,12 @@ class ProjectWords:
     """One run's answers to the project words: the files the run reads are scanned as they
     are read; the project's other files only when a question needs them."""
 
-    def __init__(self, words: Iterable[ProjectWord], files: ProjectFiles) -> None:
+    def __init__(
+        self, words: Iterable[ProjectWord], files: ProjectFiles, sources: Mapping[Path, bytes] | None = None
+    ) -> None:
         self._readers = {word: word.reader() for word in words}
         self._files = files
+        self._sources = sources or {}
         self._scanned: set[Path] = set()
         self._complete = False  # every project file scanned
 
@@ -73,7 +76,7 @@ class ProjectWords:
     def _scan_the_rest(self, reader: ProjectReader) -> None:
         for path in self.project_files():
             if path not in self._scanned:
-                self.scan(path, read_or_empty(path))
+                self.scan(path, self._read(path))
                 if reader.settled():
                     return
         self._complete = True
@@ -82,9 +85,13 @@ class ProjectWords:
         return self._files() if callable(self._files) else self._files
 
     def every_file(self) -> Iterator[bytes]:
-        """Every project file's bytes, read again (those the run keeps are not kept here)."""
+        """Every project file's bytes (kept by the run, or read again)."""
         for path in self.project_files():
-            yield read_or_empty(path)
+            yield self._read(path)
+
+    def _read(self, path: Path) -> bytes:
+        data = self._sources.get(path)
+        return data if data is not None else read_or_empty(path)
 
 
 class EveryWordHeld:

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +21,7 @@ from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.project import find_project_root
-from wslint.engine.source import Unreadable, decode_source, parse_source
+from wslint.engine.source import ReadSources, Unreadable, decode_source, parse_source
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -126,6 +126,7 @@ def check_units(
 ) -> Report:
     """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
     prefilter: tuple[Relevance, ProjectWords] | None = None  # made when a file is first read
+    sources = ReadSources(KEPT_SOURCE_BYTES)
     report = Report(files_checked=len(units))
     todo: list[_Prepared] = []
     for unit in units:
@@ -139,6 +140,8 @@ def check_units(
         except Unreadable as problem:
             report.findings.append(unreadable_finding(unit, problem))
             continue
+        if unit.data is None:
+            sources.keep(unit.path, data)
         cached = cache.get(unit.path, data, unit.display, unit.named) if cache else None
         if cached is not None:  # read again (touched, or too recent to trust its stat): same bytes
             report.findings.extend(cached)
@@ -153,7 +156,7 @@ def check_units(
             continue
         if prefilter is None:
             relevance = relevance_for(settings)
-            prefilter = relevance, relevance.project_answers(project_files)
+            prefilter = relevance, relevance.project_answers(project_files, sources)
         relevance, project_words = prefilter
         project_words.scan(unit.path, data)
         relevant, asks_project = relevance.codes_unasked(data)
@@ -168,7 +171,7 @@ def check_units(
     if cache is not None:
         for prepared in dropped:
             cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
-    for prepared, findings in _analyse(todo, settings, root, project_files, jobs):
+    for prepared, findings in _analyse(todo, settings, root, project_files, jobs, sources):
         report.findings.extend(findings)
         if cache is not None:  # a file with no rule left is parsed only because it was named
             cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
@@ -206,6 +209,9 @@ def _narrow(
 
 # Below this many files a worker pool costs more than it saves.
 MIN_FILES_PER_JOB = 8
+# The bytes of the files read are kept for the project questions up to this much (the
+# standard library is 31 MiB); past it, the questions read files again.
+KEPT_SOURCE_BYTES = 128 * 2**20
 
 
 def _analyse(
@@ -214,30 +220,34 @@ def _analyse(
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     jobs: int,
+    sources: Mapping[Path, bytes] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
     jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
     if jobs == 1:
-        return _analyse_chunk(todo, settings, root, project_files)
+        return _analyse_chunk(todo, settings, root, project_files, sources)
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
     files = list(project_files() if callable(project_files) else project_files)
     try:
-        return parallel.analyse(todo, settings, root, files, jobs)
+        return parallel.analyse(todo, settings, root, files, jobs, sources)
     except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone
         lines = str(failure).strip().splitlines() or ["no reason given"]
         print(f"wslint: a worker process failed ({lines[-1]}); checking in one process", file=sys.stderr)
-        return _analyse_chunk(todo, settings, root, project_files)
+        return _analyse_chunk(todo, settings, root, project_files, sources)
 
 
 def project_index(
-    root: Path, files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
+    root: Path,
+    files: Sequence[Path] | Callable[[], Iterable[Path]],
+    settings: Settings,
+    sources: Mapping[Path, bytes] | None = None,
 ) -> ProjectIndex:
     from wslint.analysis.index import ProjectIndex
 
-    return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root))
+    return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root), sources)
 
 
 def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
@@ -256,6 +266,7 @@ def _analyse_chunk(
     settings: Settings,
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    sources: Mapping[Path, bytes] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     """Parse and check ``chunk`` against one project index, in this process (``--jobs 1``).
 
@@ -266,7 +277,7 @@ def _analyse_chunk(
     from wslint.analysis.inference import forget_project
 
     forget_project(root)
-    index = project_index(root, project_files, settings)
+    index = project_index(root, project_files, settings, sources)
     with _collector_paused():
         results = check_all(chunk, index, root)
         # Let the index and its trees go now, while the collector is off (they hold no cycles):

@@ -33,6 +33,26 @@ def read_or_empty(path: Path) -> bytes:
         return b""
 
 
+class ReadSources(dict[Path, bytes]):
+    """The bytes of the project files a run has read, so that none is read twice: the
+    project questions (the prefilter's project words, the index) look at every file. Kept
+    up to ``budget`` bytes; past it a question reads the file again."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self._room = budget
+
+    def keep(self, path: Path, data: bytes) -> None:
+        if len(data) <= self._room and path not in self:
+            self[path] = data
+            self._room -= len(data)
+
+    def read(self, path: Path) -> bytes:
+        """A project file's bytes, kept or read now (none when it cannot be read)."""
+        data = self.get(path)
+        return data if data is not None else read_or_empty(path)
+
+
 def decode_source(data: bytes) -> str:
     """Decode ``data`` honouring a BOM and a PEP 263 coding cookie."""
     if b"\0" in data:
