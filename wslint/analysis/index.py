@@ -24,7 +24,7 @@ from wslint.analysis.calls import (
     call_target,
     name_target,
 )
-from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo
+from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo, is_test_path
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
 from wslint.engine.source import read_or_empty
@@ -100,6 +100,7 @@ class ProjectIndex:
         self._referenced: dict[str, frozenset[str | None]] = {}  # name -> where references go
         self._shared: dict[str, ModuleTable] = {}  # module -> answers another worker computed
         self._shared_names: dict[str, frozenset[str]] = {}  # kind -> the names they cover
+        self._test_paths: dict[str, bool] = {}
 
     # -- modules ----------------------------------------------------------------------------
     def _bytes(self, path: Path) -> bytes:
@@ -126,6 +127,7 @@ class ProjectIndex:
             self._known[name] = path
             return  # nothing new: what was found in the project still holds
         self._known[name] = path
+        self._test_paths.pop(name, None)
         if self._every is not None:
             self._every[name] = path
         self._suffix_matches.clear()
@@ -200,14 +202,14 @@ class ProjectIndex:
     def production_modules_mentioning(self, word: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain ``word`` as a whole word."""
         literal = word.encode()
-        for name in self._names_with_word(literal):
+        for name in self._production_names(self._names_with_word(literal)):
             module = self.module(name)
             if module is not None and not module.is_test:
                 yield module
 
     def production_modules_mentioning_any(self, words: Iterable[str]) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes contain any of ``words`` as a whole word (one scan)."""
-        for name in self.names_mentioning_any(words):
+        for name in self._production_names(self.names_mentioning_any(words)):
             module = self.module(name)
             if module is not None and not module.is_test:
                 yield module
@@ -233,7 +235,7 @@ class ProjectIndex:
         if found is None:
             found = self._answers[key] = []  # recursion guard: a question asked inside itself
             shared = self._shared if name in self._shared_names.get(kind, ()) else {}
-            for module_name in self._names_with_word(name.encode()):
+            for module_name in self._production_names(self._names_with_word(name.encode())):
                 table = shared.get(module_name)
                 if table is not None:
                     found.extend(table.get(key, ()))
@@ -252,17 +254,31 @@ class ProjectIndex:
 
     def production_modules_defining(self, name: str) -> Iterator[ModuleInfo]:
         """Non-test modules whose bytes hold ``def name``."""
-        literal = name.encode()
-        yield from self._production_modules_matching(rb"\bdef\s+" + re.escape(literal) + rb"\b", (literal,))
-
-    def _production_modules_matching(
-        self, pattern: bytes, literals: tuple[bytes, ...]
-    ) -> Iterator[ModuleInfo]:
-        """Modules matching ``pattern``; ``literals`` (one must occur) is a fast first filter."""
-        for name in self._names_matching(pattern, literals):
-            module = self.module(name)
+        for module_name in self.production_names_defining(name):
+            module = self.module(module_name)
             if module is not None and not module.is_test:
                 yield module
+
+    def production_names_defining(self, name: str) -> list[str]:
+        """Names of the non-test modules whose bytes hold ``def name`` (none parsed)."""
+        literal = name.encode()
+        pattern = rb"\bdef\s+" + re.escape(literal) + rb"\b"
+        return self._production_names(self._names_matching(pattern, (literal,)))
+
+    def _production_names(self, names: list[str]) -> list[str]:
+        """``names`` but those of test modules, told by their paths (so never parsed to tell)."""
+        return [name for name in names if not self._is_test_path(name)]
+
+    def _is_test_path(self, name: str) -> bool:
+        found = self._test_paths.get(name)
+        if found is None:
+            path = self._paths.get(name)
+            try:
+                found = path is not None and is_test_path(path.relative_to(self.root))
+            except ValueError:
+                found = False  # outside the root: the module tells once parsed
+            self._test_paths[name] = found
+        return found
 
     def _names_matching(self, pattern: bytes, literals: tuple[bytes, ...]) -> list[str]:
         if pattern not in self._matches:

@@ -126,6 +126,6 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
     resolved = context.index.resolve(call_target(call, function, module))
     if isinstance(resolved, Resolved):
         return None  # the project's own create_task: a wrapper, checked where it spawns
-    if any(True for _ in context.index.production_modules_defining("create_task")):
+    if context.index.production_names_defining("create_task"):
         return None  # some project wrapper may be the receiver and keep its tasks
     return "create_task"
