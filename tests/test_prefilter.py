@@ -148,7 +148,7 @@ import asyncio
 
 class Poller:
     def __init__(self):
-        self.last_status = None
+        {store}
 {init}
     async def run(self):
         while True:
@@ -159,7 +159,8 @@ class Poller:
             await asyncio.sleep(5)
 {after}
 """
-STATE_STORES = [  # (where the code goes, the code, whether the state may stay as __init__ set it)
+# (where the code goes, the code, whether the state may stay as __init__ set it)
+STATE_STORES = [
     ("loop", "                self.last_status = current", False),
     ("loop", "                self.last_status += 1", False),
     ("after", "    def reset(self):\n        self.last_status = None", False),
@@ -169,6 +170,12 @@ STATE_STORES = [  # (where the code goes, the code, whether the state may stay a
     ("loop", '                print("self.last_status = current")', True),
     ("after", '    def reset(self):\n        """Then:\n\n        self.last_status = None\n        """', True),
     ("loop", "                if self.last_status == current or self.last_status <= 2: pass", True),
+    ("loop", "                self.last_status[0] = current", False),
+    ("after", "    def reset(self):\n        self.last_status.clear()", False),
+    ("loop", "                print(self.last_status.get('x'))", True),
+    ("store", "self.ready, self.last_status = False, None", True),
+    ("store", "self.last_status: dict | None = None", True),
+    ("store", "x = 'y'; self.last_status = None", True),
 ]
 
 
@@ -176,7 +183,8 @@ STATE_STORES = [  # (where the code goes, the code, whether the state may stay a
 def test_a_state_stored_outside_init_rules_its_file_out_for_wsl012(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, code: str, only_in_init: bool
 ) -> None:
-    source = POLLER.format(**{"init": "", "loop": "", "after": "", where: code})
+    parts = {"store": "self.last_status = None", "init": "", "loop": "", "after": ""}
+    source = POLLER.format(**{**parts, where: code})
     assert STATE_STORED_ONLY_IN_INIT.search(source.encode()) is only_in_init
     path = tmp_path / "poller.py"
     path.write_text(source)

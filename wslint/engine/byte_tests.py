@@ -257,7 +257,10 @@ class FanOut(ByteTest):
 FAN_OUT = FanOut()
 
 
-_DEF = re.compile(rb"^([ \t]*)(?:async(?:[ \t]|\\\r?\n)+)?def(?:[ \t]|\\\r?\n)+(" + IDENTIFIER + rb"+)", re.M)
+# ``def`` first, so that re scans for it as a literal (a pattern anchored at every line start
+# is tried at every line); what comes before it on its line is looked at for each one found.
+_DEF = re.compile(rb"def(?:[ \t]|\\\r?\n)+(" + IDENTIFIER + rb"+)")
+_BEFORE_DEF = re.compile(rb"[ \t]*(?:async(?:[ \t]|\\\r?\n)+)?")
 
 
 def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -274,11 +277,16 @@ def def_spans(data: bytes) -> Iterator[tuple[bytes, int, int]]:
     """``(name, start, end)`` of every ``def`` block (:func:`def_blocks`), each once it ends."""
     open_blocks: list[tuple[int, int, bytes]] = []  # (indent, start, name)
     for match in _DEF.finditer(data):
-        indent, start, name = len(match.group(1).expandtabs()), match.start(), match.group(2)
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        before = _BEFORE_DEF.match(data, start, match.start())
+        if before is None or before.end() != match.start():
+            continue  # not a ``def`` opening its line
+        prefix = data[start : match.start()]
+        indent = len(prefix[: len(prefix) - len(prefix.lstrip(b" \t"))].expandtabs())
         while open_blocks and open_blocks[-1][0] >= indent:
             _, begun, closed = open_blocks.pop()
             yield closed, begun, start
-        open_blocks.append((indent, start, name))
+        open_blocks.append((indent, start, match.group(1)))
     for _, begun, name in open_blocks:
         yield name, begun, len(data)
 

@@ -54,7 +54,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from wslint.analysis.assignments import AttributeWrites, module_attribute_writes
+from wslint.analysis.assignments import READ_ONLY_METHODS, AttributeWrites, module_attribute_writes
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
@@ -76,13 +76,15 @@ _SELF_ATTRIBUTE = re.compile(rb"self(?:\s|\\)*\.(?:\s|\\)*(" + IDENTIFIER + rb"+
 
 
 class StateStoredOnlyInInit(ByteTest):
-    """A remembered attribute (``self.last_status``) that the bytes never store outside an
-    ``__init__``. A store elsewhere (``x.last_status = ...``, ``+=``, in another function or
-    outside every function) updates the state, whatever object it is on (see
-    :func:`_updated`), so such an attribute is never a finding. Stores in a comment or in a
-    string are not counted (a string is told by the quotes before it on its line and by the
-    triple quotes before it in the file); nor are the stores the bytes cannot tell (annotated,
-    in a tuple), which only keeps the file."""
+    """A remembered attribute (``self.last_status``) that an ``__init__`` may assign and that
+    the bytes never write anywhere else. A write elsewhere (``x.last_status = ...``, ``+=``,
+    ``x.last_status[key] = ...``, ``x.last_status.append(...)``, in another function or
+    outside every function) updates the state whatever object it is on (see :func:`_updated`),
+    so such an attribute is never a finding; nor is one ``__init__`` only calls
+    (``self._fill_cache()``: a method). Writes in a comment or a string are not counted (a
+    string is told by the quotes before it on its line and by the triple quotes before it in
+    the file), nor those the bytes cannot tell (``del``, a subscript spanning lines): either
+    only keeps the file."""
 
     costly = True
 
@@ -90,7 +92,10 @@ class StateStoredOnlyInInit(ByteTest):
         if b"self" not in data:
             return False
         names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
-        return bool(names) and bool(names - _stored_outside_init(data, names))
+        if not names:
+            return False
+        spans = _Spans(data)
+        return any(_may_stay_as_initialised(data, name, spans) for name in sorted(names))
 
     def __repr__(self) -> str:
         return "StateStoredOnlyInInit()"
@@ -98,29 +103,100 @@ class StateStoredOnlyInInit(ByteTest):
 
 @lru_cache(maxsize=4096)
 def _remembered_bytes(name: bytes) -> bool:
+    lowered = name.lower()
+    if name.isascii() and not any(word.encode() in lowered for word in REMEMBERED_WORDS):
+        return False  # most names: no remembered word anywhere in them
     try:
         return _remembered(name.decode())
     except UnicodeDecodeError:
         return True  # another encoding: the file is parsed to tell
 
 
-def _stored_outside_init(data: bytes, names: set[bytes]) -> set[bytes]:
-    spelled = b"|".join(re.escape(name) for name in sorted(names))
-    stores = re.compile(
-        rb"\.(?:\s|\\)*(" + spelled + rb")(?!" + IDENTIFIER + rb")(?:[ \t]|\\\r?\n)*"
-        rb"(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=)"
-    )
-    spans: list[tuple[bytes, int, int]] | None = None
-    stored: set[bytes] = set()
-    for match in stores.finditer(data):
-        name, position = match.group(1), match.start()
-        if name in stored or not _in_code(data, position):
-            continue
-        if spans is None:
-            spans = list(def_spans(data))
-        if innermost_def(spans, position) != b"__init__":
-            stored.add(name)
-    return stored
+_GAP = rb"(?:\s|\\)*"
+_ASSIGNED = re.compile(rb"(?:[ \t]|\\\r?\n)*(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=)")
+_CALLED = re.compile(_GAP + rb"\(")
+_METHOD_CALLED = re.compile(_GAP + rb"\." + _GAP + rb"(" + IDENTIFIER + rb"+)" + _GAP + rb"\(")
+_SUBSCRIPTED = re.compile(rb"[ \t]*\[")
+_SELF_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])self" + _GAP + rb"$")
+
+
+class _Spans:
+    """The file's ``def`` blocks, found when first asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._spans: list[tuple[bytes, int, int]] | None = None
+
+    def innermost(self, position: int) -> bytes | None:
+        if self._spans is None:
+            self._spans = list(def_spans(self._data))
+        return innermost_def(self._spans, position)
+
+
+def _may_stay_as_initialised(data: bytes, name: bytes, spans: _Spans) -> bool:
+    """Whether ``self.<name>`` may be assigned in an ``__init__`` and written nowhere else."""
+    initialised = False
+    for position, end in _attribute_mentions(data, name):
+        if spans.innermost(position) == b"__init__":
+            # Any mention not called (a string or a comment too: it only keeps the file).
+            if not initialised and not _CALLED.match(data, end):
+                initialised = _SELF_BEFORE.search(data, max(0, position - 200), position) is not None
+        elif _in_code(data, position) and _written_after(data, end):
+            return False
+    return initialised
+
+
+def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
+    """``(where its dot is, where it ends)`` of every ``.<name>`` (``. name`` too) in ``data``."""
+    start = data.find(name)
+    while start >= 0:
+        end = start + len(name)
+        whole = (end == len(data) or data[end] not in _IDENTIFIER_BYTES) and (
+            start == 0 or data[start - 1] not in _IDENTIFIER_BYTES
+        )
+        dot = start - 1
+        while dot >= 0 and data[dot] in b" \t\r\n\\":
+            dot -= 1
+        if whole and dot >= 0 and data[dot] == ord("."):
+            yield dot, end
+        start = data.find(name, end)
+
+
+_IDENTIFIER_BYTES = frozenset(
+    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
+)
+
+
+def _written_after(data: bytes, end: int) -> bool:
+    """Whether the attribute mention ending at ``end`` is written: assigned, assigned through
+    a subscript, or the receiver of a method that is not known to only read."""
+    if _ASSIGNED.match(data, end):
+        return True
+    method = _METHOD_CALLED.match(data, end)
+    if method:
+        return method.group(1).decode("ascii", "replace") not in READ_ONLY_METHODS
+    subscript = _SUBSCRIPTED.match(data, end)
+    if subscript:
+        closing = _closing_bracket(data, subscript.end() - 1)
+        return closing is not None and _ASSIGNED.match(data, closing + 1) is not None
+    return False
+
+
+def _closing_bracket(data: bytes, opening: int) -> int | None:
+    """Where the bracket at ``opening`` closes on its line (None: not there, or a string or a
+    comment comes first)."""
+    depth = 0
+    for index in range(opening, min(len(data), opening + 400)):
+        byte = data[index]
+        if byte in b"([{":
+            depth += 1
+        elif byte in b")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif byte in b"\n\r\"'#":
+            return None
+    return None
 
 
 def _in_code(data: bytes, position: int) -> bool:
