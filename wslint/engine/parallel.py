@@ -54,35 +54,57 @@ def analyse(
     files: list[Path],
     jobs: int,
     sources: Mapping[Path, bytes] | None = None,
+    workers: Workers | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Each file of ``todo`` with its findings, checked by ``jobs`` workers (forked ones
-    inherit ``sources``, the bytes the run has read, without a copy)."""
+    """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
+    ones, which inherit ``sources``, the bytes the run has read, without a copy)."""
     from wslint.engine.runner import balanced
 
+    if workers is None:
+        with forked_workers(jobs, sources) as own:
+            return analyse(todo, settings, root, files, jobs, sources, own)
+    jobs = len(workers)
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
-    _inherited["sources"] = sources
+    workers.each(_open, [(settings, root, files)] * jobs)
+    if len(todo) < SHARE_WHEN_CHECKED * len(files):
+        findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
+        return _paired(chunks, findings)
+    parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
+    names = _joined_names(codes, [defined for defined, _ in parsed])
+    tables, owners = _distribute(workers, _tabulate, chunks, (names,), owners)
+    workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
+    sites = None
+    if any(endpoints for _, endpoints in parsed):
+        modules, holders = _site_work(chunks, owners, jobs, todo, settings, root, files, sources)
+        gathered, _ = _distribute(workers, _gather, modules, (), holders)
+        sites = _joined_sites(gathered)
+    workers.each(_install, [(sites,)] * jobs)
+    findings, _ = _distribute(workers, _check, chunks, (), owners)
+    return _paired(chunks, findings)
+
+
+def forked_workers(
+    jobs: int, sources: Mapping[Path, bytes] | None, prefiltered: list[bytes] | None = None
+) -> Workers:
+    """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
+    their project index) and those to prefilter (:func:`relevant_codes`), without a copy."""
+    _inherited.update(sources=sources, prefiltered=prefiltered)
     try:
-        workers = Workers(jobs)
+        return Workers(jobs)
     finally:
         _inherited.clear()
-    with workers:
-        workers.each(_open, [(settings, root, files)] * jobs)
-        if len(todo) < SHARE_WHEN_CHECKED * len(files):
-            findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
-            return _paired(chunks, findings)
-        parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
-        names = _joined_names(codes, [defined for defined, _ in parsed])
-        tables, owners = _distribute(workers, _tabulate, chunks, (names,), owners)
-        workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
-        sites = None
-        if any(endpoints for _, endpoints in parsed):
-            modules, holders = _site_work(chunks, owners, jobs, todo, settings, root, files, sources)
-            gathered, _ = _distribute(workers, _gather, modules, (), holders)
-            sites = _joined_sites(gathered)
-        workers.each(_install, [(sites,)] * jobs)
-        findings, _ = _distribute(workers, _check, chunks, (), owners)
-    return _paired(chunks, findings)
+
+
+def relevant_codes(workers: Workers, settings: Settings, count: int) -> list[tuple[tuple[str, ...], bool]]:
+    """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
+    the workers inherited, every worker taking every n-th one."""
+    jobs = len(workers)
+    parts = workers.each(_relevant_codes, [(settings, part, jobs) for part in range(jobs)])
+    answers: list[tuple[tuple[str, ...], bool]] = [((), False)] * count
+    for part, found in enumerate(parts):
+        answers[part::jobs] = found
+    return answers
 
 
 def _paired(
@@ -214,6 +236,16 @@ def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list
 _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
 # What the parent hands its workers when it forks them (a spawned worker starts without).
 _inherited: dict[str, Any] = {}
+
+
+def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tuple[str, ...], bool]]:
+    from wslint.engine.runner import relevance_for
+
+    prefiltered = _inherited.pop("prefiltered", None)
+    if prefiltered is None:
+        raise RuntimeError("this worker was not forked with the files to prefilter")
+    relevance = relevance_for(settings)
+    return [relevance.codes_unasked(data) for data in prefiltered[part::parts]]
 
 
 def _open(settings: Settings, root: Path, files: list[Path]) -> None:

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from wslint.analysis.module import ModuleInfo
     from wslint.engine.prefilter import Relevance
     from wslint.engine.project_words import ProjectWords
+    from wslint.engine.workers import Workers
     from wslint.rules.base import Rule
 
 
@@ -124,63 +125,104 @@ def check_units(
     jobs: int = 1,
     cache: ResultCache | None = None,
 ) -> Report:
-    """Read and prefilter every unit here; parse and analyse the relevant ones, in ``jobs`` processes."""
-    prefilter: tuple[Relevance, ProjectWords] | None = None  # made when a file is first read
+    """Read every unit here and prefilter it; parse and analyse the relevant ones, in ``jobs``
+    processes (which share the prefilter when there are many files)."""
     sources = ReadSources(KEPT_SOURCE_BYTES)
     report = Report(files_checked=len(units))
-    todo: list[_Prepared] = []
+    read: list[tuple[SourceUnit, bytes]] = []
     for unit in units:
-        if cache is not None and unit.data is None:
-            unchanged = cache.unchanged(unit.path, unit.display, unit.named)
-            if unchanged is not None:
-                report.findings.extend(unchanged)
-                continue
-        try:
-            data = unit.data if unit.data is not None else _read_bytes(unit.path)
-        except Unreadable as problem:
-            report.findings.append(unreadable_finding(unit, problem))
-            continue
-        if unit.data is None:
-            sources.keep(unit.path, data)
-        cached = cache.get(unit.path, data, unit.display, unit.named) if cache else None
-        if cached is not None:  # read again (touched, or too recent to trust its stat): same bytes
-            report.findings.extend(cached)
-            continue
-        try:
-            decode_source(data)  # every file that cannot be decoded is WSL000, parsed or not
-        except Unreadable as problem:
-            undecodable = [unreadable_finding(unit, problem)]
-            report.findings.extend(undecodable)
-            if cache is not None:
-                cache.put(unit.path, data, undecodable)
-            continue
-        if prefilter is None:
+        data = _read_unit(unit, report, cache)
+        if data is not None:
+            read.append((unit, data))
+            if unit.data is None:
+                sources.keep(unit.path, data)
+    todo: list[_Prepared] = []
+    with ExitStack() as stack:
+        workers = None
+        if read:
             relevance = relevance_for(settings)
-            prefilter = relevance, relevance.project_answers(project_files, sources)
-        relevance, project_words = prefilter
-        project_words.scan(unit.path, data)
-        relevant, asks_project = relevance.codes_unasked(data)
-        if not relevant and not unit.named:
+            project_words = relevance.project_answers(project_files, sources)
+            for unit, data in read:
+                project_words.scan(unit.path, data)
+            codes = None
+            if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
+                workers = _forked_workers(jobs, sources, [data for _, data in read])
+            if workers is not None:
+                stack.enter_context(workers)
+                codes = _shared_codes(workers, settings, len(read))
+                workers = workers if codes is not None else None  # one failed: the analysis forks anew
+            if codes is None:
+                codes = [relevance.codes_unasked(data) for _, data in read]
+            for (unit, data), (relevant, asks_project) in zip(read, codes):
+                if relevant or unit.named:
+                    todo.append(_Prepared(unit, data, relevant, asks_project))
+                elif cache is not None:  # cannot hold a finding: never parsed (nor read next run)
+                    cache.put(unit.path, data, [], only=SKIPPED)
+            todo, dropped = _narrow(todo, relevance, project_words)
             if cache is not None:
-                cache.put(unit.path, data, [], only=SKIPPED)  # so that the next run need not read it
-            continue  # cannot hold a finding: never parsed (a file named explicitly still is)
-        todo.append(_Prepared(unit, data, relevant, asks_project))
-    dropped: list[_Prepared] = []
-    if prefilter is not None:
-        todo, dropped = _narrow(todo, *prefilter)
-    if cache is not None:
-        for prepared in dropped:
-            cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
-    for prepared, findings in _analyse(todo, settings, root, project_files, jobs, sources):
-        report.findings.extend(findings)
-        if cache is not None:  # a file with no rule left is parsed only because it was named
-            cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
+                for prepared in dropped:
+                    cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
+        for prepared, findings in _analyse(todo, settings, root, project_files, jobs, sources, workers):
+            report.findings.extend(findings)
+            if cache is not None:  # a file with no rule left is parsed only because it was named
+                cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
     if cache is not None:
         cache.save()
     report.findings = sorted(
         (f for f in report.findings if not is_ignored(f, settings)), key=lambda f: f.sort_key
     )
     return report
+
+
+def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bytes | None:
+    """The unit's bytes, to prefilter; None when its findings are known already (the cache's,
+    or WSL000 for a file that cannot be read or decoded), which go to ``report``."""
+    if cache is not None and unit.data is None:
+        unchanged = cache.unchanged(unit.path, unit.display, unit.named)
+        if unchanged is not None:
+            report.findings.extend(unchanged)
+            return None
+    try:
+        data = unit.data if unit.data is not None else _read_bytes(unit.path)
+    except Unreadable as problem:
+        report.findings.append(unreadable_finding(unit, problem))
+        return None
+    cached = cache.get(unit.path, data, unit.display, unit.named) if cache else None
+    if cached is not None:  # read again (touched, or too recent to trust its stat): same bytes
+        report.findings.extend(cached)
+        return None
+    try:
+        decode_source(data)  # every file that cannot be decoded is WSL000, parsed or not
+    except Unreadable as problem:
+        undecodable = [unreadable_finding(unit, problem)]
+        report.findings.extend(undecodable)
+        if cache is not None:
+            cache.put(unit.path, data, undecodable)
+        return None
+    return data
+
+
+def _shared_codes(
+    workers: Workers, settings: Settings, count: int
+) -> list[tuple[tuple[str, ...], bool]] | None:
+    """Each file's prefilter codes, and whether they await the project, from the ``workers``,
+    which inherited the files' bytes (None when one failed)."""
+    from wslint.engine import parallel
+    from wslint.engine.workers import WorkerFailed
+
+    try:
+        return parallel.relevant_codes(workers, settings, count)
+    except WorkerFailed:
+        return None
+
+
+def _forked_workers(jobs: int, sources: Mapping[Path, bytes], prefiltered: list[bytes]) -> Workers | None:
+    """Workers forked with the files to prefilter (None where workers are spawned: they would
+    be sent every file)."""
+    from wslint.engine import parallel
+    from wslint.engine.workers import FORKS
+
+    return parallel.forked_workers(jobs, sources, prefiltered) if FORKS else None
 
 
 @lru_cache(maxsize=8)
@@ -209,6 +251,9 @@ def _narrow(
 
 # Below this many files a worker pool costs more than it saves.
 MIN_FILES_PER_JOB = 8
+# From this many files read, the workers prefilter them too (each a share, forked with the
+# bytes): below, starting them before the analysis knows it needs them costs more.
+PARALLEL_PREFILTER_FILES = 400
 # The bytes of the files read are kept for the project questions up to this much (the
 # standard library is 31 MiB); past it, the questions read files again.
 KEPT_SOURCE_BYTES = 128 * 2**20
@@ -221,6 +266,7 @@ def _analyse(
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     jobs: int,
     sources: Mapping[Path, bytes] | None = None,
+    workers: Workers | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
@@ -232,7 +278,7 @@ def _analyse(
 
     files = list(project_files() if callable(project_files) else project_files)
     try:
-        return parallel.analyse(todo, settings, root, files, jobs, sources)
+        return parallel.analyse(todo, settings, root, files, jobs, sources, workers)
     except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone
         lines = str(failure).strip().splitlines() or ["no reason given"]
         print(f"wslint: a worker process failed ({lines[-1]}); checking in one process", file=sys.stderr)

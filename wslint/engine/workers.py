@@ -17,6 +17,9 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
+# Whether workers are forked (they then inherit the parent's memory) or spawned.
+FORKS = sys.platform != "win32"
+
 
 class WorkerFailed(RuntimeError):
     """A worker raised (the message holds its traceback) or died."""
@@ -26,7 +29,7 @@ class Workers:
     """``count`` processes; :meth:`each` runs one step in all of them and gathers the answers."""
 
     def __init__(self, count: int) -> None:
-        method = "fork" if sys.platform != "win32" else "spawn"
+        method = "fork" if FORKS else "spawn"
         context: Any = multiprocessing.get_context(method)  # typeshed's context lacks Process
         self._connections: list[Connection] = []
         self._processes = []
