@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
-from pathlib import PurePath
+from pathlib import PurePath, PurePosixPath
 
 from wslint.analysis.walk import COMPOUND_STATEMENTS
 
@@ -39,10 +40,18 @@ def receiver_root(node: ast.AST) -> str | None:
 
 def module_name_for(path: PurePath, root: PurePath) -> str:
     """The dotted module name of ``path`` relative to the project ``root``."""
-    try:
-        parts = list(path.relative_to(root).with_suffix("").parts)
-    except ValueError:
-        parts = [path.stem]
+    text, base = str(path), str(root).rstrip(os.sep) + os.sep
+    if text.startswith(base) and isinstance(path, PurePosixPath):  # (Windows: any case)
+        parts = text[len(base) :].split(os.sep)  # what relative_to gives, without path objects
+        name = parts[-1]
+        dot = name.rfind(".")
+        if 0 < dot < len(name) - 1:
+            parts[-1] = name[:dot]
+    else:
+        try:
+            parts = list(path.relative_to(root).with_suffix("").parts)
+        except ValueError:
+            parts = [path.stem]
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(part for part in parts if part) or path.stem
