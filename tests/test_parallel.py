@@ -20,9 +20,17 @@ from wslint.analysis.index import REFERENCES, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.analysis.tables import ASKED, asked_about, module_table
-from wslint.engine import parallel
+from wslint.engine import parallel, runner
 from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, _analyse, _analyse_chunk, _Prepared, parse_module, relevance_for
+from wslint.engine.runner import (
+    SourceUnit,
+    _analyse,
+    _analyse_chunk,
+    _Prepared,
+    check_units,
+    parse_module,
+    relevance_for,
+)
 from wslint.engine.workers import WorkerFailed, Workers
 
 
@@ -295,3 +303,47 @@ def test_the_steps_spare_a_worker_the_other_workers_modules(project) -> None:  #
     assert len(others) > 5
     assert sum(len(found) for found in findings) > 5
     assert not others.intersection(loads), sorted(others.intersection(loads))[:3]
+
+
+def _check_project(root: Path, files: list[Path], jobs: int) -> list[tuple[str, int, int, str]]:
+    units = [SourceUnit(str(path), path) for path in files]
+    report = check_units(units, Settings(), root, files, jobs=jobs)
+    return [(f.path, f.line, f.column, f.code) for f in report.findings]
+
+
+def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked with the bytes read, each worker prefilters every n-th file (every file is
+    answered by them) and the run finds what one process finds."""
+    generate(tmp_path, 12, seed=7)
+    for number in range(20):
+        (tmp_path / "svc" / f"plain_{number}.py").write_text(f"VALUE = {number}\n")
+    root = tmp_path.resolve()
+    files = sorted(path.resolve() for path in root.rglob("*.py"))
+    alone = _check_project(root, files, 1)
+    monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
+    shared: list[int] = []
+    spy = parallel.relevant_codes
+
+    def counted(workers: Workers, settings: Settings, count: int) -> list[tuple[tuple[str, ...], bool]]:
+        answers = spy(workers, settings, count)
+        shared.append(len(answers))
+        return answers
+
+    monkeypatch.setattr(parallel, "relevant_codes", counted)
+    assert _check_project(root, files, 2) == alone
+    assert shared == [len(files)]
+    assert alone
+
+
+def _fails_to_prefilter(settings: Settings, part: int, parts: int) -> None:
+    raise RuntimeError("a bug in the prefilter")
+
+
+def test_a_worker_failing_to_prefilter_leaves_it_to_the_parent(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    root, files = project
+    alone = _check_project(root, files, 1)
+    monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
+    monkeypatch.setattr(parallel, "_relevant_codes", _fails_to_prefilter)
+    assert _check_project(root, files, 2) == alone
