@@ -43,10 +43,11 @@ class Pattern(ByteTest):
     usual: bytes | None = None  # the usual spelling: where it occurs, the expression matches
 
     def search(self, data: bytes) -> bool:
-        if self.usual is not None and self.usual in data:
-            return True
+        # The literals first: most files hold none (one scan where the usual spelling takes two).
         if not any(literal in data for literal in self.literals):
             return False
+        if self.usual is not None and self.usual in data:
+            return True
         return self.compiled().search(data) is not None
 
     def compiled(self) -> re.Pattern[bytes]:
