@@ -23,7 +23,7 @@ import pytest
 from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
-from wslint.engine import discovery
+from wslint.engine import discovery, runner
 from wslint.engine.source import Unreadable, decode_source, parse_source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wsl000"
@@ -328,14 +328,14 @@ def test_unreadable_file_is_wsl000_and_the_run_goes_on(project: Path, capsys, mo
     """Simulated for root with a failing read; the real ``chmod 0`` case is in test_discovery."""
     (project / "feed.py").write_text(FEED)
     (project / "secret.py").write_text(FEED)
-    real_read = Path.read_bytes
+    real_read = runner.read_file
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def read_file(path: Path) -> bytes:
+        if path.name == "secret.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner, "read_file", read_file)
     status, rows, err = run(capsys, ".")
     assert status == 1 and err == ""
     assert codes(rows) == [FEED_FINDING, ("secret.py", 1, "WSL000")]

@@ -21,7 +21,7 @@ from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.project import find_project_root
-from wslint.engine.source import ReadSources, Unreadable, decode_source, parse_source
+from wslint.engine.source import ReadSources, Unreadable, decode_source, parse_source, read_file
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -371,7 +371,7 @@ def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Fin
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_file(path)
     except OSError as error:
         raise Unreadable(f"cannot read file: {error.strerror or error}") from None
 
