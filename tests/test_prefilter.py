@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from wslint.analysis.guards import name_parts
 from wslint.engine import runner
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, Relevance, keywords
+from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
 from wslint.engine.project_words import ProjectWords
 from wslint.engine.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
@@ -38,6 +38,9 @@ class EveryRule(Relevance):
 
     def codes(self, data: bytes, project: object = None) -> tuple[str, ...]:
         return self._all
+
+    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], Pending]:
+        return self._all, ()
 
 
 def findings(files: list[Path], root: Path, settings: Settings) -> list[tuple[str, int, int, str]]:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
+    from wslint.engine.prefilter import Pending
     from wslint.engine.runner import _Prepared
 
 ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
@@ -96,12 +97,14 @@ def forked_workers(
         _inherited.clear()
 
 
-def relevant_codes(workers: Workers, settings: Settings, count: int) -> list[tuple[tuple[str, ...], bool]]:
+def relevant_codes(
+    workers: Workers, settings: Settings, count: int
+) -> list[tuple[tuple[str, ...], Pending]]:
     """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
     the workers inherited, every worker taking every n-th one."""
     jobs = len(workers)
     parts = workers.each(_relevant_codes, [(settings, part, jobs) for part in range(jobs)])
-    answers: list[tuple[tuple[str, ...], bool]] = [((), False)] * count
+    answers: list[tuple[tuple[str, ...], Pending]] = [((), ())] * count
     for part, found in enumerate(parts):
         answers[part::jobs] = found
     return answers
@@ -238,7 +241,7 @@ _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the
 _inherited: dict[str, Any] = {}
 
 
-def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tuple[str, ...], bool]]:
+def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tuple[str, ...], Pending]]:
     from wslint.engine.runner import relevance_for
 
     prefiltered = _inherited.pop("prefiltered", None)

@@ -27,7 +27,6 @@ from wslint.engine.byte_tests import (
 )
 from wslint.engine.options import Settings
 from wslint.engine.project_words import (
-    EveryWordHeld,
     NamesABroadcastingFunction,
     ProjectFiles,
     ProjectWord,
@@ -85,16 +84,23 @@ def broadcaster_words(settings: Settings) -> WordGroups:
     return tuple(groups)
 
 
+# The codes that hold only if the project says so: (code, alternatives of project words, each
+# given by its number in :attr:`Relevance.project_words`); the code holds if, for one
+# alternative, the project holds every word.
+Pending = tuple[tuple[str, tuple[tuple[int, ...], ...]], ...]
+
+
 class Relevance:
     """Which rules may fire on a file, from its bytes.
 
     The rules' alternatives are pooled (most rules share the broadcaster's). A file holding
     none of their first words (most files) is ruled out with a handful of substring tests.
     Otherwise each alternative's cheap words are looked up (each once per file:
-    :class:`FileWords`); its costly words (a :class:`ByteTest` marked ``costly``, a project
-    word, which comes last of all) only when no alternative without any holds. A file some
-    rule must be checked in is parsed whatever they say, so there they are taken as held: the
-    rules then check what the words only foretell.
+    :class:`FileWords`); its costly words (a :class:`ByteTest` marked ``costly``, then the
+    project words) only when no alternative without any holds. A file some rule must be
+    checked in is parsed whatever they say, so there they are taken as held: the rules then
+    check what the words only foretell. Project words are answered apart, once the whole
+    project has been read (:meth:`settled`).
     """
 
     def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
@@ -103,11 +109,18 @@ class Relevance:
         for code, alternatives in rule_words:
             groups = [_costly_last(group) for group in alternatives if group]
             self._rules.append((code, tuple(numbers.setdefault(group, len(numbers)) for group in groups)))
-        self._groups = [_cheap_and_costly(group) for group in numbers]
         self._firsts = list(dict.fromkeys(group[0] for group in numbers))
         self.project_words = tuple(
             dict.fromkeys(word for group in numbers for word in group if isinstance(word, ProjectWord))
         )
+        self._groups = [self._split(group) for group in numbers]
+
+    def _split(self, group: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...], tuple[int, ...]]:
+        """A group's cheap words, its costly byte tests, and the numbers of its project words."""
+        cheap = tuple(word for word in group if not _costly(word))
+        costly = tuple(word for word in group if _costly(word) and not isinstance(word, ProjectWord))
+        asked = tuple(self.project_words.index(word) for word in group if isinstance(word, ProjectWord))
+        return cheap, costly, asked
 
     def project_answers(
         self, files: ProjectFiles, sources: Mapping[Path, bytes] | None = None
@@ -116,60 +129,71 @@ class Relevance:
         has read in ``sources``)."""
         return ProjectWords(self.project_words, files, sources)
 
-    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], bool]:
-        """The codes with every project word held, and whether one was asked (the file's codes
-        then await the project's answers: :meth:`codes` with them)."""
-        unasked = EveryWordHeld()
-        return self.codes(data, unasked), unasked.asked
-
     def codes(self, data: bytes, project: ProjectAnswers | None = None) -> tuple[str, ...]:
         """The codes of the rules that may fire on ``data``, in the rules' order; without
         ``project`` to ask, every project word is held."""
-        present = FileWords(data, project or EveryWordHeld())
+        codes, pending = self.codes_unasked(data)
+        return self.settled(codes, pending, data, project) if project is not None and pending else codes
+
+    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], Pending]:
+        """The codes of the rules that may fire on ``data`` with every project word held, and
+        those of them that hold only if the project's words do (:meth:`settled` tells)."""
+        present = FileWords(data)
         if not any(first in present for first in self._firsts):
-            return ()  # most files: no alternative can even start
-        cheap: dict[int, bool | None] = {}  # group -> held; None: held if its costly words are
+            return (), ()  # most files: no alternative can even start
         surely: set[str] = set()
         doubtful: dict[str, list[int]] = {}  # code -> its groups held if their costly words are
+        cheap: dict[int, bool] = {}
         for code, numbers in self._rules:
-            pending = []
+            held_if: list[int] = []
             for number in numbers:
-                state = self._cheap_state(number, present, cheap)
-                if state:
+                if number not in cheap:
+                    cheap[number] = all(word in present for word in self._groups[number][0])
+                if not cheap[number]:
+                    continue
+                if not self._groups[number][1] and not self._groups[number][2]:
                     surely.add(code)
                     break
-                if state is None:
-                    pending.append(number)
+                held_if.append(number)
             else:
-                if pending:
-                    doubtful[code] = pending
+                if held_if:
+                    doubtful[code] = held_if
         if surely:  # parsed anyway: the doubtful rules check what their costly words foretell
-            return tuple(code for code, _ in self._rules if code in surely or code in doubtful)
+            return tuple(code for code, _ in self._rules if code in surely or code in doubtful), ()
+        codes: list[str] = []
+        pending: list[tuple[str, tuple[tuple[int, ...], ...]]] = []
         costly: dict[int, bool] = {}
+        for code, groups in doubtful.items():
+            conditions = []
+            for number in groups:
+                if number not in costly:
+                    costly[number] = all(word in present for word in self._groups[number][1])
+                if costly[number]:
+                    conditions.append(self._groups[number][2])
+            if conditions:
+                codes.append(code)
+                if all(conditions):  # every alternative left asks the project
+                    pending.append((code, tuple(conditions)))
+        return tuple(codes), tuple(pending)
+
+    def settled(
+        self, codes: tuple[str, ...], pending: Pending, data: bytes, project: ProjectAnswers
+    ) -> tuple[str, ...]:
+        """``codes`` (of :meth:`codes_unasked`) but those the project's answers rule out; each
+        project word is asked once."""
+        asked = dict(pending)
+        answers: dict[int, bool] = {}
+
+        def held(word: int) -> bool:
+            if word not in answers:
+                answers[word] = project.held(self.project_words[word], data)
+            return answers[word]
+
         return tuple(
             code
-            for code, pending in doubtful.items()
-            if any(self._costly_held(number, present, costly) for number in pending)
+            for code in codes
+            if code not in asked or any(all(held(word) for word in words) for words in asked[code])
         )
-
-    def _cheap_state(self, number: int, present: FileWords, cheap: dict[int, bool | None]) -> bool | None:
-        if number not in cheap:
-            words, costly_words = self._groups[number]
-            if not all(word in present for word in words):
-                cheap[number] = False
-            else:
-                cheap[number] = None if costly_words else True
-        return cheap[number]
-
-    def _costly_held(self, number: int, present: FileWords, costly_held: dict[int, bool]) -> bool:
-        held = costly_held.get(number)
-        if held is None:
-            held = costly_held[number] = all(word in present for word in self._groups[number][1])
-        return held
-
-
-def _cheap_and_costly(group: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...]]:
-    return tuple(w for w in group if not _costly(w)), tuple(w for w in group if _costly(w))
 
 
 def _costly(word: Word) -> bool:
@@ -177,21 +201,20 @@ def _costly(word: Word) -> bool:
 
 
 def _costly_last(group: tuple[Word, ...]) -> tuple[Word, ...]:
-    """The group's cheap words first, then its costly ones, project words last of all."""
+    """The group's cheap words first, then its costly ones, project words last of all (the
+    first word is the one a file is first asked about)."""
     return tuple(sorted(group, key=lambda word: (_costly(word), isinstance(word, ProjectWord))))
 
 
 class FileWords:
-    """``word in FileWords(data, project)``: whether a file's bytes contain ``word``, each
-    looked up once.
+    """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
 
     A plain substring test is a fast scan in C; most files fail on the first words they are
     asked about (``async def``), so only a few words are ever looked up per file.
     """
 
-    def __init__(self, data: bytes, project: ProjectAnswers) -> None:
+    def __init__(self, data: bytes) -> None:
         self._data = data
-        self._project = project
         self._seen: dict[Word, bool] = {}
 
     def __contains__(self, word: object) -> bool:
@@ -201,8 +224,6 @@ class FileWords:
                 found = word in self._data
             elif isinstance(word, ByteTest):
                 found = word.search(self._data)
-            elif isinstance(word, ProjectWord):
-                found = self._project.held(word, self._data)
             else:
                 return False
             self._seen[word] = found

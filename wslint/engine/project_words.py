@@ -94,18 +94,6 @@ class ProjectWords:
         return data if data is not None else read_or_empty(path)
 
 
-class EveryWordHeld:
-    """Project answers where there is no project to ask: every project word is held, and
-    whether one was asked is remembered (the file's relevance then awaits the project's)."""
-
-    def __init__(self) -> None:
-        self.asked = False
-
-    def held(self, word: ProjectWord, data: bytes) -> bool:
-        self.asked = True
-        return True
-
-
 # -- the project words ----------------------------------------------------------------------
 
 

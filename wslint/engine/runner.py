@@ -28,7 +28,7 @@ from wslint.engine.source import ReadSources, Unreadable, decode_source, parse_s
 if TYPE_CHECKING:
     from wslint.analysis.index import ProjectIndex
     from wslint.analysis.module import ModuleInfo
-    from wslint.engine.prefilter import Relevance
+    from wslint.engine.prefilter import Pending, Relevance
     from wslint.engine.project_words import ProjectWords
     from wslint.engine.workers import Workers
     from wslint.rules.base import Rule
@@ -113,7 +113,7 @@ class _Prepared:
     unit: SourceUnit
     data: bytes
     rules: tuple[str, ...]  # codes
-    asks_project: bool = False  # whether the rules hold only if the project says so
+    pending: Pending = ()  # the rules that hold only if the project says so
 
 
 def check_units(
@@ -153,9 +153,9 @@ def check_units(
                 workers = workers if codes is not None else None  # one failed: the analysis forks anew
             if codes is None:
                 codes = [relevance.codes_unasked(data) for _, data in read]
-            for (unit, data), (relevant, asks_project) in zip(read, codes):
+            for (unit, data), (relevant, pending) in zip(read, codes):
                 if relevant or unit.named:
-                    todo.append(_Prepared(unit, data, relevant, asks_project))
+                    todo.append(_Prepared(unit, data, relevant, pending))
                 elif cache is not None:  # cannot hold a finding: never parsed (nor read next run)
                     cache.put(unit.path, data, [], only=SKIPPED)
             todo, dropped = _narrow(todo, relevance, project_words)
@@ -204,7 +204,7 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
 
 def _shared_codes(
     workers: Workers, settings: Settings, count: int
-) -> list[tuple[tuple[str, ...], bool]] | None:
+) -> list[tuple[tuple[str, ...], Pending]] | None:
     """Each file's prefilter codes, and whether they await the project, from the ``workers``,
     which inherited the files' bytes (None when one failed)."""
     from wslint.engine import parallel
@@ -243,8 +243,8 @@ def _narrow(
     kept: list[_Prepared] = []
     dropped: list[_Prepared] = []
     for prepared in todo:
-        if prepared.asks_project:
-            prepared.rules = relevance.codes(prepared.data, project)
+        if prepared.pending:
+            prepared.rules = relevance.settled(prepared.rules, prepared.pending, prepared.data, project)
         (kept if prepared.rules or prepared.unit.named else dropped).append(prepared)
     return kept, dropped
 
