@@ -45,8 +45,9 @@ method, another class) or in another production module that mentions the name, a
 assignment, a subscript store (`self.last_x[key] = ...`), a call of any method on it other than
 a known read-only one (`self.last_x.update(...)`), `setattr`/`delattr`, `vars(self)` or
 `self.__dict__`. A class with a property or `__setattr__` of its own is not checked.
-Files are first read as bytes: one whose remembered attributes are all written outside every
-`__init__` (as above, outside comments and strings) or never mentioned uncalled in one is not
+Files are first read as bytes: one whose remembered attributes are each written outside every
+`__init__` (stored, stored through a subscript, or the receiver of a method not known to only
+read; in comments and strings none of these counts) or never mentioned uncalled in one is not
 parsed. A triple quote inside another string can make that reading take a docstring's example
 for code, and a string spanning lines that start like a shallower `def` can cut an `__init__`
 short for it: a finding missed then, never a false one.
