@@ -150,6 +150,7 @@ BARE_SPAWNS = [
     "(a or b).create_task(c)\n",
     "foo('(').create_task(c)\n",
     "from asyncio import create_task as spawn\nspawn(c)\n",
+    "from asyncio import (\n    create_task\n    as spawn,\n)\nspawn(c)\n",
 ]
 KEPT_SPAWNS = [
     "t = asyncio.create_task(c)\n",

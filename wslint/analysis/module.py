@@ -52,7 +52,7 @@ class FunctionInfo:
     _owner: weakref.ref[ClassInfo] | None
     parent: FunctionInfo | None
     _local_names: frozenset[str] | None = None
-    _body: list[ast.AST] | None = field(default=None, repr=False)
+    _body: list[ast.AST] | None = field(default=None, repr=False, compare=False)
 
     def local_names(self) -> frozenset[str]:
         """The parameters and the names the body assigns (``x = ...``, ``for x in``...)."""

@@ -16,6 +16,9 @@ from functools import lru_cache
 from wslint.analysis.calls import SEND_METHODS
 
 IDENTIFIER = rb"[\w\x80-\xff]"  # a byte of an identifier (UTF-8 letters included)
+IDENTIFIER_BYTES = frozenset(
+    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
+)
 # What may separate the tokens of one expression inside brackets: whitespace, line joins, comments.
 GAP = rb"(?:\s|\\|#[^\n]*)*"
 
@@ -123,7 +126,7 @@ class StatementCall(ByteTest):
         self.names = names
         self._calls = CallOf(names)
         spelled = rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")"
-        self._renamed = re.compile(spelled + rb"(?:[ \t]|\\\r?\n)+as\b")
+        self._renamed = re.compile(spelled + rb"(?:\s|\\|#[^\n]*)+as\b")  # in brackets: any lines
 
     def search(self, data: bytes) -> bool:
         if not any(literal in data for literal in self._calls.literals):
@@ -139,9 +142,6 @@ class StatementCall(ByteTest):
 _BLANKS = b" \t"
 _STATEMENT_BOUNDARIES = b"\n\r;:"
 _CLOSING = b")]"
-_IDENTIFIER_BYTES = frozenset(
-    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
-)
 
 
 def _may_start_statement(data: bytes, start: int) -> bool:
@@ -155,7 +155,7 @@ def _may_start_statement(data: bytes, start: int) -> bool:
         before = found
     while before >= 0 and data[before] == ord("("):  # ``(loop.create_task(c))``, or ``f(...)``
         outside = _blank_before(data, before)
-        if outside >= 0 and (data[outside] in _IDENTIFIER_BYTES or data[outside] in _CLOSING):
+        if outside >= 0 and (data[outside] in IDENTIFIER_BYTES or data[outside] in _CLOSING):
             return False  # an argument of a call, a subscript, after a keyword
         before = outside
     return before < 0 or data[before] in _STATEMENT_BOUNDARIES
@@ -180,13 +180,13 @@ def _before_primary(data: bytes, end: int) -> int | None:
             if opening is None:
                 return None
             previous = _blank_before(data, opening)
-            if previous >= 0 and (data[previous] in _CLOSING or data[previous] in _IDENTIFIER_BYTES):
+            if previous >= 0 and (data[previous] in _CLOSING or data[previous] in IDENTIFIER_BYTES):
                 index = previous  # what is called or subscripted
                 continue
             return previous  # a parenthesized expression
-        if data[index] not in _IDENTIFIER_BYTES:
+        if data[index] not in IDENTIFIER_BYTES:
             return None
-        while index >= 0 and data[index] in _IDENTIFIER_BYTES:
+        while index >= 0 and data[index] in IDENTIFIER_BYTES:
             index -= 1
         previous = _blank_before(data, index + 1)
         if previous < 0 or data[previous] != ord("."):

@@ -205,8 +205,8 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
 def _shared_codes(
     workers: Workers, settings: Settings, count: int
 ) -> list[tuple[tuple[str, ...], Pending]] | None:
-    """Each file's prefilter codes, and whether they await the project, from the ``workers``,
-    which inherited the files' bytes (None when one failed)."""
+    """Each file's prefilter codes, and those that await the project's words, from the
+    ``workers``, which inherited the files' bytes (None when one failed)."""
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 

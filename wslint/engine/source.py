@@ -54,11 +54,6 @@ class ReadSources(dict[Path, bytes]):
             self[path] = data
             self._room -= len(data)
 
-    def read(self, path: Path) -> bytes:
-        """A project file's bytes, kept or read now (none when it cannot be read)."""
-        data = self.get(path)
-        return data if data is not None else read_or_empty(path)
-
 
 def decode_source(data: bytes) -> str:
     """Decode ``data`` honouring a BOM and a PEP 263 coding cookie."""

@@ -64,7 +64,7 @@ from wslint.analysis.assignments import READ_ONLY_METHODS, AttributeWrites, modu
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
-from wslint.engine.byte_tests import IDENTIFIER, ByteTest, def_spans, innermost_def
+from wslint.engine.byte_tests import IDENTIFIER, IDENTIFIER_BYTES, ByteTest, def_spans, innermost_def
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -157,8 +157,8 @@ def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
     start = data.find(name)
     while start >= 0:
         end = start + len(name)
-        whole = (end == len(data) or data[end] not in _IDENTIFIER_BYTES) and (
-            start == 0 or data[start - 1] not in _IDENTIFIER_BYTES
+        whole = (end == len(data) or data[end] not in IDENTIFIER_BYTES) and (
+            start == 0 or data[start - 1] not in IDENTIFIER_BYTES
         )
         dot = start - 1
         while dot >= 0 and data[dot] in b" \t\r\n\\":
@@ -166,11 +166,6 @@ def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
         if whole and dot >= 0 and data[dot] == ord("."):
             yield dot, end
         start = data.find(name, end)
-
-
-_IDENTIFIER_BYTES = frozenset(
-    b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
-)
 
 
 def _written_after(data: bytes, end: int) -> bool:
