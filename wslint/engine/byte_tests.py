@@ -176,7 +176,7 @@ def _before_primary(data: bytes, end: int) -> int | None:
     index = end
     while True:
         if data[index] in _CLOSING:
-            opening = _opening_bracket(data, index)
+            opening = matching_bracket(data, index)
             if opening is None:
                 return None
             previous = _blank_before(data, opening)
@@ -196,22 +196,22 @@ def _before_primary(data: bytes, end: int) -> int | None:
             return None
 
 
-def _opening_bracket(data: bytes, closing: int) -> int | None:
-    """The index of the bracket ``data[closing]`` closes, on the same line and with no string
-    or comment between (None otherwise)."""
+def matching_bracket(data: bytes, index: int) -> int | None:
+    """Where the bracket at ``index`` is matched: forward from an opening one, backward from a
+    closing one, on the same line with no string or comment between (None otherwise)."""
+    step = 1 if data[index] in b"([{" else -1
     depth = 0
-    index = closing
-    while index >= 0:
+    while 0 <= index < len(data):
         byte = data[index]
-        if byte in _CLOSING:
-            depth += 1
-        elif byte in b"([":
-            depth -= 1
-            if depth == 0:
-                return index
-        elif byte in b"\n\r\"'#{}":
+        if byte in b"([{":
+            depth += step
+        elif byte in b")]}":
+            depth -= step
+        elif byte in b"\n\r\"'#":
             return None
-        index -= 1
+        if depth == 0:
+            return index
+        index += step
     return None
 
 

@@ -64,7 +64,14 @@ from wslint.analysis.assignments import READ_ONLY_METHODS, AttributeWrites, modu
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
-from wslint.engine.byte_tests import IDENTIFIER, IDENTIFIER_BYTES, ByteTest, def_spans, innermost_def
+from wslint.engine.byte_tests import (
+    IDENTIFIER,
+    IDENTIFIER_BYTES,
+    ByteTest,
+    def_spans,
+    innermost_def,
+    matching_bracket,
+)
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -100,7 +107,7 @@ class StateStoredOnlyInInit(ByteTest):
         names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
         if not names:
             return False
-        spans = _Spans(data)
+        spans = list(def_spans(data))  # every name is mentioned: each one's mentions are placed
         return any(_may_stay_as_initialised(data, name, spans) for name in sorted(names))
 
     def __repr__(self) -> str:
@@ -126,24 +133,11 @@ _SUBSCRIPTED = re.compile(rb"[ \t]*\[")
 _SELF_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])self" + _GAP + rb"$")
 
 
-class _Spans:
-    """The file's ``def`` blocks, found when first asked for."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._spans: list[tuple[bytes, int, int]] | None = None
-
-    def innermost(self, position: int) -> bytes | None:
-        if self._spans is None:
-            self._spans = list(def_spans(self._data))
-        return innermost_def(self._spans, position)
-
-
-def _may_stay_as_initialised(data: bytes, name: bytes, spans: _Spans) -> bool:
+def _may_stay_as_initialised(data: bytes, name: bytes, spans: list[tuple[bytes, int, int]]) -> bool:
     """Whether ``self.<name>`` may be assigned in an ``__init__`` and written nowhere else."""
     initialised = False
     for position, end in _attribute_mentions(data, name):
-        if spans.innermost(position) == b"__init__":
+        if innermost_def(spans, position) == b"__init__":
             # Any mention not called (a string or a comment too: it only keeps the file).
             if not initialised and not _CALLED.match(data, end):
                 initialised = _SELF_BEFORE.search(data, max(0, position - 200), position) is not None
@@ -178,26 +172,9 @@ def _written_after(data: bytes, end: int) -> bool:
         return method.group(1).decode("ascii", "replace") not in READ_ONLY_METHODS
     subscript = _SUBSCRIPTED.match(data, end)
     if subscript:
-        closing = _closing_bracket(data, subscript.end() - 1)
+        closing = matching_bracket(data, subscript.end() - 1)
         return closing is not None and _ASSIGNED.match(data, closing + 1) is not None
     return False
-
-
-def _closing_bracket(data: bytes, opening: int) -> int | None:
-    """Where the bracket at ``opening`` closes on its line (None: not there, or a string or a
-    comment comes first)."""
-    depth = 0
-    for index in range(opening, min(len(data), opening + 400)):
-        byte = data[index]
-        if byte in b"([{":
-            depth += 1
-        elif byte in b")]}":
-            depth -= 1
-            if depth == 0:
-                return index
-        elif byte in b"\n\r\"'#":
-            return None
-    return None
 
 
 def _in_code(data: bytes, position: int) -> bool:
