@@ -20,7 +20,9 @@ IDENTIFIER_BYTES = frozenset(
     b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
 )
 # What may separate the tokens of one expression inside brackets: whitespace, line joins, comments.
-GAP = rb"(?:\s|\\|#[^\n]*)*"
+# A comment runs to its line's end (the lookahead): matched one way only, so that a line of
+# ``#`` after a name cannot be split in every way before a match fails (exponential).
+GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
 
 
 class ByteTest(ABC):
@@ -126,7 +128,7 @@ class StatementCall(ByteTest):
         self.names = names
         self._calls = CallOf(names)
         spelled = rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")"
-        self._renamed = re.compile(spelled + rb"(?:\s|\\|#[^\n]*)+as\b")  # in brackets: any lines
+        self._renamed = re.compile(spelled + rb"(?:\s|\\)" + GAP + rb"as\b")  # in brackets: any lines
 
     def search(self, data: bytes) -> bool:
         if not any(literal in data for literal in self._calls.literals):
