@@ -15,9 +15,6 @@ from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, nested_st
 __all__ = ["SCOPE_NODES", "ClassInfo", "FunctionInfo", "ModuleInfo", "is_test_path", "local_nodes"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-# Blanks, line joins and comments (each to its line's end: matched one way only, never
-# exponentially), as ``byte_tests.GAP`` (which imports this module, through the calls).
-_GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
 CAPTURES = (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)
 TEST_DIRS = frozenset({"tests", "test"})
 
@@ -223,7 +220,9 @@ class ModuleInfo:
             return True
         found = self._may_call.get(name)
         if found is None:
-            pattern = rb"\b" + re.escape(name.encode()) + rb"\b" + _GAP + rb"[()]"
+            from wslint.engine.byte_tests import GAP  # not at the top: it imports this module
+
+            pattern = rb"\b" + re.escape(name.encode()) + rb"\b" + GAP + rb"[()]"
             found = self._may_call[name] = name.encode() in self.data and bool(re.search(pattern, self.data))
         return found
 
