@@ -141,7 +141,7 @@ def _may_stay_as_initialised(data: bytes, name: bytes, spans: list[tuple[bytes, 
             # Any mention not called (a string or a comment too: it only keeps the file).
             if not initialised and not _CALLED.match(data, end):
                 initialised = _SELF_BEFORE.search(data, max(0, position - 200), position) is not None
-        elif _in_code(data, position) and _written_after(data, end):
+        elif _written_after(data, end) and _in_code(data, position):  # the count over the file last
             return False
     return initialised
 
