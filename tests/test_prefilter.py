@@ -138,7 +138,8 @@ def test_remembered_attribute_test_covers_the_rule(parts: list[str], dot: str) -
         return
     source = (
         f"class A:\n    def __init__(self):\n        self.{name} = None\n\n"
-        f"    def poll(self):\n        if current != self{dot}{name}:\n            pass\n"
+        "    def poll(self):\n        while True:\n"
+        f"            if current != self{dot}{name}:\n                pass\n"
     ).encode()
     remembered = any(part in REMEMBERED_WORDS for part in name_parts(name))
     if remembered:
@@ -194,6 +195,59 @@ def test_a_state_stored_outside_init_rules_its_file_out_for_wsl012(
     without_prefilter(monkeypatch)
     found = {code for *_, code in findings([path], tmp_path, Settings(select=("WSL012",)))}
     assert found == ({"WSL012"} if only_in_init else set())
+
+
+COMPARER = """\
+import asyncio
+
+
+class Poller:
+    def __init__(self):
+        self.last_status = None
+
+    async def run(self, feed):
+{body}
+"""
+# (the body of ``run``, whether the byte test holds, whether WSL012 fires)
+IF_CHANGED = "            if current != self.last_status:\n                pass"
+COMPARISONS = [
+    ("        while True:\n            current = feed()\n" + IF_CHANGED, True, True),
+    ("        async for current in feed:\n" + IF_CHANGED, True, True),
+    ("        async \\\n  for current in feed:\n" + IF_CHANGED, True, True),
+    ("        if feed() != self.last_status:\n            pass", False, False),
+    ("        for current in feed:\n" + IF_CHANGED, False, False),
+    (
+        "        def wait():\n            while feed():\n                pass\n"
+        "        if feed() != self.last_status:\n            pass",
+        True,  # a def's bytes run on to the next def no deeper: the nested loop keeps the file
+        False,
+    ),
+    (
+        "        while True:\n            def changed(current):\n"
+        "                return current != self.last_status\n            changed(feed())",
+        False,
+        False,
+    ),
+    (
+        "        while True:\n            await feed()\n\n    def check(self, current):\n"
+        "        return current != self.last_status",
+        False,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "holds", "fires"), COMPARISONS)
+def test_a_state_compared_outside_every_loop_rules_its_file_out_for_wsl012(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, holds: bool, fires: bool
+) -> None:
+    source = COMPARER.format(body=body)
+    assert STATE_STORED_ONLY_IN_INIT.search(source.encode()) is holds
+    path = tmp_path / "poller.py"
+    path.write_text(source)
+    without_prefilter(monkeypatch)
+    found = {code for *_, code in findings([path], tmp_path, Settings(select=("WSL012",)))}
+    assert found == ({"WSL012"} if fires else set())
 
 
 @pytest.mark.parametrize(

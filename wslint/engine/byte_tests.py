@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from wslint.analysis.calls import SEND_METHODS
 
@@ -264,6 +265,18 @@ FAN_OUT = FanOut()
 # is tried at every line); what comes before it on its line is looked at for each one found.
 _DEF = re.compile(rb"def(?:[ \t]|\\\r?\n)+(" + IDENTIFIER + rb"+)")
 _BEFORE_DEF = re.compile(rb"[ \t]*(?:async(?:[ \t]|\\\r?\n)+)?")
+# ``async`` before a ``def`` (``async \`` may end the line before).
+_ASYNC_BEFORE_DEF = re.compile(rb"async(?:[ \t]|\\\r?\n)+\Z")
+_ASYNC_REACH = 64
+
+
+class DefSpan(NamedTuple):
+    """Where a ``def`` block lies in the bytes (:func:`def_spans`)."""
+
+    name: bytes
+    start: int
+    end: int
+    is_async: bool
 
 
 def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
@@ -272,13 +285,13 @@ def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     The text holds the whole function (and may run on: nested functions, code after it),
     unless a string spans lines that start like a shallower ``def``.
     """
-    for name, start, end in def_spans(data):
-        yield name, data[start:end]
+    for span in def_spans(data):
+        yield span.name, data[span.start : span.end]
 
 
-def def_spans(data: bytes) -> Iterator[tuple[bytes, int, int]]:
-    """``(name, start, end)`` of every ``def`` block (:func:`def_blocks`), each once it ends."""
-    open_blocks: list[tuple[int, int, bytes]] = []  # (indent, start, name)
+def def_spans(data: bytes) -> Iterator[DefSpan]:
+    """Every ``def`` block (:func:`def_blocks`), each once it ends."""
+    open_blocks: list[tuple[int, int, bytes, bool]] = []  # (indent, start, name, is_async)
     for match in _DEF.finditer(data):
         start = data.rfind(b"\n", 0, match.start()) + 1
         before = _BEFORE_DEF.match(data, start, match.start())
@@ -287,17 +300,20 @@ def def_spans(data: bytes) -> Iterator[tuple[bytes, int, int]]:
         prefix = data[start : match.start()]
         indent = len(prefix[: len(prefix) - len(prefix.lstrip(b" \t"))].expandtabs())
         while open_blocks and open_blocks[-1][0] >= indent:
-            _, begun, closed = open_blocks.pop()
-            yield closed, begun, start
-        open_blocks.append((indent, start, match.group(1)))
-    for _, begun, name in open_blocks:
-        yield name, begun, len(data)
+            _, begun, closed, was_async = open_blocks.pop()
+            yield DefSpan(closed, begun, start, was_async)
+        is_async = b"async" in prefix or (
+            _ASYNC_BEFORE_DEF.search(data, max(0, match.start() - _ASYNC_REACH), match.start()) is not None
+        )
+        open_blocks.append((indent, start, match.group(1), is_async))
+    for _, begun, name, is_async in open_blocks:
+        yield DefSpan(name, begun, len(data), is_async)
 
 
-def innermost_def(spans: list[tuple[bytes, int, int]], position: int) -> bytes | None:
-    """The name of the innermost ``def`` block of ``spans`` holding ``position`` (None: none)."""
-    holding = [(start, name) for name, start, end in spans if start <= position < end]
-    return max(holding)[1] if holding else None
+def innermost_def(spans: list[DefSpan], position: int) -> DefSpan | None:
+    """The innermost ``def`` block of ``spans`` holding ``position`` (None: none)."""
+    holding = [span for span in spans if span.start <= position < span.end]
+    return max(holding, key=lambda span: span.start) if holding else None
 
 
 def mentions(data: bytes, name: bytes) -> bool:

@@ -47,15 +47,17 @@ a known read-only one (`self.last_x.update(...)`), `setattr`/`delattr`, `vars(se
 `self.__dict__`. A class with a property or `__setattr__` of its own is not checked.
 Files are first read as bytes: one whose remembered attributes are each written outside every
 `__init__` (stored, stored through a subscript, or the receiver of a method not known to only
-read; in comments and strings none of these counts) or never mentioned uncalled in one is not
-parsed. A triple quote inside another string can make that reading take a docstring's example
-for code, and a string spanning lines that start like a shallower `def` can cut an `__init__`
+read; in comments and strings none of these counts), never mentioned uncalled in one, or never
+mentioned after a `while` / `async for` of their own `def` is not parsed. A triple quote
+inside another string can make that reading take a docstring's example for code, and a string
+spanning lines that start like a shallower `def` can cut an `__init__` or a loop's function
 short for it: a finding missed then, never a false one.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -68,6 +70,7 @@ from wslint.engine.byte_tests import (
     IDENTIFIER,
     IDENTIFIER_BYTES,
     ByteTest,
+    DefSpan,
     def_spans,
     innermost_def,
     matching_bracket,
@@ -94,10 +97,11 @@ class StateStoredOnlyInInit(ByteTest):
     ``x.last_status[key] = ...``, ``x.last_status.append(...)``, in another function or
     outside every function) updates the state whatever object it is on (see :func:`_updated`),
     so such an attribute is never a finding; nor is one ``__init__`` only calls
-    (``self._fill_cache()``: a method). Writes in a comment or a string are not counted (a
-    string is told by the quotes before it on its line and by the triple quotes before it in
-    the file), nor those the bytes cannot tell (``del``, a subscript spanning lines): either
-    only keeps the file."""
+    (``self._fill_cache()``: a method), nor one no loop compares (every mention comes before
+    any ``while`` / ``async for`` of its own ``def`` block). Writes in a comment or a string
+    are not counted (a string is told by the quotes before it on its line and by the triple
+    quotes before it in the file), nor those the bytes cannot tell (``del``, a subscript
+    spanning lines): either only keeps the file."""
 
     costly = True
 
@@ -108,7 +112,8 @@ class StateStoredOnlyInInit(ByteTest):
         if not names:
             return False
         spans = list(def_spans(data))  # every name is mentioned: each one's mentions are placed
-        return any(_may_stay_as_initialised(data, name, spans) for name in sorted(names))
+        loops = [match.start() for match in _LOOP_KEYWORD.finditer(data)]
+        return any(_may_stay_as_initialised(data, name, spans, loops) for name in sorted(names))
 
     def __repr__(self) -> str:
         return "StateStoredOnlyInInit()"
@@ -131,19 +136,34 @@ _CALLED = re.compile(_GAP + rb"\(")
 _METHOD_CALLED = re.compile(_GAP + rb"\." + _GAP + rb"(" + IDENTIFIER + rb"+)" + _GAP + rb"\(")
 _SUBSCRIPTED = re.compile(rb"[ \t]*\[")
 _SELF_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])self" + _GAP + rb"$")
+# ``while`` and ``async for`` (a ``for`` counts only inside one); in identifiers, strings and
+# comments too, which only keeps a file.
+_LOOP_KEYWORD = re.compile(rb"while|async(?:[ \t]|\\\r?\n)+for")
 
 
-def _may_stay_as_initialised(data: bytes, name: bytes, spans: list[tuple[bytes, int, int]]) -> bool:
-    """Whether ``self.<name>`` may be assigned in an ``__init__`` and written nowhere else."""
-    initialised = False
+def _may_stay_as_initialised(data: bytes, name: bytes, spans: list[DefSpan], loops: list[int]) -> bool:
+    """Whether ``self.<name>`` may be assigned in an ``__init__``, written nowhere else and
+    compared in a loop: mentioned after a loop keyword of its own ``def`` block."""
+    initialised = in_a_loop = False
     for position, end in _attribute_mentions(data, name):
-        if innermost_def(spans, position) == b"__init__":
+        block = innermost_def(spans, position)
+        if block is not None and block.name == b"__init__":
             # Any mention not called (a string or a comment too: it only keeps the file).
             if not initialised and not _CALLED.match(data, end):
                 initialised = _SELF_BEFORE.search(data, max(0, position - 200), position) is not None
         elif _written_after(data, end) and _in_code(data, position):  # the count over the file last
             return False
-    return initialised
+        if not in_a_loop and block is not None:
+            in_a_loop = _after_a_loop_of(block, position, spans, loops)
+    return initialised and in_a_loop
+
+
+def _after_a_loop_of(block: DefSpan, position: int, spans: list[DefSpan], loops: list[int]) -> bool:
+    """Whether a loop keyword of ``block`` itself (not of a ``def`` nested in it) comes before
+    ``position``: the compared mention lies in a loop's body, after the loop's keyword."""
+    first = bisect.bisect_left(loops, block.start)
+    last = bisect.bisect_left(loops, position)
+    return any(innermost_def(spans, loop) == block for loop in loops[first:last])
 
 
 def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
