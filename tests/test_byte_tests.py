@@ -12,7 +12,16 @@ import pytest
 from wslint.analysis.calls import SEND_METHODS, broadcasts_in, is_broadcast_call
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.byte_tests import FAN_OUT, call_of, def_blocks, mentions, shortest_literals
+from wslint.engine.byte_tests import (
+    FAN_OUT,
+    FAN_OUT_IN_ASYNC_DEF,
+    call_of,
+    def_blocks,
+    def_spans,
+    mentioned_in_a_coroutine_loop,
+    mentions,
+    shortest_literals,
+)
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import broadcast_call
 from wslint.rules.wsl008_task_reference_dropped import BARE_SPAWN_CALL
@@ -46,6 +55,66 @@ def test_fan_out_bytes_where_the_analysis_sees_one(source: str) -> None:
 @pytest.mark.parametrize("source", NOT_FAN_OUTS)
 def test_no_fan_out_bytes_where_there_is_none(source: str) -> None:
     assert not FAN_OUT.search(source.encode())
+
+
+@pytest.mark.parametrize("source", FAN_OUTS)
+@pytest.mark.parametrize("header", ["async def f():\n", "class C:\n  async \\\n  def f(self):\n"])
+def test_a_coroutine_s_own_fan_out_is_seen(source: str, header: str) -> None:
+    data = (header + _indent(source, "    ")).encode()
+    (coroutine,) = [node for node in ast.walk(ast.parse(data)) if isinstance(node, ast.AsyncFunctionDef)]
+    assert list(broadcasts_in(walk(coroutine), Settings()))
+    assert FAN_OUT_IN_ASYNC_DEF.search(data)
+
+
+def test_a_fan_out_after_a_nested_function_is_the_coroutine_s_own() -> None:
+    source = (
+        b"async def f(clients):\n    def log(ws):\n        print(ws)\n"
+        b"    for ws in clients:\n        await ws.send_json(m)\n"
+    )
+    assert FAN_OUT_IN_ASYNC_DEF.search(source)
+
+
+ELSEWHERE = [
+    # (a fan-out, where the analysis does not count it as the coroutine's own)
+    "def f():\n    for ws in clients:\n        ws.send(m)\n",
+    "async def f():\n    def g():\n        for ws in clients:\n            ws.send(m)\n",
+    "async def f():\n    for ws in clients:\n        def g():\n            ws.send(m)\n",
+    "async def f():\n    for ws in clients:\n        pass\n\ndef g(ws):\n    ws.send(m)\n",
+]
+
+
+@pytest.mark.parametrize("source", ELSEWHERE)
+def test_a_fan_out_outside_a_coroutine_s_own_body_is_not_its_own(source: str) -> None:
+    assert FAN_OUT.search(source.encode())  # a fan-out to the file (a helper may hold it)
+    assert not FAN_OUT_IN_ASYNC_DEF.search(source.encode())
+
+
+def test_a_def_knows_whether_it_is_async() -> None:
+    source = b"async def a():\n    def b():\n        pass\nasync \\\n  def c(): ...\ndef d(): ...\n"
+    assert {span.name: span.is_async for span in def_spans(source)} == {
+        b"a": True,
+        b"b": False,
+        b"c": True,
+        b"d": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b"async def f():\n    while True:\n        await push(m)\n", True),
+        (b"async def f():\n    async for m in feed:\n        hub.push(m)\n", True),
+        (b"async def f():\n    await push(m)\n    while True:\n        pass\n", False),
+        (b"def f():\n    while True:\n        push(m)\n", False),
+        (b"async def f():\n    while True:\n        def g():\n            push(m)\n", False),
+        (b"async def f():\n    def g():\n        while True:\n            pass\n    push(m)\n", False),
+        (b"async def f():\n    while True:\n        await pusher(m)\n", False),
+        (b"async def f():\n    while True:\n        def g():\n            pass\n        push(m)\n", True),
+        (b"async def f():\n    while True:\n        x = (\n1)\n        push(m)\n", True),
+    ],
+)
+def test_a_helper_counts_where_a_coroutine_s_loop_may_call_it(source: bytes, expected: bool) -> None:
+    assert mentioned_in_a_coroutine_loop(source, [b"push"]) is expected
 
 
 BROADCAST_CALLS = [
@@ -128,8 +197,8 @@ def test_mentions_only_whole_names(data: bytes, expected: bool) -> None:
     assert mentions(data, b"helper") is expected
 
 
-def _indent(source: str) -> str:
-    return "".join("    " + line for line in source.splitlines(keepends=True))
+def _indent(source: str, prefix: str = "    ") -> str:
+    return "".join(prefix + line for line in source.splitlines(keepends=True))
 
 
 @pytest.mark.parametrize("method", sorted(SEND_METHODS))

@@ -180,6 +180,8 @@ STATE_STORES = [
     ("store", "self.ready, self.last_status = False, None", True),
     ("store", "self.last_status: dict | None = None", True),
     ("store", "x = 'y'; self.last_status = None", True),
+    # code after a nested function is the outer function's again
+    ("store", "def done(task):\n            pass\n        self.last_status = None", True),
 ]
 
 
@@ -227,6 +229,12 @@ COMPARISONS = [
         "                return current != self.last_status\n            changed(feed())",
         False,
         False,
+    ),
+    (
+        "        while True:\n            def changed(current):\n                return current\n"
+        "            if changed(feed()) != self.last_status:\n                pass",
+        True,
+        True,
     ),
     (
         "        while True:\n            await feed()\n\n    def check(self, current):\n"

@@ -7,6 +7,7 @@ analysis then finds nothing, which only costs a parse).
 
 from __future__ import annotations
 
+import bisect
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -242,23 +243,48 @@ class FanOut(ByteTest):
     def search(self, data: bytes) -> bool:
         if b"send" not in data or b"for" not in data:
             return False
-        receivers = set(self._receivers(data))
+        receivers = {name for _, name in _send_receivers(data)}
         if not receivers:
             return False
         return any(
             not receivers.isdisjoint(_NAME.findall(targets)) for targets in _LOOP_TARGETS.findall(data)
         )
 
-    @staticmethod
-    def _receivers(data: bytes) -> Iterator[bytes]:
-        for call in _SEND_CALL.finditer(data):
-            start = call.start()  # ``resend(`` is no send: no dot right before it
-            found = _RECEIVER_BEFORE.search(data, max(0, start - RECEIVER_REACH), start)
-            if found:
-                yield found.group(1)
+
+class FanOutInAsyncDef(ByteTest):
+    """A fan-out (:class:`FanOut`) whose ``for`` and ``send*()`` lie in one ``async def`` and in
+    no ``def`` nested in it: a coroutine's own loop sending to each client, as a broadcaster's
+    loop does (one in a helper makes the helper a function that broadcasts instead)."""
+
+    costly = True
+
+    def search(self, data: bytes) -> bool:
+        if not FAN_OUT.search(data):
+            return False
+        blocks = DefBlocks(data)
+        # (a coroutine's start, the receiver of a send its own body may hold)
+        sending: set[tuple[int, bytes]] = set()
+        for start, name in _send_receivers(data):
+            sending.update((block.start, name) for block in blocks.around(start) if block.is_async)
+        for loop in _LOOP_TARGETS.finditer(data):
+            names = _NAME.findall(loop.group(1))
+            for block in blocks.around(loop.start()):
+                if block.is_async and any((block.start, name) in sending for name in names):
+                    return True
+        return False
+
+
+def _send_receivers(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """``(where the send starts, its receiver)`` of every ``<name>.send*(`` call."""
+    for call in _SEND_CALL.finditer(data):
+        start = call.start()  # ``resend(`` is no send: no dot right before it
+        found = _RECEIVER_BEFORE.search(data, max(0, start - RECEIVER_REACH), start)
+        if found:
+            yield start, found.group(1)
 
 
 FAN_OUT = FanOut()
+FAN_OUT_IN_ASYNC_DEF = FanOutInAsyncDef()
 
 
 # ``def`` first, so that re scans for it as a literal (a pattern anchored at every line start
@@ -271,7 +297,8 @@ _ASYNC_REACH = 64
 
 
 class DefSpan(NamedTuple):
-    """Where a ``def`` block lies in the bytes (:func:`def_spans`)."""
+    """Where a ``def`` block lies in the bytes (:func:`def_spans`): from its line to the next
+    ``def`` indented no deeper (``end``)."""
 
     name: bytes
     start: int
@@ -289,9 +316,20 @@ def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
         yield span.name, data[span.start : span.end]
 
 
-def def_spans(data: bytes) -> Iterator[DefSpan]:
-    """Every ``def`` block (:func:`def_blocks`), each once it ends."""
-    open_blocks: list[tuple[int, int, bytes, bool]] = []  # (indent, start, name, is_async)
+def def_spans(data: bytes) -> list[DefSpan]:
+    """Every ``def`` block (:func:`def_blocks`), in order. They nest: a block ends no later than
+    the block around it."""
+    return _def_spans(data)[0]
+
+
+def _def_spans(data: bytes) -> tuple[list[DefSpan], list[int], list[int]]:
+    """The blocks, their indentations and the numbers of the blocks they are nested in (-1:
+    none)."""
+    found: list[tuple[bytes, int, bool]] = []
+    ends: list[int] = []
+    indents: list[int] = []
+    parents: list[int] = []
+    open_blocks: list[int] = []
     for match in _DEF.finditer(data):
         start = data.rfind(b"\n", 0, match.start()) + 1
         before = _BEFORE_DEF.match(data, start, match.start())
@@ -299,21 +337,108 @@ def def_spans(data: bytes) -> Iterator[DefSpan]:
             continue  # not a ``def`` opening its line
         prefix = data[start : match.start()]
         indent = len(prefix[: len(prefix) - len(prefix.lstrip(b" \t"))].expandtabs())
-        while open_blocks and open_blocks[-1][0] >= indent:
-            _, begun, closed, was_async = open_blocks.pop()
-            yield DefSpan(closed, begun, start, was_async)
+        while open_blocks and indents[open_blocks[-1]] >= indent:
+            ends[open_blocks.pop()] = start
         is_async = b"async" in prefix or (
             _ASYNC_BEFORE_DEF.search(data, max(0, match.start() - _ASYNC_REACH), match.start()) is not None
         )
-        open_blocks.append((indent, start, match.group(1), is_async))
-    for _, begun, name, is_async in open_blocks:
-        yield DefSpan(name, begun, len(data), is_async)
+        parents.append(open_blocks[-1] if open_blocks else -1)
+        open_blocks.append(len(found))
+        found.append((match.group(1), start, is_async))
+        ends.append(len(data))
+        indents.append(indent)
+    spans = [DefSpan(name, start, end, is_async) for (name, start, is_async), end in zip(found, ends)]
+    return spans, indents, parents
 
 
-def innermost_def(spans: list[DefSpan], position: int) -> DefSpan | None:
-    """The innermost ``def`` block of ``spans`` holding ``position`` (None: none)."""
-    holding = [span for span in spans if span.start <= position < span.end]
-    return max(holding, key=lambda span: span.start) if holding else None
+# A line where code may start: not blank, no comment, no closing bracket first.
+_CODE_LINE = re.compile(rb"^[ \t]*(?=[^ \t\r\n\f#)\]}])", re.MULTILINE)
+
+
+class DefBlocks:
+    """A file's ``def`` blocks, to ask which function's own body (not a nested function's) may
+    hold a position.
+
+    A block's bytes may run on past its function (:class:`DefSpan`): after a nested function,
+    the outer one's code reads as the nested one's. So each block is also known to end no
+    earlier than its first line of code indented no deeper (a line in a string or in brackets
+    may end it early): a position up to there surely lies in it, and past there, up to the
+    block's end, in it or in a block around it.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.spans, indents, self._parents = _def_spans(data)
+        self._starts = [span.start for span in self.spans]
+        self._header_ends = [_line_end(data, span.start) for span in self.spans]
+        self._sure_ends = [span.end for span in self.spans]
+        self._close_surely(data, indents)
+
+    def _close_surely(self, data: bytes, indents: list[int]) -> None:
+        following = 0  # the next block to open
+        open_blocks: list[int] = []
+        for line in _CODE_LINE.finditer(data):
+            start, indent = line.start(), len(line.group().expandtabs())
+            while open_blocks and indents[open_blocks[-1]] >= indent:
+                if start < self._header_ends[open_blocks[-1]]:
+                    break  # the line of the ``def`` itself
+                closed = open_blocks.pop()
+                self._sure_ends[closed] = min(start, self._sure_ends[closed])
+            while following < len(self.spans) and self._starts[following] <= start:
+                open_blocks.append(following)
+                following += 1
+
+    def around(self, position: int) -> list[DefSpan]:
+        """The blocks whose own body may hold ``position``, innermost first (none: only code
+        outside every function can)."""
+        number = bisect.bisect_right(self._starts, position) - 1
+        while number >= 0 and position >= self.spans[number].end:
+            number = self._parents[number]
+        found = []
+        while number >= 0:
+            found.append(self.spans[number])
+            if self._header_ends[number] <= position < self._sure_ends[number]:
+                break  # surely in this one: not in the blocks around it
+            number = self._parents[number]
+        return found
+
+    def in_a_loop_of(self, block: DefSpan, position: int, loops: list[int]) -> bool:
+        """Whether a loop keyword that ``block``'s own body may hold comes before ``position``:
+        where the bytes at ``position`` may lie in that loop's body."""
+        first = bisect.bisect_left(loops, block.start)
+        last = bisect.bisect_left(loops, position)
+        return any(block in self.around(loop) for loop in loops[first:last])
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end < 0 else end
+
+
+# ``while`` and ``async for``: the loops of a broadcaster or of a change check (a ``for`` counts
+# only inside one). In identifiers, strings and comments too, which only keeps a file.
+_LOOP_KEYWORD = re.compile(rb"while|async(?:[ \t]|\\\r?\n)+for")
+
+
+def loop_keywords(data: bytes) -> list[int]:
+    """Where each ``while`` / ``async for`` starts, in order."""
+    return [match.start() for match in _LOOP_KEYWORD.finditer(data)]
+
+
+def mentioned_in_a_coroutine_loop(data: bytes, names: Iterable[bytes]) -> bool:
+    """Whether one of ``names`` occurs as a whole identifier in the loop of an ``async def``
+    (:meth:`DefBlocks.in_a_loop_of`), as a call a broadcaster's loop makes does."""
+    blocks: DefBlocks | None = None
+    loops: list[int] = []
+    for name in names:
+        if name not in data:
+            continue
+        for match in _whole_word(name).finditer(data):
+            if blocks is None:
+                blocks, loops = DefBlocks(data), loop_keywords(data)
+            position = match.start()
+            if any(b.is_async and blocks.in_a_loop_of(b, position, loops) for b in blocks.around(position)):
+                return True
+    return False
 
 
 def mentions(data: bytes, name: bytes) -> bool:

@@ -19,6 +19,7 @@ from wslint.engine.byte_tests import (
     ASYNC_DEF,
     ASYNC_FOR,
     FAN_OUT,
+    FAN_OUT_IN_ASYNC_DEF,
     ByteTest,
     CallOf,
     Pattern,
@@ -78,7 +79,7 @@ def broadcaster_words(settings: Settings) -> WordGroups:
     broadcasts (a broadcast call, a fan-out, or a call of a project function that broadcasts)."""
     groups: list[tuple[Word, ...]] = []
     groups += [(ASYNC_DEF, _literal_fragment(glob)) for glob in settings.broadcaster_patterns]
-    groups += [(ASYNC_DEF, broadcast_call(settings)), (ASYNC_DEF, FAN_OUT)]
+    groups += [(ASYNC_DEF, broadcast_call(settings)), (ASYNC_DEF, FAN_OUT_IN_ASYNC_DEF)]
     helper = names_a_broadcasting_function(settings)
     groups += [(ASYNC_DEF, b"while", helper), (ASYNC_DEF, ASYNC_FOR, helper)]
     return tuple(groups)

@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from wslint.engine.byte_tests import FAN_OUT, IDENTIFIER, call_of, def_blocks, mentions, shortest_literals
+from wslint.engine.byte_tests import (
+    FAN_OUT,
+    IDENTIFIER,
+    call_of,
+    def_blocks,
+    mentioned_in_a_coroutine_loop,
+    mentions,
+    shortest_literals,
+)
 from wslint.engine.source import read_or_empty
 
 ProjectFiles = Sequence[Path] | Callable[[], Iterable[Path]]
@@ -124,7 +132,8 @@ class _Holding(ProjectReader):
 
 
 class NamesABroadcastingFunction(ProjectWord):
-    """Held by a file that names a project function that may broadcast.
+    """Held by a file that names a project function that may broadcast in the loop of a
+    coroutine (:func:`byte_tests.mentioned_in_a_coroutine_loop`).
 
     A loop broadcasts through a call only when the call resolves to a project function that
     broadcasts, itself or through the functions it calls, and such a call names the function
@@ -156,7 +165,7 @@ class _BroadcastingNames(ProjectReader):
         if self._names is None:
             self._names = self._broadcasting_names(project)
             self._candidates = []
-        return any(mentions(data, name) for name in self._names)
+        return mentioned_in_a_coroutine_loop(data, self._names)
 
     def _broadcasting_names(self, project: ProjectWords) -> frozenset[bytes]:
         names = {

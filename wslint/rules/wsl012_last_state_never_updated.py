@@ -57,7 +57,6 @@ short for it: a finding missed then, never a false one.
 from __future__ import annotations
 
 import ast
-import bisect
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -70,9 +69,8 @@ from wslint.engine.byte_tests import (
     IDENTIFIER,
     IDENTIFIER_BYTES,
     ByteTest,
-    DefSpan,
-    def_spans,
-    innermost_def,
+    DefBlocks,
+    loop_keywords,
     matching_bracket,
 )
 from wslint.engine.context import FileContext
@@ -111,9 +109,9 @@ class StateStoredOnlyInInit(ByteTest):
         names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
         if not names:
             return False
-        spans = list(def_spans(data))  # every name is mentioned: each one's mentions are placed
-        loops = [match.start() for match in _LOOP_KEYWORD.finditer(data)]
-        return any(_may_stay_as_initialised(data, name, spans, loops) for name in sorted(names))
+        blocks = DefBlocks(data)  # every name is mentioned: each one's mentions are placed
+        loops = loop_keywords(data)
+        return any(_may_stay_as_initialised(data, name, blocks, loops) for name in sorted(names))
 
     def __repr__(self) -> str:
         return "StateStoredOnlyInInit()"
@@ -136,34 +134,23 @@ _CALLED = re.compile(_GAP + rb"\(")
 _METHOD_CALLED = re.compile(_GAP + rb"\." + _GAP + rb"(" + IDENTIFIER + rb"+)" + _GAP + rb"\(")
 _SUBSCRIPTED = re.compile(rb"[ \t]*\[")
 _SELF_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])self" + _GAP + rb"$")
-# ``while`` and ``async for`` (a ``for`` counts only inside one); in identifiers, strings and
-# comments too, which only keeps a file.
-_LOOP_KEYWORD = re.compile(rb"while|async(?:[ \t]|\\\r?\n)+for")
 
 
-def _may_stay_as_initialised(data: bytes, name: bytes, spans: list[DefSpan], loops: list[int]) -> bool:
+def _may_stay_as_initialised(data: bytes, name: bytes, blocks: DefBlocks, loops: list[int]) -> bool:
     """Whether ``self.<name>`` may be assigned in an ``__init__``, written nowhere else and
-    compared in a loop: mentioned after a loop keyword of its own ``def`` block."""
+    compared in a loop: mentioned after a loop keyword of its own function."""
     initialised = in_a_loop = False
     for position, end in _attribute_mentions(data, name):
-        block = innermost_def(spans, position)
-        if block is not None and block.name == b"__init__":
+        around = blocks.around(position)
+        if any(block.name == b"__init__" for block in around):
             # Any mention not called (a string or a comment too: it only keeps the file).
             if not initialised and not _CALLED.match(data, end):
                 initialised = _SELF_BEFORE.search(data, max(0, position - 200), position) is not None
         elif _written_after(data, end) and _in_code(data, position):  # the count over the file last
             return False
-        if not in_a_loop and block is not None:
-            in_a_loop = _after_a_loop_of(block, position, spans, loops)
+        if not in_a_loop:
+            in_a_loop = any(blocks.in_a_loop_of(block, position, loops) for block in around)
     return initialised and in_a_loop
-
-
-def _after_a_loop_of(block: DefSpan, position: int, spans: list[DefSpan], loops: list[int]) -> bool:
-    """Whether a loop keyword of ``block`` itself (not of a ``def`` nested in it) comes before
-    ``position``: the compared mention lies in a loop's body, after the loop's keyword."""
-    first = bisect.bisect_left(loops, block.start)
-    last = bisect.bisect_left(loops, position)
-    return any(innermost_def(spans, loop) == block for loop in loops[first:last])
 
 
 def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
