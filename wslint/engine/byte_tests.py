@@ -137,10 +137,14 @@ class StatementCall(ByteTest):
             return False
         if self._renamed.search(data):
             return True  # ``from asyncio import create_task as spawn``: ``spawn(c)`` is one
-        return any(_may_start_statement(data, start) for start in self._calls.starts(data))
+        return any(self.may_count(data, start) for start in self._calls.starts(data))
+
+    def may_count(self, data: bytes, start: int) -> bool:
+        """Whether the call whose name starts at ``start`` may be one the test looks for."""
+        return _may_start_statement(data, start)
 
     def __repr__(self) -> str:
-        return f"StatementCall({self.names!r})"
+        return f"{type(self).__name__}({self.names!r})"
 
 
 _BLANKS = b" \t"
@@ -163,6 +167,43 @@ def _may_start_statement(data: bytes, start: int) -> bool:
             return False  # an argument of a call, a subscript, after a keyword
         before = outside
     return before < 0 or data[before] in _STATEMENT_BOUNDARIES
+
+
+def lone_receiver(data: bytes, start: int) -> bytes | None:
+    """``self`` for ``self.create_task`` whose final name starts at ``start``: the receiver
+    when it is a lone name on the same line (None otherwise: ``x.self.f``, ``f().g``, none)."""
+    dot = _blank_before(data, start)
+    if dot < 0 or data[dot] != ord("."):
+        return None
+    end = _blank_before(data, dot)
+    begin = end
+    while begin >= 0 and data[begin] in IDENTIFIER_BYTES:
+        begin -= 1
+    if begin == end or data[begin + 1] in b"0123456789":
+        return None
+    before = _blank_before(data, begin + 1)
+    while before >= 0 and data[before] in b"\r\n":  # brackets may hold line breaks
+        line_start = data.rfind(b"\n", 0, before) + 1
+        code = data[line_start:before].split(b"#", 1)[0].rstrip()  # the line before, uncommented
+        if code:
+            return None if code.endswith((b".", b"\\")) else data[begin + 1 : end + 1]
+        before = line_start - 1
+    if before >= 0 and data[before] in b".\\":
+        return None
+    return data[begin + 1 : end + 1]
+
+
+_OPENING_AFTER_NAME = re.compile(GAP + rb"\(")
+
+
+def call_arguments(data: bytes, name_end: int) -> bytes | None:
+    """The bytes between the brackets of the call whose callee's name ends at ``name_end``,
+    where they close on the same line with no string or comment between (None otherwise)."""
+    opening = _OPENING_AFTER_NAME.match(data, name_end)
+    if opening is None:
+        return None
+    closing = matching_bracket(data, opening.end() - 1)
+    return None if closing is None else data[opening.end() : closing]
 
 
 def _blank_before(data: bytes, position: int) -> int:
@@ -355,6 +396,12 @@ def _def_spans(data: bytes) -> tuple[list[DefSpan], list[int], list[int]]:
 _CODE_LINE = re.compile(rb"^[ \t]*(?=[^ \t\r\n\f#)\]}])", re.MULTILINE)
 
 
+@lru_cache(maxsize=64)
+def _no_deeper(indent: int) -> re.Pattern[bytes]:
+    """A line of code (as :data:`_CODE_LINE`) indented by at most ``indent`` spaces."""
+    return re.compile(rb"\n {0,%d}(?=[^ \t\r\n\f#)\]}])" % indent)
+
+
 class DefBlocks:
     """A file's ``def`` blocks, to ask which function's own body (not a nested function's) may
     hold a position.
@@ -367,25 +414,37 @@ class DefBlocks:
     """
 
     def __init__(self, data: bytes) -> None:
-        self.spans, indents, self._parents = _def_spans(data)
+        self.spans, self._indents, self._parents = _def_spans(data)
+        self._data = data
         self._starts = [span.start for span in self.spans]
         self._header_ends = [_line_end(data, span.start) for span in self.spans]
-        self._sure_ends = [span.end for span in self.spans]
-        self._close_surely(data, indents)
+        self._sure_ends: list[int | None] = [None] * len(self.spans)  # found when first asked
+        if b"\t" in data or b"\f" in data or data.count(b"\r") != data.count(b"\r\n"):
+            self._close_surely()  # indentation the line patterns do not read: every line, once
 
-    def _close_surely(self, data: bytes, indents: list[int]) -> None:
+    def _sure_end(self, number: int) -> int:
+        end = self._sure_ends[number]
+        if end is None:  # the first line of code indented no deeper, in C
+            line = _no_deeper(self._indents[number]).search(self._data, self._header_ends[number])
+            found = line.start() + 1 if line else len(self._data)
+            end = self._sure_ends[number] = min(self.spans[number].end, found)
+        return end
+
+    def _close_surely(self) -> None:
         following = 0  # the next block to open
         open_blocks: list[int] = []
-        for line in _CODE_LINE.finditer(data):
+        ends = [span.end for span in self.spans]
+        for line in _CODE_LINE.finditer(self._data):
             start, indent = line.start(), len(line.group().expandtabs())
-            while open_blocks and indents[open_blocks[-1]] >= indent:
+            while open_blocks and self._indents[open_blocks[-1]] >= indent:
                 if start < self._header_ends[open_blocks[-1]]:
                     break  # the line of the ``def`` itself
                 closed = open_blocks.pop()
-                self._sure_ends[closed] = min(start, self._sure_ends[closed])
+                ends[closed] = min(start, ends[closed])
             while following < len(self.spans) and self._starts[following] <= start:
                 open_blocks.append(following)
                 following += 1
+        self._sure_ends = list(ends)
 
     def around(self, position: int) -> list[DefSpan]:
         """The blocks whose own body may hold ``position``, innermost first (none: only code
@@ -396,7 +455,7 @@ class DefBlocks:
         found = []
         while number >= 0:
             found.append(self.spans[number])
-            if self._header_ends[number] <= position < self._sure_ends[number]:
+            if self._header_ends[number] <= position < self._sure_end(number):
                 break  # surely in this one: not in the blocks around it
             number = self._parents[number]
         return found
@@ -415,13 +474,14 @@ def _line_end(data: bytes, start: int) -> int:
 
 
 # ``while`` and ``async for``: the loops of a broadcaster or of a change check (a ``for`` counts
-# only inside one). In identifiers, strings and comments too, which only keeps a file.
-_LOOP_KEYWORD = re.compile(rb"while|async(?:[ \t]|\\\r?\n)+for")
+# only inside one). In identifiers, strings and comments too, which only keeps a file. Apart,
+# each starts with its literal, which re scans for (an alternation is tried at every byte).
+_LOOP_KEYWORDS = (re.compile(rb"while"), re.compile(rb"async(?:[ \t]|\\\r?\n)+for"))
 
 
 def loop_keywords(data: bytes) -> list[int]:
     """Where each ``while`` / ``async for`` starts, in order."""
-    return [match.start() for match in _LOOP_KEYWORD.finditer(data)]
+    return sorted(match.start() for keyword in _LOOP_KEYWORDS for match in keyword.finditer(data))
 
 
 def mentioned_in_a_coroutine_loop(data: bytes, names: Iterable[bytes]) -> bool:

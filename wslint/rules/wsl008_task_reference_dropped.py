@@ -56,15 +56,30 @@ from wslint.analysis.tasks import (
     is_task_group,
     spawn_kind,
 )
-from wslint.engine.byte_tests import StatementCall
+from wslint.engine.byte_tests import StatementCall, call_arguments, lone_receiver
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import WordGroups
 from wslint.rules.base import Rule
 
-# A ``create_task``/``ensure_future`` call that may be a statement of its own.
-BARE_SPAWN_CALL = StatementCall((b"create_task", b"ensure_future"))
+
+class BareSpawnCall(StatementCall):
+    """A ``create_task`` / ``ensure_future`` call that may be a statement of its own and be
+    reported: not ``self.create_task(...)`` / ``cls.create_task(...)`` (never an event loop's),
+    nor ``ensure_future(...)`` of an argument that is no call and awaits nothing (a future
+    something else may hold)."""
+
+    def may_count(self, data: bytes, start: int) -> bool:
+        if not super().may_count(data, start):
+            return False
+        if data.startswith(b"ensure_future", start):
+            arguments = call_arguments(data, start + len(b"ensure_future"))
+            return arguments is None or b"(" in arguments or b"await" in arguments
+        return lone_receiver(data, start) not in (b"self", b"cls")
+
+
+BARE_SPAWN_CALL = BareSpawnCall((b"create_task", b"ensure_future"))
 
 
 class TaskReferenceDropped(Rule):
@@ -116,13 +131,13 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
     receiver = create_task_receiver(call)
     if receiver is None:
         return None
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return None  # the class's own create_task, or an inherited one: a wrapper, not a loop
     module = context.module
     if is_event_loop(receiver, function, module):
         return "create_task"
     if is_task_group(receiver, function, module):
         return None
-    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
-        return None  # the class's own create_task, or an inherited one: a wrapper, not a loop
     resolved = context.index.resolve(call_target(call, function, module))
     if isinstance(resolved, Resolved):
         return None  # the project's own create_task: a wrapper, checked where it spawns

@@ -72,6 +72,7 @@ from wslint.engine.byte_tests import (
     DefBlocks,
     loop_keywords,
     matching_bracket,
+    shortest_literals,
 )
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -117,10 +118,13 @@ class StateStoredOnlyInInit(ByteTest):
         return "StateStoredOnlyInInit()"
 
 
+_REMEMBERED_BYTES = re.compile(b"|".join(shortest_literals(word.encode() for word in REMEMBERED_WORDS)))
+
+
 @lru_cache(maxsize=4096)
 def _remembered_bytes(name: bytes) -> bool:
     lowered = name.lower()
-    if name.isascii() and not any(word.encode() in lowered for word in REMEMBERED_WORDS):
+    if name.isascii() and not _REMEMBERED_BYTES.search(lowered):
         return False  # most names: no remembered word anywhere in them
     try:
         return _remembered(name.decode())
