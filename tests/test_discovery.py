@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
 from wslint.engine.discovery import DiscoveryError, discover
 from wslint.engine.options import Settings
+from wslint.engine.source import Unreadable, check_decodable, decode_source
 
 DEFAULT_EXCLUDE = Settings().exclude
 
@@ -281,3 +285,33 @@ def test_same_file_given_twice_is_reported_once(project: Path, capsys) -> None:
     status, rows, _ = run(capsys, "app/feed.py", "app")
     assert status == 1
     assert rows.count(("app/feed.py", 19, "WSL003")) >= 1
+
+
+_PIECES = [
+    b"# -*- coding: latin-1 -*-\n",
+    b"# coding: klingon\n",
+    b"# vim: set fileencoding=utf-8 :\n",
+    b"# coding is fun\n",
+    b"x = 1\n",
+    b"\n",
+    b"\r\n",
+    b"\0",
+    b"\xef\xbb\xbf",
+    b"\xfc",
+    b"#!/usr/bin/env python\n",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=6).map(b"".join) | st.binary(max_size=40))
+def test_the_decodable_check_agrees_with_decoding(data: bytes) -> None:
+    """The runner only checks that a file decodes (most files are never parsed): the check
+    skips decoding plain ASCII that declares no encoding, and must refuse what decoding does."""
+    assert _refusal(check_decodable, data) == _refusal(decode_source, data)
+
+
+def _refusal(decode: Callable[[bytes], object], data: bytes) -> Unreadable | None:
+    try:
+        decode(data)
+    except Unreadable as refusal:
+        return refusal
+    return None

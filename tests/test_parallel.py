@@ -8,7 +8,7 @@ the modules the tables cover.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.analysis.tables import ASKED, asked_about, module_table
 from wslint.engine import parallel, runner
 from wslint.engine.options import Settings
+from wslint.engine.prefilter import Pending
 from wslint.engine.runner import (
     SourceUnit,
     _analyse,
@@ -322,16 +323,24 @@ def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch
     alone = _check_project(root, files, 1)
     monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
     shared: list[int] = []
+    learnt: list[bool] = []
     spy = parallel.relevant_codes
 
-    def counted(workers: Workers, settings: Settings, count: int) -> list[tuple[tuple[str, ...], bool]]:
-        answers = spy(workers, settings, count)
+    def counted(
+        workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object]
+    ) -> list[tuple[tuple[str, ...], Pending]]:
+        def learning() -> None:
+            meanwhile()
+            learnt.append(True)
+
+        answers = spy(workers, settings, count, learning)
         shared.append(len(answers))
         return answers
 
     monkeypatch.setattr(parallel, "relevant_codes", counted)
     assert _check_project(root, files, 2) == alone
     assert shared == [len(files)]
+    assert learnt == [True]  # the project's answers were worked out while the workers ran
     assert alone
 
 

@@ -98,12 +98,16 @@ def forked_workers(
 
 
 def relevant_codes(
-    workers: Workers, settings: Settings, count: int
+    workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object] | None = None
 ) -> list[tuple[tuple[str, ...], Pending]]:
     """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
-    the workers inherited, every worker taking every n-th one."""
+    the workers inherited, every worker taking every n-th one; ``meanwhile`` runs here while
+    they work."""
     jobs = len(workers)
-    parts = workers.each(_relevant_codes, [(settings, part, jobs) for part in range(jobs)])
+    workers.start_each(_relevant_codes, [(settings, part, jobs) for part in range(jobs)])
+    if meanwhile is not None:
+        meanwhile()
+    parts = workers.answers_of_each(jobs)
     answers: list[tuple[tuple[str, ...], Pending]] = [((), ())] * count
     for part, found in enumerate(parts):
         answers[part::jobs] = found

@@ -53,6 +53,10 @@ class ProjectReader(ABC):
         """Whether a file with these bytes holds the word, once every project file is scanned
         (or the reader settled)."""
 
+    def prepare(self, project: ProjectWords) -> None:
+        """Work out now what :meth:`held` would the first time it is asked (every project
+        file scanned), while there is time to spare."""
+
 
 class ProjectWords:
     """One run's answers to the project words: the files the run reads are scanned as they
@@ -80,6 +84,14 @@ class ProjectWords:
         if not self._complete and not reader.settled():
             self._scan_the_rest(reader)
         return reader.held(data, self)
+
+    def prepare(self) -> None:
+        """Work out the answers ahead of the questions (while workers prefilter the files):
+        every file the run has read must have been scanned."""
+        for reader in self._readers.values():
+            if not self._complete and not reader.settled():
+                self._scan_the_rest(reader)
+            reader.prepare(self)
 
     def _scan_the_rest(self, reader: ProjectReader) -> None:
         for path in self.project_files():
@@ -162,10 +174,14 @@ class _BroadcastingNames(ProjectReader):
             self._candidates.append(data)
 
     def held(self, data: bytes, project: ProjectWords) -> bool:
+        self.prepare(project)
+        assert self._names is not None
+        return mentioned_in_a_coroutine_loop(data, self._names)
+
+    def prepare(self, project: ProjectWords) -> None:
         if self._names is None:
             self._names = self._broadcasting_names(project)
             self._candidates = []
-        return mentioned_in_a_coroutine_loop(data, self._names)
 
     def _broadcasting_names(self, project: ProjectWords) -> frozenset[bytes]:
         names = {

@@ -21,7 +21,14 @@ from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
 from wslint.engine.options import Settings
 from wslint.engine.project import find_project_root
-from wslint.engine.source import ReadSources, Unreadable, decode_source, parse_source, read_file
+from wslint.engine.source import (
+    ReadSources,
+    Unreadable,
+    check_decodable,
+    decode_source,
+    parse_source,
+    read_file,
+)
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -142,16 +149,23 @@ def check_units(
         if read:
             relevance = relevance_for(settings)
             project_words = relevance.project_answers(project_files, sources)
-            for unit, data in read:
-                project_words.scan(unit.path, data)
+
+            def learn_the_project(ahead: bool) -> None:
+                for unit, data in read:
+                    project_words.scan(unit.path, data)
+                if ahead:
+                    project_words.prepare()
+
             codes = None
             if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
                 workers = _forked_workers(jobs, sources, [data for _, data in read])
             if workers is not None:
                 stack.enter_context(workers)
-                codes = _shared_codes(workers, settings, len(read))
+                # The project's answers are worked out here while the workers prefilter.
+                codes = _shared_codes(workers, settings, len(read), lambda: learn_the_project(True))
                 workers = workers if codes is not None else None  # one failed: the analysis forks anew
             if codes is None:
+                learn_the_project(False)  # scanning again is free: each file is scanned once
                 codes = [relevance.codes_unasked(data) for _, data in read]
             for (unit, data), (relevant, pending) in zip(read, codes):
                 if relevant or unit.named:
@@ -192,7 +206,7 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
         report.findings.extend(cached)
         return None
     try:
-        decode_source(data)  # every file that cannot be decoded is WSL000, parsed or not
+        check_decodable(data)  # every file that cannot be decoded is WSL000, parsed or not
     except Unreadable as problem:
         undecodable = [unreadable_finding(unit, problem)]
         report.findings.extend(undecodable)
@@ -203,15 +217,16 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
 
 
 def _shared_codes(
-    workers: Workers, settings: Settings, count: int
+    workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object]
 ) -> list[tuple[tuple[str, ...], Pending]] | None:
     """Each file's prefilter codes, and those that await the project's words, from the
-    ``workers``, which inherited the files' bytes (None when one failed)."""
+    ``workers``, which inherited the files' bytes (None when one failed); ``meanwhile`` runs
+    here while they work."""
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
     try:
-        return parallel.relevant_codes(workers, settings, count)
+        return parallel.relevant_codes(workers, settings, count, meanwhile)
     except WorkerFailed:
         return None
 
@@ -270,7 +285,9 @@ def _analyse(
 ) -> list[tuple[_Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
-    jobs = max(1, min(jobs, len(todo) // MIN_FILES_PER_JOB))
+    # Workers already running (they prefiltered) are worth handing even a few files.
+    per_job = 1 if workers is not None else MIN_FILES_PER_JOB
+    jobs = max(1, min(jobs, len(todo) // per_job))
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files, sources)
     from wslint.engine import parallel

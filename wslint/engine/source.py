@@ -55,6 +55,17 @@ class ReadSources(dict[Path, bytes]):
             self._room -= len(data)
 
 
+def check_decodable(data: bytes) -> None:
+    """Raise :class:`Unreadable` where :func:`decode_source` would. A file of ASCII bytes whose
+    first two lines (all that may declare an encoding) never say ``coding`` decodes: told by
+    a scan in C, without decoding it (most files)."""
+    if data.isascii() and b"\0" not in data:
+        second_line_end = data.find(b"\n", data.find(b"\n") + 1)
+        if b"coding" not in (data if second_line_end < 0 else data[:second_line_end]):
+            return
+    decode_source(data)
+
+
 def decode_source(data: bytes) -> str:
     """Decode ``data`` honouring a BOM and a PEP 263 coding cookie."""
     if b"\0" in data:

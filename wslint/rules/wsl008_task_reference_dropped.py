@@ -138,9 +138,9 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
         return "create_task"
     if is_task_group(receiver, function, module):
         return None
-    resolved = context.index.resolve(call_target(call, function, module))
-    if isinstance(resolved, Resolved):
-        return None  # the project's own create_task: a wrapper, checked where it spawns
     if context.index.production_names_defining("create_task"):
         return None  # some project wrapper may be the receiver and keep its tasks
+    resolved = context.index.resolve(call_target(call, function, module))
+    if isinstance(resolved, Resolved):
+        return None  # the project's own create_task (in a test module): checked where it spawns
     return "create_task"
