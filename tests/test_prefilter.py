@@ -271,6 +271,38 @@ def test_async_def_is_not_found_where_there_is_none(source: bytes) -> None:
     assert not keywords("async def").search(source)
 
 
+# -- a task spawned on an attribute: dropped only where the project has no create_task ----------
+
+SPAWNER = "class Feed:\n    def start(self):\n        self._loop.create_task(self.run())\n"
+WRAPPER = "def create_task(coro):\n    return TASKS.add(coro)\n"
+
+
+@pytest.mark.parametrize(
+    ("wrapper_at", "fires"),
+    [(None, True), ("tasks.py", False), ("tests/test_helpers.py", True), ("test_helpers.py", True)],
+)
+def test_a_spawn_on_an_attribute_is_checked_only_where_the_project_has_no_create_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrapper_at: str | None, fires: bool
+) -> None:
+    """``self._loop.create_task(...)`` is reported only where no production module defines a
+    ``create_task`` (a wrapper that may keep its tasks); a test module's does not count."""
+    (tmp_path / "feed.py").write_text(SPAWNER)
+    if wrapper_at is not None:
+        (tmp_path / wrapper_at).parent.mkdir(exist_ok=True)
+        (tmp_path / wrapper_at).write_text(WRAPPER)
+    files = sorted(path.resolve() for path in tmp_path.rglob("*.py"))
+    root = tmp_path.resolve()
+    settings = Settings(select=("WSL008",))
+    relevance = runner.relevance_for(settings)
+    feed = (tmp_path / "feed.py").read_bytes()
+    project = ProjectWords(relevance.project_words, files, root=root)
+    assert ("WSL008" in relevance.codes(feed, project)) is fires
+    found = findings(files, root, settings)
+    without_prefilter(monkeypatch)
+    assert findings(files, root, settings) == found
+    assert [Path(path).name for path, *_ in found] == (["feed.py"] if fires else [])
+
+
 # -- broadcasters that broadcast through another module ----------------------------------------
 
 FIXTURES = Path(__file__).parent / "fixtures"

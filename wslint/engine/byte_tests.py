@@ -169,28 +169,32 @@ def _may_start_statement(data: bytes, start: int) -> bool:
     return before < 0 or data[before] in _STATEMENT_BOUNDARIES
 
 
-def lone_receiver(data: bytes, start: int) -> bytes | None:
-    """``self`` for ``self.create_task`` whose final name starts at ``start``: the receiver
-    when it is a lone name on the same line (None otherwise: ``x.self.f``, ``f().g``, none)."""
+def receiver_names(data: bytes, start: int) -> list[bytes] | None:
+    """``[self, loop]`` for ``self.loop.create_task`` whose final name starts at ``start``: the
+    names of a receiver that is a chain of names on one line (None otherwise: no receiver,
+    ``f().g``, ``x[0].g``, a chain the bytes cannot tell whole)."""
+    names: list[bytes] = []
     dot = _blank_before(data, start)
-    if dot < 0 or data[dot] != ord("."):
+    while dot >= 0 and data[dot] == ord("."):
+        end = _blank_before(data, dot)
+        begin = end
+        while begin >= 0 and data[begin] in IDENTIFIER_BYTES:
+            begin -= 1
+        if begin == end or data[begin + 1] in b"0123456789":
+            return None
+        names.insert(0, data[begin + 1 : end + 1])
+        dot = _blank_before(data, begin + 1)
+    if not names:
         return None
-    end = _blank_before(data, dot)
-    begin = end
-    while begin >= 0 and data[begin] in IDENTIFIER_BYTES:
-        begin -= 1
-    if begin == end or data[begin + 1] in b"0123456789":
-        return None
-    before = _blank_before(data, begin + 1)
-    while before >= 0 and data[before] in b"\r\n":  # brackets may hold line breaks
-        line_start = data.rfind(b"\n", 0, before) + 1
-        code = data[line_start:before].split(b"#", 1)[0].rstrip()  # the line before, uncommented
+    while dot >= 0 and data[dot] in b"\r\n":  # brackets may hold line breaks
+        line_start = data.rfind(b"\n", 0, dot) + 1
+        code = data[line_start:dot].split(b"#", 1)[0].rstrip()  # the line before, uncommented
         if code:
-            return None if code.endswith((b".", b"\\")) else data[begin + 1 : end + 1]
-        before = line_start - 1
-    if before >= 0 and data[before] in b".\\":
+            return None if code.endswith((b".", b"\\")) else names
+        dot = line_start - 1
+    if dot >= 0 and data[dot] == ord("\\"):
         return None
-    return data[begin + 1 : end + 1]
+    return names
 
 
 _OPENING_AFTER_NAME = re.compile(GAP + rb"\(")

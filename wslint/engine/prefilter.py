@@ -124,11 +124,11 @@ class Relevance:
         return cheap, costly, asked
 
     def project_answers(
-        self, files: ProjectFiles, sources: Mapping[Path, bytes] | None = None
+        self, files: ProjectFiles, sources: Mapping[Path, bytes] | None = None, root: Path | None = None
     ) -> ProjectWords:
         """One run's answers to these rules' project words, about ``files`` (the bytes the run
-        has read in ``sources``)."""
-        return ProjectWords(self.project_words, files, sources)
+        has read in ``sources``) of the project at ``root``."""
+        return ProjectWords(self.project_words, files, sources, root)
 
     def codes(self, data: bytes, project: ProjectAnswers | None = None) -> tuple[str, ...]:
         """The codes of the rules that may fire on ``data``, in the rules' order; without

@@ -33,15 +33,16 @@ class ProjectWord(ABC):
     """A word whose presence in a file depends on the project; compared by identity."""
 
     @abstractmethod
-    def reader(self) -> ProjectReader:
-        """What one run learns of the project for this word."""
+    def reader(self, root: Path | None) -> ProjectReader:
+        """What one run learns of the project (``root``: where its paths are relative to, when
+        known) for this word."""
 
 
 class ProjectReader(ABC):
     """One run's knowledge for one project word, gathered file by file."""
 
     @abstractmethod
-    def scan(self, data: bytes) -> None:
+    def scan(self, path: Path, data: bytes) -> None:
         """Note what the word needs of one project file's bytes."""
 
     def settled(self) -> bool:
@@ -63,9 +64,13 @@ class ProjectWords:
     are read; the project's other files only when a question needs them."""
 
     def __init__(
-        self, words: Iterable[ProjectWord], files: ProjectFiles, sources: Mapping[Path, bytes] | None = None
+        self,
+        words: Iterable[ProjectWord],
+        files: ProjectFiles,
+        sources: Mapping[Path, bytes] | None = None,
+        root: Path | None = None,
     ) -> None:
-        self._readers = {word: word.reader() for word in words}
+        self._readers = {word: word.reader(root) for word in words}
         self._files = files
         self._sources = sources or {}
         self._scanned: set[Path] = set()
@@ -75,7 +80,7 @@ class ProjectWords:
         if self._readers and path not in self._scanned:
             self._scanned.add(path)
             for reader in self._readers.values():
-                reader.scan(data)
+                reader.scan(path, data)
 
     def held(self, word: ProjectWord, data: bytes) -> bool:
         reader = self._readers.get(word)
@@ -123,7 +128,7 @@ class AnyFileHolds(ProjectWord):
     def __init__(self, words: Iterable[bytes]) -> None:
         self.words = frozenset(words)
 
-    def reader(self) -> ProjectReader:
+    def reader(self, root: Path | None) -> ProjectReader:
         return _Holding(self.words)
 
 
@@ -132,7 +137,7 @@ class _Holding(ProjectReader):
         self._words = words
         self._found = False
 
-    def scan(self, data: bytes) -> None:
+    def scan(self, path: Path, data: bytes) -> None:
         if not self._found:
             self._found = any(word in data for word in self._words)
 
@@ -141,6 +146,43 @@ class _Holding(ProjectReader):
 
     def held(self, data: bytes, project: ProjectWords) -> bool:
         return self._found
+
+
+class NoProductionDefinition(ProjectWord):
+    """Held (by every file) when no production module of the project says ``def <name>``: none
+    outside the test paths (``test_*.py``, ``tests/``, ... relative to the project root), as
+    :meth:`ProjectIndex.production_names_defining` finds them. Without the root, always held."""
+
+    def __init__(self, name: bytes) -> None:
+        self.name = name
+        self.definition = re.compile(rb"\bdef\s+" + re.escape(name) + rb"\b")
+
+    def reader(self, root: Path | None) -> ProjectReader:
+        return _Undefined(self, root)
+
+
+class _Undefined(ProjectReader):
+    def __init__(self, word: NoProductionDefinition, root: Path | None) -> None:
+        self._word = word
+        self._root = root
+        self._defined = False
+
+    def scan(self, path: Path, data: bytes) -> None:
+        if self._defined or self._root is None or self._word.name not in data:
+            return
+        if self._word.definition.search(data):
+            from wslint.analysis.module import is_test_path
+
+            try:
+                self._defined = not is_test_path(path.relative_to(self._root))
+            except ValueError:
+                self._defined = True  # outside the root: production, as the index takes it
+
+    def settled(self) -> bool:
+        return self._defined
+
+    def held(self, data: bytes, project: ProjectWords) -> bool:
+        return not self._defined
 
 
 class NamesABroadcastingFunction(ProjectWord):
@@ -159,7 +201,7 @@ class NamesABroadcastingFunction(ProjectWord):
         self.broadcast_call = call_of(broadcast_methods)
         self.literals = shortest_literals((b"send", *self.broadcast_call.literals))
 
-    def reader(self) -> ProjectReader:
+    def reader(self, root: Path | None) -> ProjectReader:
         return _BroadcastingNames(self)
 
 
@@ -169,7 +211,7 @@ class _BroadcastingNames(ProjectReader):
         self._candidates: list[bytes] = []  # files that may broadcast themselves
         self._names: frozenset[bytes] | None = None
 
-    def scan(self, data: bytes) -> None:
+    def scan(self, path: Path, data: bytes) -> None:
         if any(literal in data for literal in self._word.literals):
             self._candidates.append(data)
 

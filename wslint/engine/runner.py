@@ -148,7 +148,7 @@ def check_units(
         workers = None
         if read:
             relevance = relevance_for(settings)
-            project_words = relevance.project_answers(project_files, sources)
+            project_words = relevance.project_answers(project_files, sources, root)
 
             def learn_the_project(ahead: bool) -> None:
                 for unit, data in read:

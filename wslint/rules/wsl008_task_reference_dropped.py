@@ -44,6 +44,7 @@ event loop. `start_soon` never fires: nurseries keep their tasks.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from wslint.analysis.calls import call_target
@@ -56,11 +57,12 @@ from wslint.analysis.tasks import (
     is_task_group,
     spawn_kind,
 )
-from wslint.engine.byte_tests import StatementCall, call_arguments, lone_receiver
+from wslint.engine.byte_tests import StatementCall, call_arguments, receiver_names
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import WordGroups
+from wslint.engine.project_words import NoProductionDefinition
 from wslint.rules.base import Rule
 
 
@@ -68,18 +70,48 @@ class BareSpawnCall(StatementCall):
     """A ``create_task`` / ``ensure_future`` call that may be a statement of its own and be
     reported: not ``self.create_task(...)`` / ``cls.create_task(...)`` (never an event loop's),
     nor ``ensure_future(...)`` of an argument that is no call and awaits nothing (a future
-    something else may hold)."""
+    something else may hold).
+
+    ``on_an_attribute`` picks the ``create_task`` calls on a chain of attributes
+    (``self._loop.create_task(...)``, but ``asyncio.tasks``), which the rule reports only
+    where the project defines no ``create_task`` of its own; otherwise the others."""
+
+    def __init__(self, on_an_attribute: bool) -> None:
+        super().__init__((b"create_task", b"ensure_future"))
+        self.on_an_attribute = on_an_attribute
 
     def may_count(self, data: bytes, start: int) -> bool:
         if not super().may_count(data, start):
             return False
         if data.startswith(b"ensure_future", start):
-            arguments = call_arguments(data, start + len(b"ensure_future"))
-            return arguments is None or b"(" in arguments or b"await" in arguments
-        return lone_receiver(data, start) not in (b"self", b"cls")
+            return not self.on_an_attribute and _may_pass_a_call(data, start + len(b"ensure_future"))
+        names = receiver_names(data, start)
+        if names in ([b"self"], [b"cls"]):
+            return False
+        on_an_attribute = names is not None and len(names) > 1 and names[-1] != b"tasks"
+        return on_an_attribute == self.on_an_attribute
+
+    def __repr__(self) -> str:
+        return f"BareSpawnCall(on_an_attribute={self.on_an_attribute})"
 
 
-BARE_SPAWN_CALL = BareSpawnCall((b"create_task", b"ensure_future"))
+# ``'ok'``, ``b"x"``: a string alone as the first argument (no ``"".join(...)``).
+_STRING_ARGUMENT = re.compile(rb"\s*[rRbBuU]{0,2}(?:'[^'\\\n]*'|\"[^\"\\\n]*\")\s*[,)]")
+
+
+def _may_pass_a_call(data: bytes, name_end: int) -> bool:
+    """Whether the first argument of the call whose name ends at ``name_end`` may be a call
+    or an ``await`` (anything the bytes cannot tell may be)."""
+    arguments = call_arguments(data, name_end)
+    if arguments is None:
+        opening = data.find(b"(", name_end)
+        return opening < 0 or _STRING_ARGUMENT.match(data, opening + 1) is None
+    return b"(" in arguments or b"await" in arguments
+
+
+BARE_SPAWN_CALL = BareSpawnCall(on_an_attribute=False)
+SPAWN_ON_AN_ATTRIBUTE = BareSpawnCall(on_an_attribute=True)
+NO_PROJECT_CREATE_TASK = NoProductionDefinition(b"create_task")
 
 
 class TaskReferenceDropped(Rule):
@@ -90,7 +122,11 @@ class TaskReferenceDropped(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        return ((b"create_task", BARE_SPAWN_CALL), (b"ensure_future", BARE_SPAWN_CALL))
+        return (
+            (b"create_task", BARE_SPAWN_CALL),
+            (b"ensure_future", BARE_SPAWN_CALL),
+            (b"create_task", SPAWN_ON_AN_ATTRIBUTE, NO_PROJECT_CREATE_TASK),
+        )
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for call, function in _dropped_calls(context.module):
