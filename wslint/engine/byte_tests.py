@@ -30,12 +30,21 @@ GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
 class ByteTest(ABC):
     """A word spelled by more than a substring; compared and hashed by identity (looked up
     per file, often). A ``costly`` one is asked only where the file's other words leave its
-    parse in doubt (:class:`prefilter.Relevance`)."""
+    parse in doubt (:class:`prefilter.Relevance`). Where it holds, one of its ``literals``
+    occurs (none: no such promise): the prefilter looks each literal up once per file, for
+    all the tests that name it."""
 
     costly = False
+    literals: tuple[bytes, ...]  # each test says which (``()``: no promise)
+
+    def search(self, data: bytes) -> bool:
+        if self.literals and not any(literal in data for literal in self.literals):
+            return False
+        return self.search_where_present(data)
 
     @abstractmethod
-    def search(self, data: bytes) -> bool: ...
+    def search_where_present(self, data: bytes) -> bool:
+        """:meth:`search`, where one of the ``literals`` is known to occur."""
 
     __hash__ = object.__hash__
 
@@ -49,10 +58,8 @@ class Pattern(ByteTest):
     expression: bytes
     usual: bytes | None = None  # the usual spelling: where it occurs, the expression matches
 
-    def search(self, data: bytes) -> bool:
-        # The literals first: most files hold none (one scan where the usual spelling takes two).
-        if not any(literal in data for literal in self.literals):
-            return False
+    # The literals first: most files hold none (one scan where the usual spelling takes two).
+    def search_where_present(self, data: bytes) -> bool:
         if self.usual is not None and self.usual in data:
             return True
         return self.compiled().search(data) is not None
@@ -95,9 +102,7 @@ class CallOf(ByteTest):
             rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")" + GAP + rb"\("
         )
 
-    def search(self, data: bytes) -> bool:
-        if not any(literal in data for literal in self.literals):
-            return False
+    def search_where_present(self, data: bytes) -> bool:
         return any(True for _ in self.starts(data))
 
     def starts(self, data: bytes) -> Iterator[int]:
@@ -129,19 +134,24 @@ class StatementCall(ByteTest):
     def __init__(self, names: tuple[bytes, ...]) -> None:
         self.names = names
         self._calls = CallOf(names)
+        self.literals = self._calls.literals
         spelled = rb"(?:" + b"|".join(re.escape(name) for name in names) + rb")"
         self._renamed = re.compile(spelled + rb"(?:\s|\\)" + GAP + rb"as\b")  # in brackets: any lines
 
-    def search(self, data: bytes) -> bool:
-        if not any(literal in data for literal in self._calls.literals):
-            return False
-        if self._renamed.search(data):
-            return True  # ``from asyncio import create_task as spawn``: ``spawn(c)`` is one
-        return any(self.may_count(data, start) for start in self._calls.starts(data))
+    def search_where_present(self, data: bytes) -> bool:
+        return self.renamed(data) or any(self.may_count(data, start) for start in self._calls.starts(data))
+
+    def renamed(self, data: bytes) -> bool:
+        """``from asyncio import create_task as spawn``: ``spawn(c)`` is one, anywhere."""
+        return self._renamed.search(data) is not None
+
+    def calls(self, data: bytes) -> Iterator[int]:
+        """Where the name of each call of one of ``names`` starts."""
+        return self._calls.starts(data)
 
     def may_count(self, data: bytes, start: int) -> bool:
         """Whether the call whose name starts at ``start`` may be one the test looks for."""
-        return _may_start_statement(data, start)
+        return may_start_statement(data, start)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.names!r})"
@@ -152,7 +162,7 @@ _STATEMENT_BOUNDARIES = b"\n\r;:"
 _CLOSING = b")]"
 
 
-def _may_start_statement(data: bytes, start: int) -> bool:
+def may_start_statement(data: bytes, start: int) -> bool:
     """Whether the callee whose final name starts at ``start`` may begin a statement."""
     before = _blank_before(data, start)
     if before >= 0 and data[before] == ord("."):  # a receiver: ``self._loop.create_task``
@@ -284,9 +294,10 @@ class FanOut(ByteTest):
     both a ``for`` target and the receiver of a ``send*()`` call (:func:`calls.fan_out_send`)."""
 
     costly = True
+    literals = (b"send",)
 
-    def search(self, data: bytes) -> bool:
-        if b"send" not in data or b"for" not in data:
+    def search_where_present(self, data: bytes) -> bool:
+        if b"for" not in data:
             return False
         receivers = {name for _, name in _send_receivers(data)}
         if not receivers:
@@ -302,9 +313,10 @@ class FanOutInAsyncDef(ByteTest):
     loop does (one in a helper makes the helper a function that broadcasts instead)."""
 
     costly = True
+    literals = FanOut.literals
 
-    def search(self, data: bytes) -> bool:
-        if not FAN_OUT.search(data):
+    def search_where_present(self, data: bytes) -> bool:
+        if not FAN_OUT.search_where_present(data):
             return False
         blocks = DefBlocks(data)
         # (a coroutine's start, the receiver of a send its own body may hold)

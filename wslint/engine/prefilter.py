@@ -223,8 +223,11 @@ class FileWords:
         if found is None:
             if isinstance(word, bytes):
                 found = word in self._data
-            elif isinstance(word, ByteTest):
-                found = word.search(self._data)
+            elif isinstance(word, ByteTest):  # its literals looked up here, once for all tests
+                literals = word.literals
+                found = (not literals or any(literal in self for literal in literals)) and bool(
+                    word.search_where_present(self._data)
+                )
             else:
                 return False
             self._seen[word] = found

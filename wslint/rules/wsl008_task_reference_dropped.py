@@ -57,7 +57,7 @@ from wslint.analysis.tasks import (
     is_task_group,
     spawn_kind,
 )
-from wslint.engine.byte_tests import StatementCall, call_arguments, receiver_names
+from wslint.engine.byte_tests import StatementCall, call_arguments, may_start_statement, receiver_names
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -80,19 +80,42 @@ class BareSpawnCall(StatementCall):
         super().__init__((b"create_task", b"ensure_future"))
         self.on_an_attribute = on_an_attribute
 
-    def may_count(self, data: bytes, start: int) -> bool:
-        if not super().may_count(data, start):
-            return False
-        if data.startswith(b"ensure_future", start):
-            return not self.on_an_attribute and _may_pass_a_call(data, start + len(b"ensure_future"))
-        names = receiver_names(data, start)
-        if names in ([b"self"], [b"cls"]):
-            return False
-        on_an_attribute = names is not None and len(names) > 1 and names[-1] != b"tasks"
-        return on_an_attribute == self.on_an_attribute
+    def search_where_present(self, data: bytes) -> bool:
+        return self.renamed(data) or self.on_an_attribute in _spawn_kinds(data)
 
     def __repr__(self) -> str:
         return f"BareSpawnCall(on_an_attribute={self.on_an_attribute})"
+
+
+def _spawn_kinds(data: bytes) -> frozenset[bool]:
+    """Whether the calls of ``data`` that may be reported lie on an attribute (True), or not
+    (False). Both tests ask about one file in turn: it is read once."""
+    if _LastFile.data is not data:
+        kinds = (_on_an_attribute(data, start) for start in BARE_SPAWN_CALL.calls(data))
+        _LastFile.kinds = frozenset(kind for kind in kinds if kind is not None)
+        _LastFile.data = data
+    return _LastFile.kinds
+
+
+class _LastFile:
+    """The bytes last asked about, and their kinds."""
+
+    data: bytes | None = None
+    kinds: frozenset[bool] = frozenset()
+
+
+def _on_an_attribute(data: bytes, start: int) -> bool | None:
+    """For the call whose name starts at ``start``: None if it cannot be reported (no
+    statement, ``self.create_task``, ``ensure_future(future)``), else whether it lies on an
+    attribute."""
+    if not may_start_statement(data, start):
+        return None
+    if data.startswith(b"ensure_future", start):
+        return False if _may_pass_a_call(data, start + len(b"ensure_future")) else None
+    names = receiver_names(data, start)
+    if names in ([b"self"], [b"cls"]):
+        return None
+    return names is not None and len(names) > 1 and names[-1] != b"tasks"
 
 
 # ``'ok'``, ``b"x"``: a string alone as the first argument (no ``"".join(...)``).

@@ -104,9 +104,9 @@ class StateStoredOnlyInInit(ByteTest):
 
     costly = True
 
-    def search(self, data: bytes) -> bool:
-        if b"self" not in data:
-            return False
+    literals = (b"self",)
+
+    def search_where_present(self, data: bytes) -> bool:
         names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
         if not names:
             return False
