@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wslint.analysis.guards import name_parts
-from wslint.engine import runner
+from wslint.engine import project_words, runner
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
 from wslint.engine.project_words import ProjectWords
@@ -308,6 +308,7 @@ def test_a_spawn_on_an_attribute_is_checked_only_where_the_project_has_no_create
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.mark.parametrize("many_names", [project_words.MANY_NAMES, 0])
 @pytest.mark.parametrize(
     ("project", "kept"),
     [
@@ -316,15 +317,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ],
 )
 def test_a_loop_calling_helpers_is_checked_only_where_a_helper_may_broadcast(
-    project: str, kept: bool
+    project: str, kept: bool, many_names: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``poll_prices`` loops and calls a helper of another module: it is a broadcaster only if
     some project function that may broadcast is named in its file (here through a chain of
-    two modules and an import alias)."""
+    two modules and an import alias), whether the names are searched for one by one or looked
+    up among each file's identifiers (past ``MANY_NAMES``)."""
+    monkeypatch.setattr(project_words, "MANY_NAMES", many_names)
     root = FIXTURES / project
     files = [path.resolve() for path in sorted(root.rglob("*.py"))]
     poller = next(path for path in files if path.name == "poller.py").read_bytes()
     relevance = runner.relevance_for(Settings())
     assert "WSL002" in relevance.codes(poller)  # no project to ask: the loop may broadcast
-    project_words = ProjectWords(relevance.project_words, files)
-    assert ("WSL002" in relevance.codes(poller, project_words)) is kept
+    answers = ProjectWords(relevance.project_words, files)
+    assert ("WSL002" in relevance.codes(poller, answers)) is kept

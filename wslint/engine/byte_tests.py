@@ -476,6 +476,15 @@ class DefBlocks:
             number = self._parents[number]
         return found
 
+    def holding(self, position: int) -> Iterator[DefSpan]:
+        """Every block whose bytes (:class:`DefSpan`: as :func:`def_blocks` gives them) hold
+        ``position``, innermost first."""
+        number = bisect.bisect_right(self._starts, position) - 1
+        while number >= 0:
+            if position < self.spans[number].end:
+                yield self.spans[number]
+            number = self._parents[number]
+
     def in_a_loop_of(self, block: DefSpan, position: int, loops: list[int]) -> bool:
         """Whether a loop keyword that ``block``'s own body may hold comes before ``position``:
         where the bytes at ``position`` may lie in that loop's body."""
@@ -506,12 +515,9 @@ def mentioned_in_a_coroutine_loop(data: bytes, names: Iterable[bytes]) -> bool:
     blocks: DefBlocks | None = None
     loops: list[int] = []
     for name in names:
-        if name not in data:
-            continue
-        for match in _whole_word(name).finditer(data):
+        for position in whole_word_starts(data, name):
             if blocks is None:
                 blocks, loops = DefBlocks(data), loop_keywords(data)
-            position = match.start()
             if any(b.is_async and blocks.in_a_loop_of(b, position, loops) for b in blocks.around(position)):
                 return True
     return False
@@ -519,14 +525,17 @@ def mentioned_in_a_coroutine_loop(data: bytes, names: Iterable[bytes]) -> bool:
 
 def mentions(data: bytes, name: bytes) -> bool:
     """Whether ``name`` occurs in ``data`` as a whole identifier."""
-    if name not in data:
-        return False
-    return _whole_word(name).search(data) is not None
+    return any(True for _ in whole_word_starts(data, name))
 
 
-@lru_cache(maxsize=4096)
-def _whole_word(name: bytes) -> re.Pattern[bytes]:
-    # The name first, so that re scans for it as a literal; then no identifier byte after it,
-    # nor before it (a look-behind over the byte before and the name).
-    escaped = re.escape(name)
-    return re.compile(escaped + rb"(?!" + IDENTIFIER + rb")(?<!" + IDENTIFIER + escaped + rb")")
+def whole_word_starts(data: bytes, name: bytes) -> Iterator[int]:
+    """Where ``name`` occurs in ``data`` as a whole identifier (a search for the name, its
+    neighbours looked at: no pattern to compile for each of many names)."""
+    start = data.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (end == len(data) or data[end] not in IDENTIFIER_BYTES) and (
+            start == 0 or data[start - 1] not in IDENTIFIER_BYTES
+        ):
+            yield start
+        start = data.find(name, start + 1)

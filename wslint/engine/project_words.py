@@ -12,17 +12,17 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from wslint.engine.byte_tests import (
     FAN_OUT,
     IDENTIFIER,
+    DefBlocks,
     call_of,
-    def_blocks,
     mentioned_in_a_coroutine_loop,
     mentions,
     shortest_literals,
+    whole_word_starts,
 )
 from wslint.engine.source import read_or_empty
 
@@ -54,9 +54,9 @@ class ProjectReader(ABC):
         """Whether a file with these bytes holds the word, once every project file is scanned
         (or the reader settled)."""
 
-    def prepare(self, project: ProjectWords) -> None:
-        """Work out now what :meth:`held` would the first time it is asked (every project
-        file scanned), while there is time to spare."""
+    def prepare_ahead(self, project: ProjectWords) -> None:
+        """Work out now, while there is time to spare, what :meth:`held` would the first
+        time it is asked (every project file scanned), where that is likely to be needed."""
 
 
 class ProjectWords:
@@ -91,12 +91,12 @@ class ProjectWords:
         return reader.held(data, self)
 
     def prepare(self) -> None:
-        """Work out the answers ahead of the questions (while workers prefilter the files):
-        every file the run has read must have been scanned."""
+        """Work out the answers ahead of the questions, where they are likely to be asked
+        (while workers prefilter the files): every file the run has read must be scanned."""
         for reader in self._readers.values():
             if not self._complete and not reader.settled():
                 self._scan_the_rest(reader)
-            reader.prepare(self)
+            reader.prepare_ahead(self)
 
     def _scan_the_rest(self, reader: ProjectReader) -> None:
         for path in self.project_files():
@@ -205,6 +205,11 @@ class NamesABroadcastingFunction(ProjectWord):
         return _BroadcastingNames(self)
 
 
+# The names that may broadcast are found ahead of the questions only where at most one
+# project file in this many may broadcast itself.
+AHEAD_WHEN_BROADCASTING = 8
+
+
 class _BroadcastingNames(ProjectReader):
     def __init__(self, word: NamesABroadcastingFunction) -> None:
         self._word = word
@@ -216,22 +221,34 @@ class _BroadcastingNames(ProjectReader):
             self._candidates.append(data)
 
     def held(self, data: bytes, project: ProjectWords) -> bool:
-        self.prepare(project)
-        assert self._names is not None
-        return mentioned_in_a_coroutine_loop(data, self._names)
+        return mentioned_in_a_coroutine_loop(data, self._names_in(project))
 
-    def prepare(self, project: ProjectWords) -> None:
+    def prepare_ahead(self, project: ProjectWords) -> None:
+        # Where many files may broadcast, most are checked for their own broadcasts and few
+        # await this answer, while finding the names takes longer the more there are.
+        if len(self._candidates) * AHEAD_WHEN_BROADCASTING <= len(list(project.project_files())):
+            self._names_in(project)
+
+    def _names_in(self, project: ProjectWords) -> frozenset[bytes]:
         if self._names is None:
             self._names = self._broadcasting_names(project)
             self._candidates = []
+        return self._names
 
     def _broadcasting_names(self, project: ProjectWords) -> frozenset[bytes]:
+        blocks: dict[int, DefBlocks] = {}  # by the id of a file's bytes: its def blocks, listed once
+
+        def blocks_of(data: bytes) -> DefBlocks:
+            if id(data) not in blocks:
+                blocks[id(data)] = DefBlocks(data)
+            return blocks[id(data)]
+
         names = {
-            name
+            block.name
             for data in self._candidates
             if self._broadcasts(data)
-            for name, text in def_blocks(data)
-            if self._broadcasts(text)
+            for block in blocks_of(data).spans
+            if self._broadcasts(data[block.start : block.end])
         }
         if not names:
             return frozenset()
@@ -239,10 +256,11 @@ class _BroadcastingNames(ProjectReader):
         added = set(names)
         while added:
             callers: set[bytes] = set()
+            finder = _NameFinder(added)
             for data in files:
-                named = [name for name in added if mentions(data, name)]
+                named = finder.named(data)
                 if named:
-                    callers.update(_callers(data, named), _aliases(data, named))
+                    callers.update(_callers(data, blocks_of(data), named), _aliases(data, named))
             added = callers - names
             names |= added
         return frozenset(names)
@@ -251,20 +269,42 @@ class _BroadcastingNames(ProjectReader):
         return self._word.broadcast_call.search(text) or FAN_OUT.search(text)
 
 
-def _callers(data: bytes, named: list[bytes]) -> Iterator[bytes]:
-    """The ``def``s of ``data`` whose text names one of ``named``."""
-    for name, text in def_blocks(data):
-        if any(mentions(text, callee) for callee in named):
-            yield name
+# Past this many names, a text's identifiers are listed once (a pass about 80 times as long
+# as a search for one name) and the names looked up among them.
+MANY_NAMES = 64
+_IDENTIFIERS = re.compile(IDENTIFIER + rb"+")
+
+
+class _NameFinder:
+    """Which of ``names`` a text mentions as whole identifiers."""
+
+    def __init__(self, names: Iterable[bytes]) -> None:
+        self._names = sorted(names)
+        self._many = len(self._names) > MANY_NAMES
+        self._set = frozenset(self._names)
+
+    def named(self, text: bytes) -> list[bytes]:
+        if self._many:
+            return sorted(self._set.intersection(_IDENTIFIERS.findall(text)))
+        return [name for name in self._names if mentions(text, name)]
+
+
+
+def _callers(data: bytes, blocks: DefBlocks, named: list[bytes]) -> Iterator[bytes]:
+    """The ``def``s of ``data`` whose text (:func:`def_blocks`) names one of ``named``."""
+    for name in named:
+        for start in whole_word_starts(data, name):
+            for block in blocks.holding(start):
+                yield block.name
 
 
 def _aliases(data: bytes, named: list[bytes]) -> Iterator[bytes]:
     """``h`` for ``import helper as h`` where ``helper`` is one of ``named``."""
     for name in named:
-        for alias in _alias_of(name).findall(data):
-            yield alias
+        for start in whole_word_starts(data, name):
+            alias = _AS_ALIAS.match(data, start + len(name))
+            if alias:
+                yield alias.group(1)
 
 
-@lru_cache(maxsize=1024)
-def _alias_of(name: bytes) -> re.Pattern[bytes]:
-    return re.compile(re.escape(name) + rb"\s+as\s+(" + IDENTIFIER + rb"+)")
+_AS_ALIAS = re.compile(rb"\s+as\s+(" + IDENTIFIER + rb"+)")
