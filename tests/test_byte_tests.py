@@ -15,9 +15,8 @@ from wslint.analysis.walk import walk
 from wslint.engine.byte_tests import (
     FAN_OUT,
     FAN_OUT_IN_ASYNC_DEF,
+    DefBlocks,
     call_of,
-    def_blocks,
-    def_spans,
     mentioned_in_a_coroutine_loop,
     mentions,
     shortest_literals,
@@ -91,7 +90,7 @@ def test_a_fan_out_outside_a_coroutine_s_own_body_is_not_its_own(source: str) ->
 
 def test_a_def_knows_whether_it_is_async() -> None:
     source = b"async def a():\n    def b():\n        pass\nasync \\\n  def c(): ...\ndef d(): ...\n"
-    assert {span.name: span.is_async for span in def_spans(source)} == {
+    assert {span.name: span.is_async for span in DefBlocks(source).spans} == {
         b"a": True,
         b"b": False,
         b"c": True,
@@ -153,8 +152,8 @@ def test_every_function_lies_within_its_def_block() -> None:
     for path in sorted(package.glob("*.py")):
         data = path.read_bytes()
         blocks: dict[bytes, list[bytes]] = {}
-        for name, text in def_blocks(data):
-            blocks.setdefault(name, []).append(text)
+        for span in DefBlocks(data).spans:
+            blocks.setdefault(span.name, []).append(data[span.start : span.end])
         lines = data.splitlines(keepends=True)
         for node in ast.walk(ast.parse(data)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -177,7 +176,7 @@ def test_def_blocks_nest() -> None:
         b"def outer():\n    def inner():\n        pass\n    return inner\n\n"
         b"class C:\n    async def m(self):\n        pass\n"
     )
-    blocks = dict(def_blocks(source))
+    blocks = {span.name: source[span.start : span.end] for span in DefBlocks(source).spans}
     assert blocks[b"inner"] == b"    def inner():\n        pass\n    return inner\n\nclass C:\n"
     assert blocks[b"outer"].startswith(b"def outer():") and b"async def m" in blocks[b"outer"]
     assert blocks[b"m"] == b"    async def m(self):\n        pass\n"

@@ -271,6 +271,34 @@ def test_async_def_is_not_found_where_there_is_none(source: bytes) -> None:
     assert not keywords("async def").search(source)
 
 
+# -- a helper broadcasts through its own body, not through a function nested in it --------------
+
+POLLER_CALLING = (
+    "import asyncio\nfrom helpers import outer\n\n\nasync def poll():\n    while True:\n"
+    "        outer()\n        await asyncio.sleep(1)\n"
+)
+NESTED_BROADCAST = (
+    "def outer():\n    def inner():\n        return manager.broadcast({{'type': 'tick'}})\n\n    return {end}\n"
+)
+
+
+@pytest.mark.parametrize(("end", "broadcasts"), [("1", False), ("inner()", True)])
+def test_a_broadcast_nested_in_a_helper_counts_only_where_the_helper_calls_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str, broadcasts: bool
+) -> None:
+    (tmp_path / "poller.py").write_text(POLLER_CALLING)
+    (tmp_path / "helpers.py").write_text(NESTED_BROADCAST.format(end=end))
+    root = tmp_path.resolve()
+    files = sorted(path.resolve() for path in root.glob("*.py"))
+    relevance = runner.relevance_for(Settings())
+    answers = ProjectWords(relevance.project_words, files, root=root)
+    assert ("WSL002" in relevance.codes((tmp_path / "poller.py").read_bytes(), answers)) is broadcasts
+    found = findings(files, root, Settings())
+    without_prefilter(monkeypatch)
+    assert findings(files, root, Settings()) == found
+    assert ("WSL002" in {code for *_, code in found}) is broadcasts
+
+
 # -- a task spawned on an attribute: dropped only where the project has no create_task ----------
 
 SPAWNER = "class Feed:\n    def start(self):\n        self._loop.create_task(self.run())\n"

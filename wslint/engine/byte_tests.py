@@ -318,17 +318,21 @@ class FanOutInAsyncDef(ByteTest):
     def search_where_present(self, data: bytes) -> bool:
         if not FAN_OUT.search_where_present(data):
             return False
-        blocks = DefBlocks(data)
-        # (a coroutine's start, the receiver of a send its own body may hold)
-        sending: set[tuple[int, bytes]] = set()
-        for start, name in _send_receivers(data):
-            sending.update((block.start, name) for block in blocks.around(start) if block.is_async)
-        for loop in _LOOP_TARGETS.finditer(data):
-            names = _NAME.findall(loop.group(1))
-            for block in blocks.around(loop.start()):
-                if block.is_async and any((block.start, name) in sending for name in names):
-                    return True
-        return False
+        return any(block.is_async for block in fan_out_defs(data, DefBlocks(data)))
+
+
+def fan_out_defs(data: bytes, blocks: DefBlocks) -> Iterator[DefSpan]:
+    """The ``def`` blocks whose own bodies (:meth:`DefBlocks.around`) may hold a fan-out: a
+    ``for`` whose target receives a ``send*()`` in the same body (:class:`FanOut`)."""
+    # (a block's start, the receiver of a send its own body may hold)
+    sending = {(block.start, name) for start, name in _send_receivers(data) for block in blocks.around(start)}
+    if not sending:
+        return
+    for loop in _LOOP_TARGETS.finditer(data):
+        names = _NAME.findall(loop.group(1))
+        for block in blocks.around(loop.start()):
+            if any((block.start, name) in sending for name in names):
+                yield block
 
 
 def _send_receivers(data: bytes) -> Iterator[tuple[int, bytes]]:
@@ -354,29 +358,15 @@ _ASYNC_REACH = 64
 
 
 class DefSpan(NamedTuple):
-    """Where a ``def`` block lies in the bytes (:func:`def_spans`): from its line to the next
-    ``def`` indented no deeper (``end``)."""
+    """Where a ``def`` block lies in the bytes: from its line to the next ``def`` indented no
+    deeper (``end``). The bytes hold the whole function and may run on (nested functions, code
+    after it), unless a string spans lines that start like a shallower ``def``. The blocks of
+    a file nest: one ends no later than the block around it."""
 
     name: bytes
     start: int
     end: int
     is_async: bool
-
-
-def def_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """``(name, text)`` of every ``def``: from its line to the next ``def`` indented no deeper.
-
-    The text holds the whole function (and may run on: nested functions, code after it),
-    unless a string spans lines that start like a shallower ``def``.
-    """
-    for span in def_spans(data):
-        yield span.name, data[span.start : span.end]
-
-
-def def_spans(data: bytes) -> list[DefSpan]:
-    """Every ``def`` block (:func:`def_blocks`), in order. They nest: a block ends no later than
-    the block around it."""
-    return _def_spans(data)[0]
 
 
 def _def_spans(data: bytes) -> tuple[list[DefSpan], list[int], list[int]]:
@@ -475,15 +465,6 @@ class DefBlocks:
                 break  # surely in this one: not in the blocks around it
             number = self._parents[number]
         return found
-
-    def holding(self, position: int) -> Iterator[DefSpan]:
-        """Every block whose bytes (:class:`DefSpan`: as :func:`def_blocks` gives them) hold
-        ``position``, innermost first."""
-        number = bisect.bisect_right(self._starts, position) - 1
-        while number >= 0:
-            if position < self.spans[number].end:
-                yield self.spans[number]
-            number = self._parents[number]
 
     def in_a_loop_of(self, block: DefSpan, position: int, loops: list[int]) -> bool:
         """Whether a loop keyword that ``block``'s own body may hold comes before ``position``:

@@ -19,6 +19,7 @@ from wslint.engine.byte_tests import (
     IDENTIFIER,
     DefBlocks,
     call_of,
+    fan_out_defs,
     mentioned_in_a_coroutine_loop,
     mentions,
     shortest_literals,
@@ -192,9 +193,10 @@ class NamesABroadcastingFunction(ProjectWord):
     A loop broadcasts through a call only when the call resolves to a project function that
     broadcasts, itself or through the functions it calls, and such a call names the function
     (``helper()``, ``hub.push()``) or an import alias of it (``import helper as h``). The
-    functions that may broadcast are found in the bytes: every ``def`` whose text holds a
-    broadcast call or a fan-out (:func:`byte_tests.def_blocks`), then, until nothing is
-    added, every ``def`` whose text names one of them, and every alias of one.
+    functions that may broadcast are found in the bytes: every ``def`` whose own body may
+    hold a broadcast call or a fan-out (:meth:`byte_tests.DefBlocks.around`), then, until
+    nothing is added, every ``def`` whose own body may name one of them, and every alias of
+    one.
     """
 
     def __init__(self, broadcast_methods: Iterable[str]) -> None:
@@ -244,11 +246,10 @@ class _BroadcastingNames(ProjectReader):
             return blocks[id(data)]
 
         names = {
-            block.name
+            name
             for data in self._candidates
             if self._broadcasts(data)
-            for block in blocks_of(data).spans
-            if self._broadcasts(data[block.start : block.end])
+            for name in self._own_broadcasters(data, blocks_of(data))
         }
         if not names:
             return frozenset()
@@ -267,6 +268,15 @@ class _BroadcastingNames(ProjectReader):
 
     def _broadcasts(self, text: bytes) -> bool:
         return self._word.broadcast_call.search(text) or FAN_OUT.search(text)
+
+    def _own_broadcasters(self, data: bytes, blocks: DefBlocks) -> Iterator[bytes]:
+        """The ``def``s whose own bodies may hold a broadcast call or a fan-out (the analysis
+        looks at a function's own nodes, not at those of the functions nested in it)."""
+        for start in self._word.broadcast_call.starts(data):
+            for block in blocks.around(start):
+                yield block.name
+        for block in fan_out_defs(data, blocks):
+            yield block.name
 
 
 # Past this many names, a text's identifiers are listed once (a pass about 80 times as long
@@ -291,10 +301,13 @@ class _NameFinder:
 
 
 def _callers(data: bytes, blocks: DefBlocks, named: list[bytes]) -> Iterator[bytes]:
-    """The ``def``s of ``data`` whose text (:func:`def_blocks`) names one of ``named``."""
+    """The ``def``s of ``data`` whose own bodies (:meth:`DefBlocks.around`) may name one of
+    ``named`` (a call the analysis follows lies in a function's own nodes)."""
     for name in named:
         for start in whole_word_starts(data, name):
-            for block in blocks.holding(start):
+            if _DEF_BEFORE.search(data, max(0, start - 16), start):
+                continue  # ``def name``: the function itself, named where it is defined
+            for block in blocks.around(start):
                 yield block.name
 
 
@@ -307,4 +320,5 @@ def _aliases(data: bytes, named: list[bytes]) -> Iterator[bytes]:
                 yield alias.group(1)
 
 
+_DEF_BEFORE = re.compile(rb"(?<![\w\x80-\xff])def(?:[ \t]|\\\r?\n)+\Z")
 _AS_ALIAS = re.compile(rb"\s+as\s+(" + IDENTIFIER + rb"+)")
