@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wslint.analysis.guards import name_parts
+from wslint.analysis.index import ProjectIndex
 from wslint.engine import project_words, runner
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
@@ -278,7 +279,8 @@ POLLER_CALLING = (
     "        outer()\n        await asyncio.sleep(1)\n"
 )
 NESTED_BROADCAST = (
-    "def outer():\n    def inner():\n        return manager.broadcast({{'type': 'tick'}})\n\n    return {end}\n"
+    "def outer():\n    def inner():\n"
+    "        return manager.broadcast({{'type': 'tick'}})\n\n    return {end}\n"
 )
 
 
@@ -329,6 +331,27 @@ def test_a_spawn_on_an_attribute_is_checked_only_where_the_project_has_no_create
     without_prefilter(monkeypatch)
     assert findings(files, root, settings) == found
     assert [Path(path).name for path, *_ in found] == (["feed.py"] if fires else [])
+
+
+def test_what_the_prefilter_learnt_of_the_project_spares_the_index_a_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a production module defines ``create_task`` is known once the project words are
+    answered: the index is told, and does not search the project again."""
+    (tmp_path / "feed.py").write_text(SPAWNER + "        asyncio.create_task(self.run())\n")
+    (tmp_path / "tasks.py").write_text(WRAPPER)
+    root = tmp_path.resolve()
+    files = sorted(path.resolve() for path in root.glob("*.py"))
+    settings = Settings(select=("WSL008",))
+    expected = [("feed.py", 4)]
+    found = findings(files, root, settings)
+    assert [(Path(path).name, line) for path, line, *_ in found] == expected
+
+    def searched(self: ProjectIndex, name: str) -> list[str]:
+        raise AssertionError(f"the index searched the project for def {name}")
+
+    monkeypatch.setattr(ProjectIndex, "production_names_defining", searched)
+    assert findings(files, root, settings) == found
 
 
 # -- broadcasters that broadcast through another module ----------------------------------------

@@ -76,8 +76,11 @@ class ProjectIndex:
         settings: Settings,
         loader: ModuleLoader,
         sources: Mapping[Path, bytes] | None = None,
+        definitions: Mapping[str, bool] | None = None,
     ):
         self.root = root
+        # Names a production module is known (from the bytes, by the prefilter) to define or not.
+        self._production_definitions = dict(definitions or {})
         self.settings = settings
         self._loader = loader
         # The project is walked only when a question needs it.
@@ -258,6 +261,11 @@ class ProjectIndex:
             module = self.module(module_name)
             if module is not None and not module.is_test:
                 yield module
+
+    def defines_in_production(self, name: str) -> bool:
+        """Whether some non-test module's bytes hold ``def name``."""
+        known = self._production_definitions.get(name)
+        return bool(self.production_names_defining(name)) if known is None else known
 
     def production_names_defining(self, name: str) -> list[str]:
         """Names of the non-test modules whose bytes hold ``def name`` (none parsed)."""

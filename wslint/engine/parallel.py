@@ -56,18 +56,20 @@ def analyse(
     jobs: int,
     sources: Mapping[Path, bytes] | None = None,
     workers: Workers | None = None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
-    ones, which inherit ``sources``, the bytes the run has read, without a copy)."""
+    ones, which inherit ``sources``, the bytes the run has read, without a copy);
+    ``definitions``: what the run learnt of the names production modules define."""
     from wslint.engine.runner import balanced
 
     if workers is None:
         with forked_workers(jobs, sources) as own:
-            return analyse(todo, settings, root, files, jobs, sources, own)
+            return analyse(todo, settings, root, files, jobs, sources, own, definitions)
     jobs = len(workers)
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
-    workers.each(_open, [(settings, root, files)] * jobs)
+    workers.each(_open, [(settings, root, files, dict(definitions or {}))] * jobs)
     if len(todo) < SHARE_WHEN_CHECKED * len(files):
         findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
         return _paired(chunks, findings)
@@ -255,14 +257,17 @@ def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tup
     return [relevance.codes_unasked(data) for data in prefiltered[part::parts]]
 
 
-def _open(settings: Settings, root: Path, files: list[Path]) -> None:
+def _open(
+    settings: Settings, root: Path, files: list[Path], definitions: Mapping[str, bool] | None = None
+) -> None:
     from wslint.analysis.inference import forget_project
     from wslint.engine.runner import project_index
 
     forget_project(root)
     sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
     _worker.clear()
-    _worker.update(index=project_index(root, files, settings, sources), root=root, resolver=None)
+    index = project_index(root, files, settings, sources, definitions)
+    _worker.update(index=index, root=root, resolver=None)
 
 
 def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:

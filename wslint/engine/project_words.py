@@ -107,6 +107,15 @@ class ProjectWords:
                     return
         self._complete = True
 
+    def production_definitions(self) -> dict[str, bool]:
+        """What the run has learnt of the names the project's production modules define
+        (:class:`NoProductionDefinition`): name -> whether one does."""
+        known = {}
+        for word, reader in self._readers.items():
+            if isinstance(reader, _Undefined) and (reader.settled() or self._complete):
+                known[word.name.decode()] = reader.settled()  # type: ignore[attr-defined]
+        return known
+
     def project_files(self) -> Iterable[Path]:
         return self._files() if callable(self._files) else self._files
 

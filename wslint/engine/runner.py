@@ -176,7 +176,9 @@ def check_units(
             if cache is not None:
                 for prepared in dropped:
                     cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
-        for prepared, findings in _analyse(todo, settings, root, project_files, jobs, sources, workers):
+        definitions = project_words.production_definitions() if read else {}
+        analysed = _analyse(todo, settings, root, project_files, jobs, sources, workers, definitions)
+        for prepared, findings in analysed:
             report.findings.extend(findings)
             if cache is not None:  # a file with no rule left is parsed only because it was named
                 cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
@@ -282,6 +284,7 @@ def _analyse(
     jobs: int,
     sources: Mapping[Path, bytes] | None = None,
     workers: Workers | None = None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
@@ -289,17 +292,17 @@ def _analyse(
     per_job = 1 if workers is not None else MIN_FILES_PER_JOB
     jobs = max(1, min(jobs, len(todo) // per_job))
     if jobs == 1:
-        return _analyse_chunk(todo, settings, root, project_files, sources)
+        return _analyse_chunk(todo, settings, root, project_files, sources, definitions)
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
     files = list(project_files() if callable(project_files) else project_files)
     try:
-        return parallel.analyse(todo, settings, root, files, jobs, sources, workers)
+        return parallel.analyse(todo, settings, root, files, jobs, sources, workers, definitions)
     except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone
         lines = str(failure).strip().splitlines() or ["no reason given"]
         print(f"wslint: a worker process failed ({lines[-1]}); checking in one process", file=sys.stderr)
-        return _analyse_chunk(todo, settings, root, project_files, sources)
+        return _analyse_chunk(todo, settings, root, project_files, sources, definitions)
 
 
 def project_index(
@@ -307,10 +310,16 @@ def project_index(
     files: Sequence[Path] | Callable[[], Iterable[Path]],
     settings: Settings,
     sources: Mapping[Path, bytes] | None = None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> ProjectIndex:
+    """The index of the project at ``root``: ``sources``, the bytes the run has read;
+    ``definitions``, what it learnt of the names production modules define."""
     from wslint.analysis.index import ProjectIndex
 
-    return ProjectIndex(root, files, settings, lambda path, data: parse_module(path, data, root), sources)
+    def load(path: Path, data: bytes) -> ModuleInfo | None:
+        return parse_module(path, data, root)
+
+    return ProjectIndex(root, files, settings, load, sources, definitions)
 
 
 def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
@@ -330,6 +339,7 @@ def _analyse_chunk(
     root: Path,
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     sources: Mapping[Path, bytes] | None = None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> list[tuple[_Prepared, list[Finding]]]:
     """Parse and check ``chunk`` against one project index, in this process (``--jobs 1``).
 
@@ -340,7 +350,7 @@ def _analyse_chunk(
     from wslint.analysis.inference import forget_project
 
     forget_project(root)
-    index = project_index(root, project_files, settings, sources)
+    index = project_index(root, project_files, settings, sources, definitions)
     with _collector_paused():
         results = check_all(chunk, index, root)
         # Let the index and its trees go now, while the collector is off (they hold no cycles):

@@ -197,7 +197,7 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
         return "create_task"
     if is_task_group(receiver, function, module):
         return None
-    if context.index.production_names_defining("create_task"):
+    if context.index.defines_in_production("create_task"):
         return None  # some project wrapper may be the receiver and keep its tasks
     resolved = context.index.resolve(call_target(call, function, module))
     if isinstance(resolved, Resolved):
