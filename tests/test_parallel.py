@@ -344,6 +344,28 @@ def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch
     assert alone
 
 
+def test_workers_forked_with_the_project_s_files_are_not_sent_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unpickling a project's paths in every worker costs more than the step they open."""
+    generate(tmp_path, 12, seed=3)
+    root = tmp_path.resolve()
+    files = sorted(path.resolve() for path in root.rglob("*.py"))
+    alone = _check_project(root, files, 1)
+    monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
+    opened: list[Any] = []
+    each = Workers.each
+
+    def spied(workers: Workers, step: Callable[..., Any], arguments: Any) -> list[Any]:
+        if step is parallel._open:
+            opened.extend(args[2] for args in arguments)
+        return each(workers, step, arguments)
+
+    monkeypatch.setattr(Workers, "each", spied)
+    assert _check_project(root, files, 2) == alone
+    assert opened == [None, None]  # the workers were forked with the files: none were sent
+
+
 def _fails_to_prefilter(settings: Settings, part: int, parts: int) -> None:
     raise RuntimeError("a bug in the prefilter")
 

@@ -69,7 +69,8 @@ def analyse(
     jobs = len(workers)
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
-    workers.each(_open, [(settings, root, files, dict(definitions or {}))] * jobs)
+    sent = None if workers.inherited.get("files") is files else files  # (unpickling Paths is slow)
+    workers.each(_open, [(settings, root, sent, dict(definitions or {}))] * jobs)
     if len(todo) < SHARE_WHEN_CHECKED * len(files):
         findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
         return _paired(chunks, findings)
@@ -88,15 +89,22 @@ def analyse(
 
 
 def forked_workers(
-    jobs: int, sources: Mapping[Path, bytes] | None, prefiltered: list[bytes] | None = None
+    jobs: int,
+    sources: Mapping[Path, bytes] | None,
+    prefiltered: list[bytes] | None = None,
+    files: list[Path] | None = None,
 ) -> Workers:
     """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
-    their project index) and those to prefilter (:func:`relevant_codes`), without a copy."""
-    _inherited.update(sources=sources, prefiltered=prefiltered)
+    their project index), those to prefilter (:func:`relevant_codes`) and the project's
+    files, when known, without a copy."""
+    _inherited.update(sources=sources, prefiltered=prefiltered, files=files)
     try:
-        return Workers(jobs)
+        workers = Workers(jobs)
     finally:
         _inherited.clear()
+    if files is not None:
+        workers.inherited["files"] = files
+    return workers
 
 
 def relevant_codes(
@@ -258,11 +266,16 @@ def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tup
 
 
 def _open(
-    settings: Settings, root: Path, files: list[Path], definitions: Mapping[str, bool] | None = None
+    settings: Settings, root: Path, files: list[Path] | None, definitions: Mapping[str, bool] | None = None
 ) -> None:
+    """Start a run's analysis: ``files``, the project's (None: those the worker was forked with)."""
     from wslint.analysis.inference import forget_project
     from wslint.engine.runner import project_index
 
+    if files is None:
+        files = _inherited.get("files")
+        if files is None:
+            raise RuntimeError("this worker was not forked with the project's files")
     forget_project(root)
     sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
     _worker.clear()

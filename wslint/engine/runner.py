@@ -106,6 +106,10 @@ class _ProjectFiles:
         """The project's files, already walked by the caller."""
         self._files = files
 
+    def listed(self) -> list[Path] | None:
+        """The project's files if already walked (None: not yet)."""
+        return self._files
+
     def __call__(self) -> list[Path]:
         if self._files is None:
             found = discover_names([self.root], self.exclude) if self.root.is_dir() else ()
@@ -158,7 +162,7 @@ def check_units(
 
             codes = None
             if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
-                workers = _forked_workers(jobs, sources, [data for _, data in read])
+                workers = _forked_workers(jobs, sources, [data for _, data in read], project_files)
             if workers is not None:
                 stack.enter_context(workers)
                 # The project's answers are worked out here while the workers prefilter.
@@ -233,13 +237,21 @@ def _shared_codes(
         return None
 
 
-def _forked_workers(jobs: int, sources: Mapping[Path, bytes], prefiltered: list[bytes]) -> Workers | None:
-    """Workers forked with the files to prefilter (None where workers are spawned: they would
-    be sent every file)."""
+def _forked_workers(
+    jobs: int,
+    sources: Mapping[Path, bytes],
+    prefiltered: list[bytes],
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+) -> Workers | None:
+    """Workers forked with the files to prefilter, and the project's files where already
+    listed (None where workers are spawned: they would be sent every file)."""
     from wslint.engine import parallel
     from wslint.engine.workers import FORKS
 
-    return parallel.forked_workers(jobs, sources, prefiltered) if FORKS else None
+    if not FORKS:
+        return None
+    files = project_files.listed() if isinstance(project_files, _ProjectFiles) else project_files
+    return parallel.forked_workers(jobs, sources, prefiltered, files if isinstance(files, list) else None)
 
 
 @lru_cache(maxsize=8)
@@ -296,7 +308,8 @@ def _analyse(
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
-    files = list(project_files() if callable(project_files) else project_files)
+    listed = project_files() if callable(project_files) else project_files
+    files = listed if isinstance(listed, list) else list(listed)  # the same list the workers hold
     try:
         return parallel.analyse(todo, settings, root, files, jobs, sources, workers, definitions)
     except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone

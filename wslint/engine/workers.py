@@ -34,6 +34,8 @@ class Workers:
         self._connections: list[Connection] = []
         self._processes = []
         self._busy: set[int] = set()
+        # What the workers were forked with (the parent need not send it): name -> object.
+        self.inherited: dict[str, object] = {}
         for _ in range(count):
             ours, theirs = context.Pipe()
             process = context.Process(target=_serve, args=(theirs,), daemon=True)
