@@ -111,9 +111,11 @@ class ProjectWords:
         """What the run has learnt of the names the project's production modules define
         (:class:`NoProductionDefinition`): name -> whether one does."""
         known = {}
-        for word, reader in self._readers.items():
-            if isinstance(reader, _Undefined) and (reader.settled() or self._complete):
-                known[word.name.decode()] = reader.settled()  # type: ignore[attr-defined]
+        for reader in self._readers.values():
+            if isinstance(reader, _Undefined):
+                defined = reader.defined(every_file_scanned=self._complete)
+                if defined is not None:
+                    known[reader.name] = defined
         return known
 
     def project_files(self) -> Iterable[Path]:
@@ -187,6 +189,17 @@ class _Undefined(ProjectReader):
                 self._defined = not is_test_path(path.relative_to(self._root))
             except ValueError:
                 self._defined = True  # outside the root: production, as the index takes it
+
+    @property
+    def name(self) -> str:
+        return self._word.name.decode()
+
+    def defined(self, every_file_scanned: bool) -> bool | None:
+        """Whether a production module defines the name (None: not known, without the root
+        or before every file is scanned)."""
+        if self._defined:
+            return True
+        return False if every_file_scanned and self._root is not None else None
 
     def settled(self) -> bool:
         return self._defined
