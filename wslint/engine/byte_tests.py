@@ -297,14 +297,7 @@ class FanOut(ByteTest):
     literals = (b"send",)
 
     def search_where_present(self, data: bytes) -> bool:
-        if b"for" not in data:
-            return False
-        receivers = {name for _, name in _send_receivers(data)}
-        if not receivers:
-            return False
-        return any(
-            not receivers.isdisjoint(_NAME.findall(targets)) for targets in _LOOP_TARGETS.findall(data)
-        )
+        return b"for" in data and _a_loop_target_receives(data, list(_send_receivers(data)))
 
 
 class FanOutInAsyncDef(ByteTest):
@@ -316,16 +309,31 @@ class FanOutInAsyncDef(ByteTest):
     literals = FanOut.literals
 
     def search_where_present(self, data: bytes) -> bool:
-        if not FAN_OUT.search_where_present(data):
+        if b"for" not in data:
             return False
-        return any(block.is_async for block in fan_out_defs(data, DefBlocks(data)))
+        sends = list(_send_receivers(data))
+        if not _a_loop_target_receives(data, sends):  # anywhere in the file: no block to list
+            return False
+        return any(block.is_async for block in fan_out_defs(data, DefBlocks(data), sends))
 
 
-def fan_out_defs(data: bytes, blocks: DefBlocks) -> Iterator[DefSpan]:
+def _a_loop_target_receives(data: bytes, sends: list[tuple[int, bytes]]) -> bool:
+    """Whether some ``for`` target of ``data`` is the receiver of one of ``sends``."""
+    receivers = {name for _, name in sends}
+    return bool(receivers) and any(
+        not receivers.isdisjoint(_NAME.findall(targets)) for targets in _LOOP_TARGETS.findall(data)
+    )
+
+
+def fan_out_defs(
+    data: bytes, blocks: DefBlocks, sends: list[tuple[int, bytes]] | None = None
+) -> Iterator[DefSpan]:
     """The ``def`` blocks whose own bodies (:meth:`DefBlocks.around`) may hold a fan-out: a
-    ``for`` whose target receives a ``send*()`` in the same body (:class:`FanOut`)."""
+    ``for`` whose target receives a ``send*()`` in the same body (:class:`FanOut`); ``sends``:
+    :func:`_send_receivers`, when already listed."""
+    found = _send_receivers(data) if sends is None else sends
     # (a block's start, the receiver of a send its own body may hold)
-    sending = {(block.start, name) for start, name in _send_receivers(data) for block in blocks.around(start)}
+    sending = {(block.start, name) for start, name in found for block in blocks.around(start)}
     if not sending:
         return
     for loop in _LOOP_TARGETS.finditer(data):

@@ -67,12 +67,12 @@ from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
 from wslint.engine.byte_tests import (
     IDENTIFIER,
-    IDENTIFIER_BYTES,
     ByteTest,
     DefBlocks,
     loop_keywords,
     matching_bracket,
     shortest_literals,
+    whole_word_starts,
 )
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -159,18 +159,12 @@ def _may_stay_as_initialised(data: bytes, name: bytes, blocks: DefBlocks, loops:
 
 def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
     """``(where its dot is, where it ends)`` of every ``.<name>`` (``. name`` too) in ``data``."""
-    start = data.find(name)
-    while start >= 0:
-        end = start + len(name)
-        whole = (end == len(data) or data[end] not in IDENTIFIER_BYTES) and (
-            start == 0 or data[start - 1] not in IDENTIFIER_BYTES
-        )
+    for start in whole_word_starts(data, name):
         dot = start - 1
         while dot >= 0 and data[dot] in b" \t\r\n\\":
             dot -= 1
-        if whole and dot >= 0 and data[dot] == ord("."):
-            yield dot, end
-        start = data.find(name, end)
+        if dot >= 0 and data[dot] == ord("."):
+            yield dot, start + len(name)
 
 
 def _written_after(data: bytes, end: int) -> bool:
