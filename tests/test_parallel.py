@@ -323,24 +323,18 @@ def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch
     alone = _check_project(root, files, 1)
     monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
     shared: list[int] = []
-    learnt: list[bool] = []
     spy = parallel.relevant_codes
 
     def counted(
-        workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object]
-    ) -> list[tuple[tuple[str, ...], Pending]]:
-        def learning() -> None:
-            meanwhile()
-            learnt.append(True)
-
-        answers = spy(workers, settings, count, learning)
+        workers: Workers, settings: Settings, count: int, project_root: Path
+    ) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]]:
+        answers, shares = spy(workers, settings, count, project_root)
         shared.append(len(answers))
-        return answers
+        return answers, shares
 
     monkeypatch.setattr(parallel, "relevant_codes", counted)
     assert _check_project(root, files, 2) == alone
     assert shared == [len(files)]
-    assert learnt == [True]  # the project's answers were worked out while the workers ran
     assert alone
 
 
@@ -366,7 +360,7 @@ def test_workers_forked_with_the_project_s_files_are_not_sent_them(
     assert opened == [None, None]  # the workers were forked with the files: none were sent
 
 
-def _fails_to_prefilter(settings: Settings, part: int, parts: int) -> None:
+def _fails_to_prefilter(settings: Settings, part: int, parts: int, root: Path) -> None:
     raise RuntimeError("a bug in the prefilter")
 
 

@@ -8,6 +8,7 @@ patterns are checked against the analysis they stand in for.
 from __future__ import annotations
 
 import asyncio
+import pickle
 from pathlib import Path
 
 import pytest
@@ -382,3 +383,37 @@ def test_a_loop_calling_helpers_is_checked_only_where_a_helper_may_broadcast(
     assert "WSL002" in relevance.codes(poller)  # no project to ask: the loop may broadcast
     answers = ProjectWords(relevance.project_words, files)
     assert ("WSL002" in relevance.codes(poller, answers)) is kept
+
+
+# -- what processes learn of the project apart, joined ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "project",
+    [
+        "wsl002/bad_helper_chain_in_other_modules",
+        "wsl002/good_helper_in_other_module_never_broadcasts",
+        "wsl006",
+        "wsl008",
+    ],
+)
+def test_project_words_learnt_in_shares_answer_as_one_process_does(project: str) -> None:
+    """Workers each scan a share of the files (every n-th one) and hand over what it taught
+    the project words (pickled): joined, the answers are those of one process that scanned
+    every file."""
+    root = (FIXTURES / project).resolve()
+    files = [path.resolve() for path in sorted(root.rglob("*.py"))]
+    relevance = runner.relevance_for(Settings())
+    whole = ProjectWords(relevance.project_words, files, root=root)
+    for path in files:
+        whole.scan(path, path.read_bytes())
+    joined = ProjectWords(relevance.project_words, files, root=root)
+    for part in range(2):
+        share = ProjectWords(relevance.project_words, (), root=root)
+        for path in files[part::2]:
+            share.scan(path, path.read_bytes())
+        joined.merge(files[part::2], pickle.loads(pickle.dumps(share.shares())))
+    for path in files:
+        data = path.read_bytes()
+        assert relevance.codes(data, joined) == relevance.codes(data, whole), path
+    assert joined.production_definitions() == whole.production_definitions()

@@ -91,7 +91,7 @@ def analyse(
 def forked_workers(
     jobs: int,
     sources: Mapping[Path, bytes] | None,
-    prefiltered: list[bytes] | None = None,
+    prefiltered: list[tuple[Path, bytes]] | None = None,
     files: list[Path] | None = None,
 ) -> Workers:
     """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
@@ -108,20 +108,17 @@ def forked_workers(
 
 
 def relevant_codes(
-    workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object] | None = None
-) -> list[tuple[tuple[str, ...], Pending]]:
+    workers: Workers, settings: Settings, count: int, root: Path
+) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]]:
     """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
-    the workers inherited, every worker taking every n-th one; ``meanwhile`` runs here while
-    they work."""
+    the workers inherited, every worker taking every n-th one, and what each worker's share
+    taught the project words of the project at ``root`` (:meth:`ProjectWords.shares`)."""
     jobs = len(workers)
-    workers.start_each(_relevant_codes, [(settings, part, jobs) for part in range(jobs)])
-    if meanwhile is not None:
-        meanwhile()
-    parts = workers.answers_of_each(jobs)
+    parts = workers.each(_relevant_codes, [(settings, part, jobs, root) for part in range(jobs)])
     answers: list[tuple[tuple[str, ...], Pending]] = [((), ())] * count
-    for part, found in enumerate(parts):
+    for part, (found, _) in enumerate(parts):
         answers[part::jobs] = found
-    return answers
+    return answers, [shares for _, shares in parts]
 
 
 def _paired(
@@ -255,14 +252,21 @@ _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the
 _inherited: dict[str, Any] = {}
 
 
-def _relevant_codes(settings: Settings, part: int, parts: int) -> list[tuple[tuple[str, ...], Pending]]:
+def _relevant_codes(
+    settings: Settings, part: int, parts: int, root: Path
+) -> tuple[list[tuple[tuple[str, ...], Pending]], tuple[object, ...]]:
     from wslint.engine.runner import relevance_for
 
     prefiltered = _inherited.pop("prefiltered", None)
     if prefiltered is None:
         raise RuntimeError("this worker was not forked with the files to prefilter")
     relevance = relevance_for(settings)
-    return [relevance.codes_unasked(data) for data in prefiltered[part::parts]]
+    project = relevance.project_answers((), root=root)  # scans this share: asks nothing
+    answers = []
+    for path, data in prefiltered[part::parts]:
+        answers.append(relevance.codes_unasked(data))
+        project.scan(path, data)
+    return answers, project.shares()
 
 
 def _open(

@@ -55,9 +55,14 @@ class ProjectReader(ABC):
         """Whether a file with these bytes holds the word, once every project file is scanned
         (or the reader settled)."""
 
-    def prepare_ahead(self, project: ProjectWords) -> None:
-        """Work out now, while there is time to spare, what :meth:`held` would the first
-        time it is asked (every project file scanned), where that is likely to be needed."""
+    @abstractmethod
+    def share(self) -> object:
+        """What the files scanned here taught (picklable), for the run's reader of the same
+        word in another process (:meth:`merge`)."""
+
+    @abstractmethod
+    def merge(self, share: object) -> None:
+        """Learn what another process's reader of this word learnt (:meth:`share`)."""
 
 
 class ProjectWords:
@@ -91,13 +96,16 @@ class ProjectWords:
             self._scan_the_rest(reader)
         return reader.held(data, self)
 
-    def prepare(self) -> None:
-        """Work out the answers ahead of the questions, where they are likely to be asked
-        (while workers prefilter the files): every file the run has read must be scanned."""
-        for reader in self._readers.values():
-            if not self._complete and not reader.settled():
-                self._scan_the_rest(reader)
-            reader.prepare_ahead(self)
+    def shares(self) -> tuple[object, ...]:
+        """What the files scanned here taught each word (:meth:`merge` takes it)."""
+        return tuple(reader.share() for reader in self._readers.values())
+
+    def merge(self, paths: Iterable[Path], shares: tuple[object, ...]) -> None:
+        """Learn what the same words learnt in another process (:meth:`shares`) from scanning
+        ``paths``, which then count as scanned here."""
+        for reader, share in zip(self._readers.values(), shares, strict=True):
+            reader.merge(share)
+        self._scanned.update(paths)
 
     def _scan_the_rest(self, reader: ProjectReader) -> None:
         for path in self.project_files():
@@ -110,6 +118,8 @@ class ProjectWords:
     def production_definitions(self) -> dict[str, bool]:
         """What the run has learnt of the names the project's production modules define
         (:class:`NoProductionDefinition`): name -> whether one does."""
+        if not self._complete and self._scanned.issuperset(self.project_files()):
+            self._complete = True  # every file was scanned as the run read it
         known = {}
         for reader in self._readers.values():
             if isinstance(reader, _Undefined):
@@ -159,6 +169,12 @@ class _Holding(ProjectReader):
     def held(self, data: bytes, project: ProjectWords) -> bool:
         return self._found
 
+    def share(self) -> bool:
+        return self._found
+
+    def merge(self, share: object) -> None:
+        self._found = self._found or bool(share)
+
 
 class NoProductionDefinition(ProjectWord):
     """Held (by every file) when no production module of the project says ``def <name>``: none
@@ -207,6 +223,12 @@ class _Undefined(ProjectReader):
     def held(self, data: bytes, project: ProjectWords) -> bool:
         return not self._defined
 
+    def share(self) -> bool:
+        return self._defined
+
+    def merge(self, share: object) -> None:
+        self._defined = self._defined or bool(share)
+
 
 class NamesABroadcastingFunction(ProjectWord):
     """Held by a file that names a project function that may broadcast in the loop of a
@@ -229,15 +251,11 @@ class NamesABroadcastingFunction(ProjectWord):
         return _BroadcastingNames(self)
 
 
-# The names that may broadcast are found ahead of the questions only where at most one
-# project file in this many may broadcast itself.
-AHEAD_WHEN_BROADCASTING = 8
-
-
 class _BroadcastingNames(ProjectReader):
     def __init__(self, word: NamesABroadcastingFunction) -> None:
         self._word = word
-        self._candidates: list[bytes] = []  # files that may broadcast themselves
+        self._candidates: list[bytes] = []  # files that may broadcast themselves, not yet read
+        self._own: set[bytes] = set()  # the functions those read broadcast in
         self._names: frozenset[bytes] | None = None
 
     def scan(self, path: Path, data: bytes) -> None:
@@ -247,35 +265,34 @@ class _BroadcastingNames(ProjectReader):
     def held(self, data: bytes, project: ProjectWords) -> bool:
         return mentioned_in_a_coroutine_loop(data, self._names_in(project))
 
-    def prepare_ahead(self, project: ProjectWords) -> None:
-        # Where many files may broadcast, most are checked for their own broadcasts and few
-        # await this answer, while finding the names takes longer the more there are.
-        if len(self._candidates) * AHEAD_WHEN_BROADCASTING <= len(list(project.project_files())):
-            self._names_in(project)
+    def share(self) -> frozenset[bytes]:
+        self._read_candidates()
+        return frozenset(self._own)
+
+    def merge(self, share: object) -> None:
+        assert isinstance(share, frozenset)
+        self._own.update(share)
+
+    def _read_candidates(self) -> None:
+        """The functions whose own bodies broadcast, in the files that may (each read once)."""
+        for data in self._candidates:
+            if self._broadcasts(data):
+                self._own.update(self._own_broadcasters(data, DefBlocks(data)))
+        self._candidates = []
 
     def _names_in(self, project: ProjectWords) -> frozenset[bytes]:
         if self._names is None:
-            self._names = self._broadcasting_names(project)
-            self._candidates = []
+            self._read_candidates()
+            self._names = self._broadcasting_names(project, frozenset(self._own))
         return self._names
 
-    def _broadcasting_names(self, project: ProjectWords) -> frozenset[bytes]:
-        blocks: dict[int, DefBlocks] = {}  # by the id of a file's bytes: its def blocks, listed once
-
-        def blocks_of(data: bytes) -> DefBlocks:
-            if id(data) not in blocks:
-                blocks[id(data)] = DefBlocks(data)
-            return blocks[id(data)]
-
-        names = {
-            name
-            for data in self._candidates
-            if self._broadcasts(data)
-            for name in self._own_broadcasters(data, blocks_of(data))
-        }
-        if not names:
-            return frozenset()
+    def _broadcasting_names(self, project: ProjectWords, own: frozenset[bytes]) -> frozenset[bytes]:
+        """``own`` and, until nothing is added, the functions naming one of them, and aliases."""
+        if not own:
+            return own
+        names = set(own)
         files = list(project.every_file())  # read once for every round below
+        blocks: dict[int, DefBlocks] = {}  # by the id of a file's bytes: its def blocks, listed once
         added = set(names)
         while added:
             callers: set[bytes] = set()
@@ -283,7 +300,9 @@ class _BroadcastingNames(ProjectReader):
             for data in files:
                 named = finder.named(data)
                 if named:
-                    callers.update(_callers(data, blocks_of(data), named), _aliases(data, named))
+                    if id(data) not in blocks:
+                        blocks[id(data)] = DefBlocks(data)
+                    callers.update(_callers(data, blocks[id(data)], named), _aliases(data, named))
             added = callers - names
             names |= added
         return frozenset(names)

@@ -153,23 +153,22 @@ def check_units(
         if read:
             relevance = relevance_for(settings)
             project_words = relevance.project_answers(project_files, sources, root)
-
-            def learn_the_project(ahead: bool) -> None:
-                for unit, data in read:
-                    project_words.scan(unit.path, data)
-                if ahead:
-                    project_words.prepare()
-
             codes = None
             if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
-                workers = _forked_workers(jobs, sources, [data for _, data in read], project_files)
+                workers = _forked_workers(jobs, sources, [(unit.path, data) for unit, data in read], project_files)
             if workers is not None:
                 stack.enter_context(workers)
-                # The project's answers are worked out here while the workers prefilter.
-                codes = _shared_codes(workers, settings, len(read), lambda: learn_the_project(True))
-                workers = workers if codes is not None else None  # one failed: the analysis forks anew
+                # Each worker prefilters a share of the files and scans them for the project words.
+                shared = _shared_codes(workers, settings, len(read), root)
+                if shared is None:
+                    workers = None  # one failed: the analysis forks anew
+                else:
+                    codes, shares = shared
+                    for part, taught in enumerate(shares):
+                        project_words.merge([unit.path for unit, _ in read[part :: len(shares)]], taught)
             if codes is None:
-                learn_the_project(False)  # scanning again is free: each file is scanned once
+                for unit, data in read:
+                    project_words.scan(unit.path, data)
                 codes = [relevance.codes_unasked(data) for _, data in read]
             for (unit, data), (relevant, pending) in zip(read, codes):
                 if relevant or unit.named:
@@ -180,7 +179,7 @@ def check_units(
             if cache is not None:
                 for prepared in dropped:
                     cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
-        definitions = project_words.production_definitions() if read else {}
+        definitions = project_words.production_definitions() if todo else {}
         analysed = _analyse(todo, settings, root, project_files, jobs, sources, workers, definitions)
         for prepared, findings in analysed:
             report.findings.extend(findings)
@@ -223,16 +222,16 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
 
 
 def _shared_codes(
-    workers: Workers, settings: Settings, count: int, meanwhile: Callable[[], object]
-) -> list[tuple[tuple[str, ...], Pending]] | None:
+    workers: Workers, settings: Settings, count: int, root: Path
+) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]] | None:
     """Each file's prefilter codes, and those that await the project's words, from the
-    ``workers``, which inherited the files' bytes (None when one failed); ``meanwhile`` runs
-    here while they work."""
+    ``workers``, which inherited the files' bytes, with what their shares taught the project
+    words (None when one failed)."""
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
     try:
-        return parallel.relevant_codes(workers, settings, count, meanwhile)
+        return parallel.relevant_codes(workers, settings, count, root)
     except WorkerFailed:
         return None
 
@@ -240,7 +239,7 @@ def _shared_codes(
 def _forked_workers(
     jobs: int,
     sources: Mapping[Path, bytes],
-    prefiltered: list[bytes],
+    prefiltered: list[tuple[Path, bytes]],
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
 ) -> Workers | None:
     """Workers forked with the files to prefilter, and the project's files where already
