@@ -155,8 +155,8 @@ def check_units(
             project_words = relevance.project_answers(project_files, sources, root)
             codes = None
             if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
-                shares = [(unit.path, data) for unit, data in read]
-                workers = _forked_workers(jobs, sources, shares, project_files)
+                prefiltered = [(unit.path, data) for unit, data in read]
+                workers = _forked_workers(jobs, sources, prefiltered, project_files)
             if workers is not None:
                 stack.enter_context(workers)
                 # Each worker prefilters a share of the files and scans them for the project words.
