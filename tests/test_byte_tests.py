@@ -19,6 +19,7 @@ from wslint.engine.byte_tests import (
     call_of,
     mentioned_in_a_coroutine_loop,
     mentions,
+    named_def_spans,
     shortest_literals,
 )
 from wslint.engine.options import Settings
@@ -169,6 +170,29 @@ def _def_line(lines: list[bytes], node: ast.FunctionDef | ast.AsyncFunctionDef) 
     while b"def " not in lines[line]:
         line += 1
     return line
+
+
+ODD_DEFS = (
+    b"class C:\n    def __init__(self):\n        def __init__(inner):\n            pass\n"
+    b"        self.x = 1\n    x = 2\n    async def __init__ (self): pass\n"
+    b"\tdef __init__(self):\n\t\tpass\n    def\\\n  __init__(self): pass\ndef __init__x(): pass\n"
+    b"undef __init__\n# def __init__\ndef __init__(): pass"
+)
+
+
+@pytest.mark.parametrize("source", ["asyncio", "odd"])
+def test_the_blocks_of_one_name_are_those_of_every_def(source: str) -> None:
+    """``named_def_spans`` finds a name's blocks without listing every block: the same spans."""
+    if source == "odd":
+        texts = [ODD_DEFS]
+    else:
+        texts = [path.read_bytes() for path in sorted(Path(asyncio.__file__).parent.glob("*.py"))]
+    for data in texts:
+        spans = DefBlocks(data).spans
+        for name in {span.name for span in spans} | {b"__init__", b"absent"}:
+            expected = [(span.start, span.end) for span in spans if span.name == name]
+            assert list(named_def_spans(data, name)) == expected, name
+    assert len(list(named_def_spans(ODD_DEFS, b"__init__"))) == 6
 
 
 def test_def_blocks_nest() -> None:

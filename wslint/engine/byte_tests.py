@@ -386,15 +386,13 @@ def _def_spans(data: bytes) -> tuple[list[DefSpan], list[int], list[int]]:
     parents: list[int] = []
     open_blocks: list[int] = []
     for match in _DEF.finditer(data):
-        start = data.rfind(b"\n", 0, match.start()) + 1
-        before = _BEFORE_DEF.match(data, start, match.start())
-        if before is None or before.end() != match.start():
-            continue  # not a ``def`` opening its line
-        prefix = data[start : match.start()]
-        indent = len(prefix[: len(prefix) - len(prefix.lstrip(b" \t"))].expandtabs())
+        line = _def_line(data, match)
+        if line is None:
+            continue
+        start, indent = line
         while open_blocks and indents[open_blocks[-1]] >= indent:
             ends[open_blocks.pop()] = start
-        is_async = b"async" in prefix or (
+        is_async = b"async" in data[start : match.start()] or (
             _ASYNC_BEFORE_DEF.search(data, max(0, match.start() - _ASYNC_REACH), match.start()) is not None
         )
         parents.append(open_blocks[-1] if open_blocks else -1)
@@ -404,6 +402,40 @@ def _def_spans(data: bytes) -> tuple[list[DefSpan], list[int], list[int]]:
         indents.append(indent)
     spans = [DefSpan(name, start, end, is_async) for (name, start, is_async), end in zip(found, ends)]
     return spans, indents, parents
+
+
+def _def_line(data: bytes, match: re.Match[bytes]) -> tuple[int, int] | None:
+    """Where the line of a ``def`` found by :data:`_DEF` starts, and its indentation (None:
+    the ``def`` does not open its line)."""
+    start = data.rfind(b"\n", 0, match.start()) + 1
+    before = _BEFORE_DEF.match(data, start, match.start())
+    if before is None or before.end() != match.start():
+        return None
+    prefix = data[start : match.start()]
+    return start, len(prefix[: len(prefix) - len(prefix.lstrip(b" \t"))].expandtabs())
+
+
+@lru_cache(maxsize=16)
+def _def_of(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"def(?:[ \t]|\\\r?\n)+" + re.escape(name) + rb"(?![\w\x80-\xff])")
+
+
+def named_def_spans(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every ``def <name>`` block as :class:`DefSpan` reads it (from its
+    line to the next ``def`` opening a line indented no deeper), without listing every block:
+    only the ``def``s after it, up to that one, are looked at."""
+    for match in _def_of(name).finditer(data):
+        line = _def_line(data, match)
+        if line is None:
+            continue
+        start, indent = line
+        end = len(data)
+        for following in _DEF.finditer(data, match.end()):
+            other = _def_line(data, following)
+            if other is not None and other[1] <= indent:
+                end = other[0]
+                break
+        yield start, end
 
 
 # A line where code may start: not blank, no comment, no closing bracket first.

@@ -71,6 +71,7 @@ from wslint.engine.byte_tests import (
     DefBlocks,
     loop_keywords,
     matching_bracket,
+    named_def_spans,
     shortest_literals,
     whole_word_starts,
 )
@@ -107,7 +108,15 @@ class StateStoredOnlyInInit(ByteTest):
     literals = (b"self",)
 
     def search_where_present(self, data: bytes) -> bool:
-        names = {name for name in set(_SELF_ATTRIBUTE.findall(data)) if _remembered_bytes(name)}
+        # The names an ``__init__`` may assign: mentioned in one's bytes (nested functions too),
+        # and written nowhere else that is surely outside every ``__init__`` (a cheap first look).
+        inits = list(named_def_spans(data, b"__init__"))
+        names = {
+            name
+            for start, end in inits
+            for name in set(_SELF_ATTRIBUTE.findall(data, start, end))
+            if _remembered_bytes(name) and not _written_outside(data, name, inits)
+        }
         if not names:
             return False
         blocks = DefBlocks(data)  # every name is mentioned: each one's mentions are placed
@@ -155,6 +164,15 @@ def _may_stay_as_initialised(data: bytes, name: bytes, blocks: DefBlocks, loops:
         if not in_a_loop:
             in_a_loop = any(blocks.in_a_loop_of(block, position, loops) for block in around)
     return initialised and in_a_loop
+
+
+def _written_outside(data: bytes, name: bytes, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``self.<name>`` is written (:func:`_written_after`) in code outside ``spans``."""
+    return any(
+        _written_after(data, end) and not any(start <= position < stop for start, stop in spans)
+        and _in_code(data, position)
+        for position, end in _attribute_mentions(data, name)
+    )
 
 
 def _attribute_mentions(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
