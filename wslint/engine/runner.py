@@ -73,16 +73,19 @@ def check_paths(
     ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
     """
     exclude = (*settings.exclude, *settings.extend_exclude)
-    named = {_absolute(path) for path in paths if path.is_file()}
+    named = {os.path.abspath(path) for path in paths if path.is_file()}
     units = []
+    folders = set()  # the checked files' folders (known to be folders: no system call for each)
+    cwd = os.getcwd()  # (``os.path.abspath`` asks for it again for each file)
     for found in discover_names(paths, exclude):
-        absolute = _absolute(found)
-        units.append(SourceUnit(found, absolute, named=absolute in named))
+        absolute = os.path.normpath(os.path.join(cwd, found))
+        folders.add(os.path.dirname(absolute))
+        units.append(SourceUnit(found, Path(absolute), named=absolute in named))
     if stdin is not None:
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
-    # The checked files' folders (known to be folders: no system call for each file).
-    anchor = [Path(folder) for folder in sorted({os.path.dirname(unit.path) for unit in units})]
+        folders.add(os.path.dirname(units[-1].path))
+    anchor = [Path(folder) for folder in sorted(folders)]
     anchor = anchor or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
     files = _ProjectFiles(root, exclude)
