@@ -417,3 +417,33 @@ def test_project_words_learnt_in_shares_answer_as_one_process_does(project: str)
         data = path.read_bytes()
         assert relevance.codes(data, joined) == relevance.codes(data, whole), path
     assert joined.production_definitions() == whole.production_definitions()
+
+
+ENDPOINT_AND_POLLER = (
+    "import asyncio\nfrom helpers import refresh\n\n\nasync def poll():\n    while True:\n"
+    "        refresh()\n        await asyncio.sleep(1)\n\n\nasync def feed(websocket):\n"
+    "    await websocket.accept()\n"
+)
+
+
+@pytest.mark.parametrize(("helper", "broadcasts"), [("return 1", False), ("manager.broadcast(1)", True)])
+def test_a_file_parsed_for_one_rule_still_asks_the_project_for_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: str, broadcasts: bool
+) -> None:
+    """A WebSocket endpoint makes the file parsed for WSL006 whatever else it holds; its loop
+    is a broadcaster's only if the helper it calls may broadcast, which the project tells: the
+    broadcaster rules are not checked for nothing."""
+    (tmp_path / "poller.py").write_text(ENDPOINT_AND_POLLER)
+    (tmp_path / "helpers.py").write_text(f"def refresh():\n    {helper}\n")
+    root = tmp_path.resolve()
+    files = sorted(path.resolve() for path in root.glob("*.py"))
+    relevance = runner.relevance_for(Settings())
+    poller = (tmp_path / "poller.py").read_bytes()
+    codes, pending = relevance.codes_unasked(poller)
+    assert "WSL006" in codes and "WSL006" not in dict(pending) and "WSL002" in dict(pending)
+    answered = relevance.codes(poller, ProjectWords(relevance.project_words, files, root=root))
+    assert "WSL006" in answered
+    assert ("WSL002" in answered) is broadcasts
+    found = findings(files, root, Settings())
+    without_prefilter(monkeypatch)
+    assert findings(files, root, Settings()) == found

@@ -98,10 +98,9 @@ class Relevance:
     none of their first words (most files) is ruled out with a handful of substring tests.
     Otherwise each alternative's cheap words are looked up (each once per file:
     :class:`FileWords`); its costly words (a :class:`ByteTest` marked ``costly``, then the
-    project words) only when no alternative without any holds. A file some rule must be
-    checked in is parsed whatever they say, so there they are taken as held: the rules then
-    check what the words only foretell. Project words are answered apart, once the whole
-    project has been read (:meth:`settled`).
+    project words) only when no alternative without any holds, also in a file parsed for
+    another rule anyway (a rule checked for nothing costs more than a byte test). Project
+    words are answered apart, once the whole project has been read (:meth:`settled`).
     """
 
     def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
@@ -159,8 +158,8 @@ class Relevance:
             else:
                 if held_if:
                     doubtful[code] = held_if
-        if surely:  # parsed anyway: the doubtful rules check what their costly words foretell
-            return tuple(code for code, _ in self._rules if code in surely or code in doubtful), ()
+        # A file parsed for some rule anyway still has its costly words looked up for the others:
+        # a rule checked for nothing costs more than they do.
         codes: list[str] = []
         pending: list[tuple[str, tuple[tuple[int, ...], ...]]] = []
         costly: dict[int, bool] = {}
@@ -175,6 +174,8 @@ class Relevance:
                 codes.append(code)
                 if all(conditions):  # every alternative left asks the project
                     pending.append((code, tuple(conditions)))
+        if surely:
+            codes = [code for code, _ in self._rules if code in surely or code in codes]
         return tuple(codes), tuple(pending)
 
     def settled(
