@@ -327,7 +327,7 @@ def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch
 
     def counted(
         workers: Workers, settings: Settings, count: int, project_root: Path
-    ) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]]:
+    ) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]]:
         answers, shares = spy(workers, settings, count, project_root)
         shared.append(len(answers))
         return answers, shares
@@ -360,7 +360,7 @@ def test_workers_forked_with_the_project_s_files_are_not_sent_them(
     assert opened == [None, None]  # the workers were forked with the files: none were sent
 
 
-def _fails_to_prefilter(settings: Settings, part: int, parts: int, root: Path) -> None:
+def _fails_to_prefilter(run: slice, settings: Settings, root: Path) -> None:
     raise RuntimeError("a bug in the prefilter")
 
 

@@ -41,7 +41,7 @@ class EveryRule(Relevance):
     def codes(self, data: bytes, project: object = None) -> tuple[str, ...]:
         return self._all
 
-    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], Pending]:
+    def codes_unasked(self, data: bytes, present: object = None) -> tuple[tuple[str, ...], Pending]:
         return self._all, ()
 
 

@@ -109,16 +109,20 @@ def forked_workers(
 
 def relevant_codes(
     workers: Workers, settings: Settings, count: int, root: Path
-) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]]:
+) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]]:
     """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
-    the workers inherited, every worker taking every n-th one, and what each worker's share
-    taught the project words of the project at ``root`` (:meth:`ProjectWords.shares`)."""
-    jobs = len(workers)
-    parts = workers.each(_relevant_codes, [(settings, part, jobs, root) for part in range(jobs)])
-    answers: list[tuple[tuple[str, ...], Pending]] = [((), ())] * count
-    for part, (found, _) in enumerate(parts):
-        answers[part::jobs] = found
-    return answers, [shares for _, shares in parts]
+    the workers inherited, in runs of files handed to whichever worker is free, and what each
+    run taught the project words of the project at ``root`` (:meth:`ProjectWords.shares`)."""
+    size = max(1, -(-count // (len(workers) * PREFILTER_RUNS_PER_JOB)))
+    runs = [slice(start, min(start + size, count)) for start in range(0, count, size)]
+    found, _ = _distribute(workers, _relevant_codes, runs, (settings, root))
+    answers = [answer for codes, _ in found for answer in codes]
+    return answers, [(run, shares) for run, (_, shares) in zip(runs, found)]
+
+
+# Runs of files per worker to prefilter: the worker done first takes the next (files differ
+# much in size), and each run costs a message both ways.
+PREFILTER_RUNS_PER_JOB = 16
 
 
 def _paired(
@@ -253,20 +257,16 @@ _inherited: dict[str, Any] = {}
 
 
 def _relevant_codes(
-    settings: Settings, part: int, parts: int, root: Path
+    run: slice, settings: Settings, root: Path
 ) -> tuple[list[tuple[tuple[str, ...], Pending]], tuple[object, ...]]:
     from wslint.engine.runner import relevance_for
 
-    prefiltered = _inherited.pop("prefiltered", None)
+    prefiltered = _inherited.get("prefiltered")
     if prefiltered is None:
         raise RuntimeError("this worker was not forked with the files to prefilter")
     relevance = relevance_for(settings)
-    project = relevance.project_answers((), root=root)  # scans this share: asks nothing
-    answers = []
-    for path, data in prefiltered[part::parts]:
-        answers.append(relevance.codes_unasked(data))
-        project.scan(path, data)
-    return answers, project.shares()
+    project = relevance.project_answers((), root=root)  # scans these files: asks nothing
+    return relevance.codes_scanning(prefiltered[run], project), project.shares()
 
 
 def _open(
@@ -281,6 +281,7 @@ def _open(
         if files is None:
             raise RuntimeError("this worker was not forked with the project's files")
     forget_project(root)
+    _inherited.pop("prefiltered", None)
     sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
     _worker.clear()
     index = project_index(root, files, settings, sources, definitions)

@@ -10,7 +10,7 @@ project decides (a route registered elsewhere, a broadcasting function named).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -135,10 +135,23 @@ class Relevance:
         codes, pending = self.codes_unasked(data)
         return self.settled(codes, pending, data, project) if project is not None and pending else codes
 
-    def codes_unasked(self, data: bytes) -> tuple[tuple[str, ...], Pending]:
+    def codes_scanning(
+        self, files: Iterable[tuple[Path, bytes]], project: ProjectWords
+    ) -> list[tuple[tuple[str, ...], Pending]]:
+        """:meth:`codes_unasked` of each file, scanned for the ``project`` words meanwhile (the
+        literals both look up, looked up once)."""
+        answers = []
+        for path, data in files:
+            present = FileWords(data)
+            answers.append(self.codes_unasked(data, present))
+            project.scan(path, data, present)
+        return answers
+
+    def codes_unasked(self, data: bytes, present: FileWords | None = None) -> tuple[tuple[str, ...], Pending]:
         """The codes of the rules that may fire on ``data`` with every project word held, and
-        those of them that hold only if the project's words do (:meth:`settled` tells)."""
-        present = FileWords(data)
+        those of them that hold only if the project's words do (:meth:`settled` tells);
+        ``present``: the lookups in ``data`` made so far, to share."""
+        present = FileWords(data) if present is None else present
         if not any(first in present for first in self._firsts):
             return (), ()  # most files: no alternative can even start
         surely: set[str] = set()

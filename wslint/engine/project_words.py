@@ -13,6 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from wslint.engine.byte_tests import (
     FAN_OUT,
@@ -30,6 +31,13 @@ from wslint.engine.source import read_or_empty
 ProjectFiles = Sequence[Path] | Callable[[], Iterable[Path]]
 
 
+class Literals(Protocol):
+    """``literal in <it>``: whether a file's bytes hold a literal (the bytes themselves, or the
+    prefilter's lookups in them)."""
+
+    def __contains__(self, literal: bytes, /) -> bool: ...
+
+
 class ProjectWord(ABC):
     """A word whose presence in a file depends on the project; compared by identity."""
 
@@ -43,8 +51,9 @@ class ProjectReader(ABC):
     """One run's knowledge for one project word, gathered file by file."""
 
     @abstractmethod
-    def scan(self, path: Path, data: bytes) -> None:
-        """Note what the word needs of one project file's bytes."""
+    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+        """Note what the word needs of one project file's bytes (``present``: whether they
+        hold a literal, looked up once per file where the prefilter shares its lookups)."""
 
     def settled(self) -> bool:
         """Whether the files scanned so far answer every question (no need to read the rest)."""
@@ -82,11 +91,11 @@ class ProjectWords:
         self._scanned: set[Path] = set()
         self._complete = False  # every project file scanned
 
-    def scan(self, path: Path, data: bytes) -> None:
+    def scan(self, path: Path, data: bytes, present: Literals | None = None) -> None:
         if self._readers and path not in self._scanned:
             self._scanned.add(path)
             for reader in self._readers.values():
-                reader.scan(path, data)
+                reader.scan(path, data, data if present is None else present)
 
     def held(self, word: ProjectWord, data: bytes) -> bool:
         reader = self._readers.get(word)
@@ -159,9 +168,9 @@ class _Holding(ProjectReader):
         self._words = words
         self._found = False
 
-    def scan(self, path: Path, data: bytes) -> None:
+    def scan(self, path: Path, data: bytes, present: Literals) -> None:
         if not self._found:
-            self._found = any(word in data for word in self._words)
+            self._found = any(word in present for word in self._words)
 
     def settled(self) -> bool:
         return self._found
@@ -195,8 +204,8 @@ class _Undefined(ProjectReader):
         self._root = root
         self._defined = False
 
-    def scan(self, path: Path, data: bytes) -> None:
-        if self._defined or self._root is None or self._word.name not in data:
+    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+        if self._defined or self._root is None or self._word.name not in present:
             return
         if self._word.definition.search(data):
             from wslint.analysis.module import is_test_path
@@ -258,8 +267,8 @@ class _BroadcastingNames(ProjectReader):
         self._own: set[bytes] = set()  # the functions those read broadcast in
         self._names: frozenset[bytes] | None = None
 
-    def scan(self, path: Path, data: bytes) -> None:
-        if any(literal in data for literal in self._word.literals):
+    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+        if any(literal in present for literal in self._word.literals):
             self._candidates.append(data)
 
     def held(self, data: bytes, project: ProjectWords) -> bool:

@@ -167,13 +167,11 @@ def check_units(
                 if shared is None:
                     workers = None  # one failed: the analysis forks anew
                 else:
-                    codes, shares = shared
-                    for part, taught in enumerate(shares):
-                        project_words.merge([unit.path for unit, _ in read[part :: len(shares)]], taught)
+                    codes, runs = shared
+                    for run, taught in runs:
+                        project_words.merge([unit.path for unit, _ in read[run]], taught)
             if codes is None:
-                for unit, data in read:
-                    project_words.scan(unit.path, data)
-                codes = [relevance.codes_unasked(data) for _, data in read]
+                codes = relevance.codes_scanning([(unit.path, data) for unit, data in read], project_words)
             for (unit, data), (relevant, pending) in zip(read, codes):
                 if relevant or unit.named:
                     todo.append(_Prepared(unit, data, relevant, pending))
@@ -227,10 +225,10 @@ def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> b
 
 def _shared_codes(
     workers: Workers, settings: Settings, count: int, root: Path
-) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[object, ...]]] | None:
+) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]] | None:
     """Each file's prefilter codes, and those that await the project's words, from the
-    ``workers``, which inherited the files' bytes, with what their shares taught the project
-    words (None when one failed)."""
+    ``workers``, which inherited the files' bytes, with what each run of files taught the
+    project words (None when one failed)."""
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
