@@ -22,7 +22,6 @@ from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.analysis.tables import ASKED, asked_about, module_table
 from wslint.engine import parallel, runner
 from wslint.engine.options import Settings
-from wslint.engine.prefilter import Pending
 from wslint.engine.runner import (
     SourceUnit,
     _analyse,
@@ -312,9 +311,9 @@ def _check_project(root: Path, files: list[Path], jobs: int) -> list[tuple[str, 
     return [(f.path, f.line, f.column, f.code) for f in report.findings]
 
 
-def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forked with the bytes read, each worker prefilters every n-th file (every file is
-    answered by them) and the run finds what one process finds."""
+def test_workers_read_and_prefilter_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked with the units to read, the workers read and prefilter them all (the parent reads
+    none), and the run finds what one process finds."""
     generate(tmp_path, 12, seed=7)
     for number in range(20):
         (tmp_path / "svc" / f"plain_{number}.py").write_text(f"VALUE = {number}\n")
@@ -322,19 +321,27 @@ def test_workers_prefilter_a_share_of_the_files_each(tmp_path: Path, monkeypatch
     files = sorted(path.resolve() for path in root.rglob("*.py"))
     alone = _check_project(root, files, 1)
     monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
-    shared: list[int] = []
-    spy = parallel.relevant_codes
+    answered: list[int] = []
+    spy = parallel.read_and_prefilter
 
-    def counted(
-        workers: Workers, settings: Settings, count: int, project_root: Path
-    ) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]]:
+    def counted(workers: Workers, settings: Settings, count: int, project_root: Path) -> Any:
         answers, shares = spy(workers, settings, count, project_root)
-        shared.append(len(answers))
+        answered.append(len(answers))
         return answers, shares
 
-    monkeypatch.setattr(parallel, "relevant_codes", counted)
+    parent, read = os.getpid(), runner._read_bytes
+    read_here: list[Path] = []
+
+    def spied(path: Path) -> bytes:
+        if os.getpid() == parent:
+            read_here.append(path)
+        return read(path)
+
+    monkeypatch.setattr(parallel, "read_and_prefilter", counted)
+    monkeypatch.setattr(runner, "_read_bytes", spied)
     assert _check_project(root, files, 2) == alone
-    assert shared == [len(files)]
+    assert answered == [len(files)]
+    assert read_here == []  # the workers read every file
     assert alone
 
 
@@ -370,5 +377,5 @@ def test_a_worker_failing_to_prefilter_leaves_it_to_the_parent(
     root, files = project
     alone = _check_project(root, files, 1)
     monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
-    monkeypatch.setattr(parallel, "_relevant_codes", _fails_to_prefilter)
+    monkeypatch.setattr(parallel, "_read_and_prefilter", _fails_to_prefilter)
     assert _check_project(root, files, 2) == alone

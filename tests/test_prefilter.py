@@ -21,7 +21,7 @@ from wslint.analysis.index import ProjectIndex
 from wslint.engine import project_words, runner
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
-from wslint.engine.project_words import ProjectWords
+from wslint.engine.project_words import CallerSearch, ProjectWords
 from wslint.engine.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
 from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS, STATE_STORED_ONLY_IN_INIT
@@ -399,8 +399,8 @@ def test_a_loop_calling_helpers_is_checked_only_where_a_helper_may_broadcast(
 )
 def test_project_words_learnt_in_shares_answer_as_one_process_does(project: str) -> None:
     """Workers each scan a share of the files (every n-th one) and hand over what it taught
-    the project words (pickled): joined, the answers are those of one process that scanned
-    every file."""
+    the project words (pickled), and search the files they hold for callers: joined, the
+    answers are those of one process that scanned and searched every file."""
     root = (FIXTURES / project).resolve()
     files = [path.resolve() for path in sorted(root.rglob("*.py"))]
     relevance = runner.relevance_for(Settings())
@@ -408,11 +408,19 @@ def test_project_words_learnt_in_shares_answer_as_one_process_does(project: str)
     for path in files:
         whole.scan(path, path.read_bytes())
     joined = ProjectWords(relevance.project_words, files, root=root)
+    held = files[:-1]  # the others hold the bytes of all files but the last
+    searches = []
     for part in range(2):
         share = ProjectWords(relevance.project_words, (), root=root)
         for path in files[part::2]:
             share.scan(path, path.read_bytes())
-        joined.merge(files[part::2], pickle.loads(pickle.dumps(share.shares())))
+        joined.merge(pickle.loads(pickle.dumps(share.shares())))
+        searches.append(CallerSearch(path.read_bytes() for path in held[part::2]))
+
+    def search(names: frozenset[bytes]) -> set[bytes]:
+        return searches[0].callers(names) | searches[1].callers(names)
+
+    joined.hand_over(files, held, search)
     for path in files:
         data = path.read_bytes()
         assert relevance.codes(data, joined) == relevance.codes(data, whole), path

@@ -99,23 +99,32 @@ class ResultCache:
             return None
         return self._findings(key, entry, display)
 
-    def get(self, path: Path, data: bytes, display: str, named: bool = False) -> list[Finding] | None:
+    def get(self, path: Path, digest: str, display: str, named: bool = False) -> list[Finding] | None:
         """The cached findings of ``path`` (shown as ``display``) if its bytes are unchanged
-        (and, for a file ``named`` on the command line, were parsed: see :meth:`unchanged`).
+        (``digest``: their :func:`content_hash`; and, for a file ``named`` on the command line,
+        were parsed: see :meth:`unchanged`).
 
         The entry is stamped with the file's present stat: a file only touched (a checkout, a
         build tool) is read once more, not at every run.
         """
         key = str(path)
+        findings = self._valid(key, digest, display, named)
+        if findings is not None:
+            entry = self._entries[key]
+            self._fresh[key] = self._entry(key, entry["hash"], entry["findings"], entry.get("only"))
+        return findings
+
+    def holds(self, path: Path, digest: str, named: bool = False) -> bool:
+        """Whether :meth:`get` would answer (without stamping the entry anew)."""
+        return self._valid(str(path), digest, "", named) is not None
+
+    def _valid(self, key: str, digest: str, display: str, named: bool) -> list[Finding] | None:
         entry = self._entries.get(key)
-        if not isinstance(entry, dict) or entry.get("hash") != content_hash(data):
+        if not isinstance(entry, dict) or entry.get("hash") != digest:
             return None
         if not _serves(entry, named):
             return None
-        findings = self._findings(key, entry, display)
-        if findings is not None:
-            self._fresh[key] = self._entry(key, entry["hash"], entry["findings"], entry.get("only"))
-        return findings
+        return self._findings(key, entry, display)
 
     def _findings(self, key: str, entry: Any, display: str) -> list[Finding] | None:
         if not isinstance(entry, dict):
@@ -125,12 +134,13 @@ class ResultCache:
         except (KeyError, TypeError):
             return None
 
-    def put(self, path: Path, data: bytes, findings: Iterable[Finding], only: str | None = None) -> None:
-        """Record the findings of ``path``; ``only``: :data:`SKIPPED` or :data:`NAMED` when they
-        hold only for a file not named, or named, on the command line."""
+    def put(self, path: Path, digest: str, findings: Iterable[Finding], only: str | None = None) -> None:
+        """Record the findings of ``path``, whose bytes have the :func:`content_hash` ``digest``;
+        ``only``: :data:`SKIPPED` or :data:`NAMED` when they hold only for a file not named, or
+        named, on the command line."""
         key = str(path)
         records = [_as_record(finding) for finding in findings]
-        self._fresh[key] = self._entry(key, content_hash(data), records, only)
+        self._fresh[key] = self._entry(key, digest, records, only)
 
     def _entry(self, key: str, digest: str, records: list[dict[str, Any]], only: object) -> dict[str, Any]:
         entry: dict[str, Any] = {"hash": digest, "findings": records}

@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
+    from wslint.engine.cache import ResultCache
     from wslint.engine.prefilter import Pending
-    from wslint.engine.runner import _Prepared
+    from wslint.engine.runner import Reading, SourceUnit, _Prepared
+    from wslint.engine.source import ReadSources
 
 ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
 
@@ -91,13 +93,15 @@ def analyse(
 def forked_workers(
     jobs: int,
     sources: Mapping[Path, bytes] | None,
-    prefiltered: list[tuple[Path, bytes]] | None = None,
     files: list[Path] | None = None,
+    *,
+    to_read: list[SourceUnit] | None = None,
+    cache: ResultCache | None = None,
 ) -> Workers:
     """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
-    their project index), those to prefilter (:func:`relevant_codes`) and the project's
-    files, when known, without a copy."""
-    _inherited.update(sources=sources, prefiltered=prefiltered, files=files)
+    their project index), the project's files when known, and the units to read and prefilter
+    with the result cache (:func:`read_and_prefilter`), without a copy."""
+    _inherited.update(sources=sources, files=files, to_read=to_read, cache=cache)
     try:
         workers = Workers(jobs)
     finally:
@@ -107,22 +111,35 @@ def forked_workers(
     return workers
 
 
-def relevant_codes(
+Answer = tuple["Reading", tuple[tuple[str, ...], "Pending"]]
+
+
+def read_and_prefilter(
     workers: Workers, settings: Settings, count: int, root: Path
-) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]]:
-    """The prefilter's answer (:meth:`Relevance.codes_unasked`) for each of the ``count`` files
-    the workers inherited, in runs of files handed to whichever worker is free, and what each
-    run taught the project words of the project at ``root`` (:meth:`ProjectWords.shares`)."""
+) -> tuple[list[Answer], list[tuple[object, ...]]]:
+    """What reading each of the ``count`` units the workers inherited told
+    (:func:`runner.read_unit`; its bytes only where a rule may fire on it or it was named) and
+    its prefilter codes (:meth:`Relevance.codes_unasked`), in runs of units handed to whichever
+    worker is free; and what each run taught the project words of the project at ``root``
+    (:meth:`ProjectWords.shares`). Each worker keeps the bytes it read, for its index and for
+    :func:`callers_held`."""
     size = max(1, -(-count // (len(workers) * PREFILTER_RUNS_PER_JOB)))
     runs = [slice(start, min(start + size, count)) for start in range(0, count, size)]
-    found, _ = _distribute(workers, _relevant_codes, runs, (settings, root))
-    answers = [answer for codes, _ in found for answer in codes]
-    return answers, [(run, shares) for run, (_, shares) in zip(runs, found)]
+    found, _ = _distribute(workers, _read_and_prefilter, runs, (settings, root))
+    return [answer for answers, _ in found for answer in answers], [shares for _, shares in found]
 
 
-# Runs of files per worker to prefilter: the worker done first takes the next (files differ
-# much in size), and each run costs a message both ways.
+# Runs of files per worker to read and prefilter: the worker done first takes the next (files
+# differ much in size), and each run costs a message both ways.
 PREFILTER_RUNS_PER_JOB = 16
+
+
+def callers_held(workers: Workers, names: frozenset[bytes]) -> set[bytes]:
+    """:meth:`CallerSearch.callers` over the files every worker read (:func:`read_and_prefilter`)."""
+    found: set[bytes] = set()
+    for part in workers.each(_callers_held, [(names,)] * len(workers)):
+        found |= part
+    return found
 
 
 def _paired(
@@ -254,19 +271,51 @@ def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list
 _worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
 # What the parent hands its workers when it forks them (a spawned worker starts without).
 _inherited: dict[str, Any] = {}
+# The project files this worker read from disk (:func:`read_and_prefilter`).
+_read_here: list[Path] = []
 
 
-def _relevant_codes(
+def _read_and_prefilter(
     run: slice, settings: Settings, root: Path
-) -> tuple[list[tuple[tuple[str, ...], Pending]], tuple[object, ...]]:
-    from wslint.engine.runner import relevance_for
+) -> tuple[list[Answer], tuple[object, ...]]:
+    from wslint.engine.prefilter import FileWords
+    from wslint.engine.runner import read_unit, relevance_for
 
-    prefiltered = _inherited.get("prefiltered")
-    if prefiltered is None:
-        raise RuntimeError("this worker was not forked with the files to prefilter")
+    units: list[SourceUnit] | None = _inherited.get("to_read")
+    if units is None:
+        raise RuntimeError("this worker was not forked with the units to read")
+    cache = _inherited.get("cache")
+    kept: ReadSources = _inherited["sources"]  # this worker's copy: the bytes it reads
     relevance = relevance_for(settings)
     project = relevance.project_answers((), root=root)  # scans these files: asks nothing
-    return relevance.codes_scanning(prefiltered[run], project), project.shares()
+    answers: list[Answer] = []
+    for unit in units[run]:
+        reading = read_unit(unit, cache)
+        if reading.data is None:
+            answers.append((reading, ((), ())))
+            continue
+        present = FileWords(reading.data)  # the lookups of both, each made once
+        codes = relevance.codes_unasked(reading.data, present)
+        project.scan(unit.path, reading.data, present)
+        if unit.data is None:
+            kept.keep(unit.path, reading.data)
+            _read_here.append(unit.path)
+        if not codes[0] and not unit.named:
+            reading = reading._replace(data=None)  # not needed by the parent: not sent
+        answers.append((reading, codes))
+    return answers, project.shares()
+
+
+def _callers_held(names: frozenset[bytes]) -> set[bytes]:
+    from wslint.engine.project_words import CallerSearch
+    from wslint.engine.source import read_or_empty
+
+    search = _worker.get("callers")
+    if search is None:
+        kept: ReadSources = _inherited["sources"]
+        files = (kept.get(path) or read_or_empty(path) for path in _read_here)  # past the budget: again
+        search = _worker["callers"] = CallerSearch(files)
+    return search.callers(names)
 
 
 def _open(
@@ -281,7 +330,8 @@ def _open(
         if files is None:
             raise RuntimeError("this worker was not forked with the project's files")
     forget_project(root)
-    _inherited.pop("prefiltered", None)
+    _inherited.pop("to_read", None)
+    _inherited.pop("cache", None)
     sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
     _worker.clear()
     index = project_index(root, files, settings, sources, definitions)

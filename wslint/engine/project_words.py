@@ -90,6 +90,9 @@ class ProjectWords:
         self._sources = sources or {}
         self._scanned: set[Path] = set()
         self._complete = False  # every project file scanned
+        # Files whose bytes other processes hold, and how to search them (:meth:`hand_over`).
+        self._elsewhere: tuple[frozenset[Path], Callable[[frozenset[bytes]], set[bytes]]] | None = None
+        self._local_search: CallerSearch | None = None
 
     def scan(self, path: Path, data: bytes, present: Literals | None = None) -> None:
         if self._readers and path not in self._scanned:
@@ -109,12 +112,11 @@ class ProjectWords:
         """What the files scanned here taught each word (:meth:`merge` takes it)."""
         return tuple(reader.share() for reader in self._readers.values())
 
-    def merge(self, paths: Iterable[Path], shares: tuple[object, ...]) -> None:
-        """Learn what the same words learnt in another process (:meth:`shares`) from scanning
-        ``paths``, which then count as scanned here."""
+    def merge(self, shares: tuple[object, ...]) -> None:
+        """Learn what the same words learnt in another process (:meth:`shares`) from the files
+        it scanned (:meth:`hand_over` tells which)."""
         for reader, share in zip(self._readers.values(), shares, strict=True):
             reader.merge(share)
-        self._scanned.update(paths)
 
     def _scan_the_rest(self, reader: ProjectReader) -> None:
         for path in self.project_files():
@@ -140,10 +142,25 @@ class ProjectWords:
     def project_files(self) -> Iterable[Path]:
         return self._files() if callable(self._files) else self._files
 
-    def every_file(self) -> Iterator[bytes]:
-        """Every project file's bytes (kept by the run, or read again)."""
-        for path in self.project_files():
-            yield self._read(path)
+    def hand_over(
+        self, scanned: Iterable[Path], held: Iterable[Path], search: Callable[[frozenset[bytes]], set[bytes]]
+    ) -> None:
+        """Other processes scanned the files of ``scanned`` (what they learnt is merged: see
+        :meth:`merge`) and hold the bytes of those of ``held``, which :meth:`callers_of` asks
+        them about through ``search`` (as :meth:`CallerSearch.callers` over those files)
+        instead of reading the files here."""
+        self._scanned.update(scanned)
+        self._elsewhere = (frozenset(held), search)
+
+    def callers_of(self, names: frozenset[bytes]) -> set[bytes]:
+        """The functions of the project's files that name one of ``names``, and the aliases of
+        them (:class:`CallerSearch`)."""
+        elsewhere, search = self._elsewhere or (frozenset(), None)
+        if self._local_search is None:
+            paths = [path for path in self.project_files() if path not in elsewhere]
+            self._local_search = CallerSearch(self._read(path) for path in paths)
+        found = self._local_search.callers(names)
+        return found | search(names) if search is not None else found
 
     def _read(self, path: Path) -> bytes:
         data = self._sources.get(path)
@@ -297,22 +314,10 @@ class _BroadcastingNames(ProjectReader):
 
     def _broadcasting_names(self, project: ProjectWords, own: frozenset[bytes]) -> frozenset[bytes]:
         """``own`` and, until nothing is added, the functions naming one of them, and aliases."""
-        if not own:
-            return own
         names = set(own)
-        files = list(project.every_file())  # read once for every round below
-        blocks: dict[int, DefBlocks] = {}  # by the id of a file's bytes: its def blocks, listed once
-        added = set(names)
+        added = frozenset(names)
         while added:
-            callers: set[bytes] = set()
-            finder = _NameFinder(added)
-            for data in files:
-                named = finder.named(data)
-                if named:
-                    if id(data) not in blocks:
-                        blocks[id(data)] = DefBlocks(data)
-                    callers.update(_callers(data, blocks[id(data)], named), _aliases(data, named))
-            added = callers - names
+            added = frozenset(project.callers_of(added) - names)
             names |= added
         return frozenset(names)
 
@@ -348,6 +353,28 @@ class _NameFinder:
             return sorted(self._set.intersection(_IDENTIFIERS.findall(text)))
         return [name for name in self._names if mentions(text, name)]
 
+
+
+class CallerSearch:
+    """Searches ``files`` (their bytes), round after round, for the functions that name one of
+    a set of names and for aliases of them; each file's def blocks are listed once."""
+
+    def __init__(self, files: Iterable[bytes]) -> None:
+        self._files = list(files)
+        self._blocks: dict[int, DefBlocks] = {}  # by the number of a file
+
+    def callers(self, names: Iterable[bytes]) -> set[bytes]:
+        """The ``def``s whose own bodies may name one of ``names``, and ``h`` for every
+        ``import <name> as h``."""
+        found: set[bytes] = set()
+        finder = _NameFinder(names)
+        for number, data in enumerate(self._files):
+            named = finder.named(data)
+            if named:
+                if number not in self._blocks:
+                    self._blocks[number] = DefBlocks(data)
+                found.update(_callers(data, self._blocks[number], named), _aliases(data, named))
+        return found
 
 
 def _callers(data: bytes, blocks: DefBlocks, named: list[bytes]) -> Iterator[bytes]:

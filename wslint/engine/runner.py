@@ -13,9 +13,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from wslint.engine.cache import NAMED, SKIPPED, ResultCache
+from wslint.engine.cache import NAMED, SKIPPED, ResultCache, content_hash
 from wslint.engine.discovery import discover_names
 from wslint.engine.findings import Finding
 from wslint.engine.noqa import suppressed_on
@@ -28,6 +28,7 @@ from wslint.engine.source import (
     decode_source,
     parse_source,
     read_file,
+    read_or_empty,
 )
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
@@ -128,6 +129,10 @@ class _Prepared:
     data: bytes
     rules: tuple[str, ...]  # codes
     pending: Pending = ()  # the rules that hold only if the project says so
+    known_digest: str | None = None  # the bytes' content hash, when already known
+
+    def digest(self) -> str:
+        return self.known_digest if self.known_digest is not None else content_hash(self.data)
 
 
 def check_units(
@@ -139,54 +144,46 @@ def check_units(
     jobs: int = 1,
     cache: ResultCache | None = None,
 ) -> Report:
-    """Read every unit here and prefilter it; parse and analyse the relevant ones, in ``jobs``
-    processes (which share the prefilter when there are many files)."""
+    """Read and prefilter every unit; parse and analyse the relevant ones, in ``jobs`` processes
+    (which read and prefilter the files too when there are many)."""
     sources = ReadSources(KEPT_SOURCE_BYTES)
     report = Report(files_checked=len(units))
-    read: list[tuple[SourceUnit, bytes]] = []
-    for unit in units:
-        data = _read_unit(unit, report, cache)
-        if data is not None:
-            read.append((unit, data))
-            if unit.data is None:
-                sources.keep(unit.path, data)
+    to_read = [unit for unit in units if not _answered_unchanged(unit, report, cache)]
     todo: list[_Prepared] = []
     with ExitStack() as stack:
         workers = None
-        if read:
-            relevance = relevance_for(settings)
-            project_words = relevance.project_answers(project_files, sources, root)
-            codes = None
-            if jobs > 1 and len(read) >= PARALLEL_PREFILTER_FILES:
-                prefiltered = [(unit.path, data) for unit, data in read]
-                workers = _forked_workers(jobs, sources, prefiltered, project_files)
-            if workers is not None:
+        project_words = None
+        if to_read:
+            prefiltered = None
+            if jobs > 1 and len(to_read) >= PARALLEL_PREFILTER_FILES:
+                project_words = relevance_for(settings).project_answers(project_files, sources, root)
+                workers = _forked_workers(jobs, sources, project_files, to_read, cache)
+            if workers is not None and project_words is not None:
                 stack.enter_context(workers)
-                # Each worker prefilters a share of the files and scans them for the project words.
-                shared = _shared_codes(workers, settings, len(read), root)
-                if shared is None:
-                    workers = None  # one failed: the analysis forks anew
-                else:
-                    codes, runs = shared
-                    for run, taught in runs:
-                        project_words.merge([unit.path for unit, _ in read[run]], taught)
-            if codes is None:
-                codes = relevance.codes_scanning([(unit.path, data) for unit, data in read], project_words)
-            for (unit, data), (relevant, pending) in zip(read, codes):
-                if relevant or unit.named:
-                    todo.append(_Prepared(unit, data, relevant, pending))
-                elif cache is not None:  # cannot hold a finding: never parsed (nor read next run)
-                    cache.put(unit.path, data, [], only=SKIPPED)
-            todo, dropped = _narrow(todo, relevance, project_words)
+                prefiltered = _prefiltered_by(workers, to_read, settings, root, report, cache, project_words)
+                workers = workers if prefiltered is not None else None  # one failed: the analysis forks anew
+            if prefiltered is None:
+                prefiltered, project_words = _prefiltered_here(
+                    to_read, settings, root, report, cache, project_files, sources
+                )
+            for unit, (data, digest), (relevant, pending) in prefiltered:
+                if data is not None and (relevant or unit.named):
+                    todo.append(_Prepared(unit, data, relevant, pending, digest))
+                elif cache is not None and digest is not None:  # never parsed (nor read next run)
+                    cache.put(unit.path, digest, [], only=SKIPPED)
+            dropped: list[_Prepared] = []
+            if todo and project_words is not None:
+                todo, dropped = _narrow(todo, relevance_for(settings), project_words)
             if cache is not None:
                 for prepared in dropped:
-                    cache.put(prepared.unit.path, prepared.data, [], only=SKIPPED)
-        definitions = project_words.production_definitions() if todo else {}
+                    cache.put(prepared.unit.path, prepared.digest(), [], only=SKIPPED)
+        definitions = project_words.production_definitions() if todo and project_words else {}
         analysed = _analyse(todo, settings, root, project_files, jobs, sources, workers, definitions)
         for prepared, findings in analysed:
             report.findings.extend(findings)
             if cache is not None:  # a file with no rule left is parsed only because it was named
-                cache.put(prepared.unit.path, prepared.data, findings, only=None if prepared.rules else NAMED)
+                only = None if prepared.rules else NAMED
+                cache.put(prepared.unit.path, prepared.digest(), findings, only=only)
     if cache is not None:
         cache.save()
     report.findings = sorted(
@@ -195,64 +192,156 @@ def check_units(
     return report
 
 
-def _read_unit(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bytes | None:
-    """The unit's bytes, to prefilter; None when its findings are known already (the cache's,
-    or WSL000 for a file that cannot be read or decoded), which go to ``report``."""
-    if cache is not None and unit.data is None:
-        unchanged = cache.unchanged(unit.path, unit.display, unit.named)
-        if unchanged is not None:
-            report.findings.extend(unchanged)
-            return None
+# A file read and prefiltered: its bytes (None where not needed: no rule may fire on it), their
+# content hash where the cache needs it, and its prefilter codes.
+Prefiltered = tuple[SourceUnit, tuple[bytes | None, str | None], tuple[tuple[str, ...], "Pending"]]
+
+
+def _answered_unchanged(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bool:
+    """Whether the cache knows the unit's findings without reading it (they go to ``report``)."""
+    if cache is None or unit.data is not None:
+        return False
+    unchanged = cache.unchanged(unit.path, unit.display, unit.named)
+    if unchanged is not None:
+        report.findings.extend(unchanged)
+    return unchanged is not None
+
+
+class Reading(NamedTuple):
+    """What reading a unit told: its bytes to prefilter, or that it is done (its findings known)."""
+
+    data: bytes | None = None  # readable and decodable: to prefilter
+    digest: str | None = None  # the bytes' content hash, where a cache needs it
+    problem: tuple[str, int, int] | None = None  # why it cannot be read or decoded (WSL000)
+    cached: bool = False  # the cache holds its findings for these bytes
+
+
+def read_unit(unit: SourceUnit, cache: ResultCache | None) -> Reading:
+    """Read a unit (in any process: nothing is reported here, see :func:`settle_reading`)."""
     try:
         data = unit.data if unit.data is not None else _read_bytes(unit.path)
     except Unreadable as problem:
-        report.findings.append(unreadable_finding(unit, problem))
-        return None
-    cached = cache.get(unit.path, data, unit.display, unit.named) if cache else None
-    if cached is not None:  # read again (touched, or too recent to trust its stat): same bytes
-        report.findings.extend(cached)
-        return None
+        return Reading(problem=(problem.reason, problem.line, problem.column))
+    digest = content_hash(data) if cache is not None else None
+    if cache is not None and digest is not None and cache.holds(unit.path, digest, unit.named):
+        return Reading(digest=digest, cached=True)  # read again (touched, or too recent to trust)
     try:
         check_decodable(data)  # every file that cannot be decoded is WSL000, parsed or not
     except Unreadable as problem:
-        undecodable = [unreadable_finding(unit, problem)]
-        report.findings.extend(undecodable)
-        if cache is not None:
-            cache.put(unit.path, data, undecodable)
-        return None
-    return data
+        return Reading(digest=digest, problem=(problem.reason, problem.line, problem.column))
+    return Reading(data, digest)
 
 
-def _shared_codes(
-    workers: Workers, settings: Settings, count: int, root: Path
-) -> tuple[list[tuple[tuple[str, ...], Pending]], list[tuple[slice, tuple[object, ...]]]] | None:
-    """Each file's prefilter codes, and those that await the project's words, from the
-    ``workers``, which inherited the files' bytes, with what each run of files taught the
-    project words (None when one failed)."""
+def settle_reading(unit: SourceUnit, reading: Reading, report: Report, cache: ResultCache | None) -> bool:
+    """Report the findings the reading of ``unit`` tells (the cache's, or WSL000), stamping the
+    cache here; whether the unit is left to prefilter instead."""
+    if reading.cached and cache is not None and reading.digest is not None:
+        report.findings.extend(cache.get(unit.path, reading.digest, unit.display, unit.named) or ())
+        return False
+    if reading.problem is not None:
+        finding = unreadable_finding(unit, Unreadable(*reading.problem))
+        report.findings.append(finding)
+        if cache is not None and reading.digest is not None:  # read, not decodable
+            cache.put(unit.path, reading.digest, [finding])
+        return False
+    return True
+
+
+def _prefiltered_here(
+    units: list[SourceUnit],
+    settings: Settings,
+    root: Path,
+    report: Report,
+    cache: ResultCache | None,
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    sources: ReadSources,
+) -> tuple[list[Prefiltered], ProjectWords | None]:
+    """Read and prefilter ``units`` in this process (``sources`` keeps their bytes), with the
+    project words that scanned them (None: nothing was left to prefilter, and the prefilter
+    is not even loaded)."""
+    read: list[tuple[SourceUnit, bytes, str | None]] = []
+    for unit in units:
+        reading = read_unit(unit, cache)
+        if settle_reading(unit, reading, report, cache) and reading.data is not None:
+            read.append((unit, reading.data, reading.digest))
+            if unit.data is None:
+                sources.keep(unit.path, reading.data)
+    if not read:
+        return [], None
+    relevance = relevance_for(settings)
+    project_words = relevance.project_answers(project_files, sources, root)
+    codes = relevance.codes_scanning([(unit.path, data) for unit, data, _ in read], project_words)
+    return [(unit, (data, digest), found) for (unit, data, digest), found in zip(read, codes)], project_words
+
+
+def _prefiltered_by(
+    workers: Workers,
+    units: list[SourceUnit],
+    settings: Settings,
+    root: Path,
+    report: Report,
+    cache: ResultCache | None,
+    project_words: ProjectWords,
+) -> list[Prefiltered] | None:
+    """``units`` read and prefiltered by the ``workers``, which inherited them (None when one
+    failed: nothing is reported then). The workers keep the bytes they read: the project words
+    ask them about those files."""
     from wslint.engine import parallel
     from wslint.engine.workers import WorkerFailed
 
     try:
-        return parallel.relevant_codes(workers, settings, count, root)
+        answers, shares = parallel.read_and_prefilter(workers, settings, len(units), root)
     except WorkerFailed:
         return None
+    prefiltered: list[Prefiltered] = []
+    for unit, (reading, codes) in zip(units, answers):
+        if settle_reading(unit, reading, report, cache):
+            prefiltered.append((unit, (reading.data, reading.digest), codes))
+    for taught in shares:
+        project_words.merge(taught)
+    scanned = [unit.path for unit, _, _ in prefiltered]
+    held = [unit.path for unit, _, _ in prefiltered if unit.data is None]  # read from disk there
+    project_words.hand_over(scanned, held, _held_search(workers, held))
+    return prefiltered
+
+
+def _held_search(workers: Workers, paths: list[Path]) -> Callable[[frozenset[bytes]], set[bytes]]:
+    """:meth:`CallerSearch.callers` over ``paths``, whose bytes the ``workers`` hold (read
+    here once, should a worker fail)."""
+    from wslint.engine import parallel
+    from wslint.engine.project_words import CallerSearch
+    from wslint.engine.workers import WorkerFailed
+
+    here: list[CallerSearch] = []
+
+    def search(names: frozenset[bytes]) -> set[bytes]:
+        if not here:
+            try:
+                return parallel.callers_held(workers, names)
+            except WorkerFailed:
+                here.append(CallerSearch(read_or_empty(path) for path in paths))
+        return here[0].callers(names)
+
+    return search
 
 
 def _forked_workers(
     jobs: int,
     sources: Mapping[Path, bytes],
-    prefiltered: list[tuple[Path, bytes]],
     project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    to_read: list[SourceUnit],
+    cache: ResultCache | None,
 ) -> Workers | None:
-    """Workers forked with the files to prefilter, and the project's files where already
-    listed (None where workers are spawned: they would be sent every file)."""
+    """Workers forked with the units to read and the cache, and the project's files where
+    already listed (None where workers are spawned: they would be sent every unit)."""
     from wslint.engine import parallel
     from wslint.engine.workers import FORKS
 
     if not FORKS:
         return None
     files = project_files.listed() if isinstance(project_files, _ProjectFiles) else project_files
-    return parallel.forked_workers(jobs, sources, prefiltered, files if isinstance(files, list) else None)
+    listed = files if isinstance(files, list) else None
+    return parallel.forked_workers(jobs, sources, listed, to_read=to_read, cache=cache)
 
 
 @lru_cache(maxsize=8)
