@@ -123,15 +123,29 @@ def read_and_prefilter(
     worker is free; and what each run taught the project words of the project at ``root``
     (:meth:`ProjectWords.shares`). Each worker keeps the bytes it read, for its index and for
     :func:`callers_held`."""
-    size = max(1, -(-count // (len(workers) * PREFILTER_RUNS_PER_JOB)))
-    runs = [slice(start, min(start + size, count)) for start in range(0, count, size)]
-    found, _ = _distribute(workers, _read_and_prefilter, runs, (settings, root))
+    runs = _shrinking_runs(count, len(workers))
+    found, _ = _distribute(workers, _read_and_prefilter, runs, (settings, root), ahead=2)
     return [answer for answers, _ in found for answer in answers], [shares for _, shares in found]
 
 
-# Runs of files per worker to read and prefilter: the worker done first takes the next (files
-# differ much in size), and each run costs a message both ways.
-PREFILTER_RUNS_PER_JOB = 16
+def _shrinking_runs(count: int, jobs: int) -> list[slice]:
+    """Runs of the ``count`` units, each a share of those left (:data:`RUN_SHARE`), no shorter
+    than :data:`SHORTEST_RUN`: the last runs, short, end the step about together, whatever the
+    size of the files (the worker done first takes the next run), while the first runs, long,
+    spare messages."""
+    runs = []
+    start = 0
+    while start < count:
+        size = max(SHORTEST_RUN, (count - start) // (jobs * RUN_SHARE))
+        runs.append(slice(start, min(start + size, count)))
+        start += size
+    return runs
+
+
+# A run to read and prefilter is this share of what is left per worker, and has this many
+# units at least (each run costs a message both ways).
+RUN_SHARE = 4
+SHORTEST_RUN = 8
 
 
 def callers_held(workers: Workers, names: frozenset[bytes]) -> set[bytes]:
@@ -170,12 +184,14 @@ def _distribute(
     items: Sequence[Any],
     args: tuple[Any, ...],
     owners: list[int] | None = None,
+    ahead: int = 1,
 ) -> tuple[list[Any], list[int]]:
     """``step(item, *args)`` for every item (a chunk of files, a list of modules), each sent to
     the next idle worker: an item to its owner (the worker holding its modules; -1: none) while
     the owner has any left, else to whoever is free, which takes another's last item (one held
-    by a worker only while that worker has :data:`TAKE_OVER_FROM` queued). The answers in item
-    order, and which worker answered each."""
+    by a worker only while that worker has :data:`TAKE_OVER_FROM` queued). ``ahead``: the items
+    a worker is sent before it answers (more than one: it never waits for this process to
+    send the next). The answers in item order, and which worker answered each."""
     count = len(workers)
     queues: list[deque[int]] = [deque() for _ in range(count)]
     for number in range(len(items)):
@@ -183,7 +199,7 @@ def _distribute(
         queues[owner if owner >= 0 else number % count].append(number)
     answers: list[Any] = [None] * len(items)
     answered_by = [0] * len(items)
-    sent: dict[int, int] = {}  # worker -> item
+    sent: list[deque[int]] = [deque() for _ in range(count)]  # per worker: its items in hand
 
     def feed(worker: int) -> None:
         own = queues[worker]
@@ -195,13 +211,14 @@ def _distribute(
                 return
             number = longest.pop()
         workers.send(worker, step, (items[number], *args))
-        sent[worker] = number
+        sent[worker].append(number)
 
-    for worker in range(count):
-        feed(worker)
-    while sent:
+    for _ in range(ahead):
+        for worker in range(count):
+            feed(worker)
+    while any(sent):
         worker, answer = workers.next_answer()
-        number = sent.pop(worker)
+        number = sent[worker].popleft()
         answers[number], answered_by[number] = answer, worker
         feed(worker)
     return answers, answered_by

@@ -33,7 +33,7 @@ class Workers:
         context: Any = multiprocessing.get_context(method)  # typeshed's context lacks Process
         self._connections: list[Connection] = []
         self._processes = []
-        self._busy: set[int] = set()
+        self._busy: dict[int, int] = {}  # worker -> steps sent and not answered yet
         # What the workers were forked with (the parent need not send it): name -> object.
         self.inherited: dict[str, object] = {}
         for _ in range(count):
@@ -66,7 +66,7 @@ class Workers:
             if id(args) not in pickled:
                 pickled[id(args)] = bytes(ForkingPickler.dumps((step, args)))
             self._connections[number].send_bytes(pickled[id(args)])
-            self._busy.add(number)
+            self._busy[number] = self._busy.get(number, 0) + 1
 
     def answers_of_each(self, count: int) -> list[Any]:
         """The answers of the first ``count`` workers, started by :meth:`start_each`."""
@@ -74,9 +74,10 @@ class Workers:
         return [answers[number] for number in range(count)]
 
     def send(self, number: int, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """Start ``step(*args)`` in worker ``number`` (which must be idle)."""
+        """Start ``step(*args)`` in worker ``number``, once the steps sent to it before are done
+        (their answers come first)."""
         self._connections[number].send((step, args))
-        self._busy.add(number)
+        self._busy[number] = self._busy.get(number, 0) + 1
 
     def next_answer(self) -> tuple[int, Any]:
         """The first answer of a busy worker: (its number, the answer)."""
@@ -85,7 +86,9 @@ class Workers:
         waiting = {self._connections[number]: number for number in self._busy}
         ready = wait(list(waiting))
         number = min(waiting[connection] for connection in ready)  # type: ignore[index]
-        self._busy.discard(number)
+        self._busy[number] -= 1
+        if not self._busy[number]:
+            del self._busy[number]
         return number, self._answer(self._connections[number])
 
     def _answer(self, connection: Connection) -> Any:
