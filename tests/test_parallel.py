@@ -379,3 +379,26 @@ def test_a_worker_failing_to_prefilter_leaves_it_to_the_parent(
     monkeypatch.setattr(runner, "PARALLEL_PREFILTER_FILES", 1)
     monkeypatch.setattr(parallel, "_read_and_prefilter", _fails_to_prefilter)
     assert _check_project(root, files, 2) == alone
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(0, 2), (5, 2), (400, 2), (1790, 2), (1790, 8)])
+def test_runs_cover_every_unit_once_and_shrink(count: int, jobs: int) -> None:
+    runs = parallel._shrinking_runs(count, jobs)
+    assert [index for run in runs for index in range(count)[run]] == list(range(count))
+    sizes = [run.stop - run.start for run in runs]
+    assert sizes == sorted(sizes, reverse=True) or sizes[-1] < parallel.SHORTEST_RUN
+    assert all(size >= parallel.SHORTEST_RUN for size in sizes[:-1])
+
+
+def _twice(item: int) -> tuple[int, int]:
+    return item * 2, os.getpid()
+
+
+def test_items_sent_ahead_are_answered_in_item_order() -> None:
+    """With several items in a worker's hands, its answers still pair with their items."""
+    with parallel.forked_workers(2, None) as workers:
+        answers, answered_by = parallel._distribute(workers, _twice, list(range(25)), (), ahead=3)
+    assert [doubled for doubled, _ in answers] == [item * 2 for item in range(25)]
+    pids = [pid for _, pid in answers]
+    assert len(set(pids)) == 2 and len(set(answered_by)) == 2
+    assert all(pids[i] == pids[j] for i in range(25) for j in range(25) if answered_by[i] == answered_by[j])
