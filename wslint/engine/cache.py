@@ -16,8 +16,6 @@ one complete cache; an entry that cannot be read is ignored and rebuilt.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections.abc import Iterable
@@ -33,6 +31,8 @@ README = "Result cache of wslint (https://pypi.org/project/wslint/): safe to del
 
 
 def content_hash(data: bytes) -> str:
+    import hashlib  # (imported here: a run without the cache never needs it)
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -43,17 +43,20 @@ RACY_NS = 2_000_000_000  # younger times may not have ticked since the file was 
 def project_stats(files: Iterable[Path]) -> dict[str, Stat]:
     """Every project file's size, times and inode, by path (files that vanished are left out)."""
     stats = {}
-    for path in sorted(files):
+    for path in files:
+        key = str(path)
         try:
-            status = os.stat(path)
+            status = os.stat(key)
         except OSError:
             continue
-        stats[str(path)] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-    return stats
+        stats[key] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return dict(sorted(stats.items()))  # by the text of the paths (sorting paths is slower)
 
 
 def project_digest(stats: dict[str, Stat]) -> str:
     """A digest of every project file's path, size and modification time."""
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=16)
     for path, (size, modified, _, _) in stats.items():
         digest.update(f"{path}\0{size}\0{modified}\n".encode("utf-8", "surrogatepass"))
@@ -64,6 +67,8 @@ class ResultCache:
     """Findings per file for one (version, settings, project root), stored as one JSON file."""
 
     def __init__(self, directory: Path, root: Path, settings: Settings, project: Iterable[Path]) -> None:
+        import hashlib
+
         self.directory = directory
         key = hashlib.blake2b(
             f"{FORMAT}\0{__version__}\0{root}\0{settings.fingerprint()}".encode("utf-8", "surrogatepass"),
@@ -77,6 +82,8 @@ class ResultCache:
         self._fresh: dict[str, dict[str, Any]] = {}  # entries this run wrote or restamped
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        import json
+
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, UnicodeDecodeError):
@@ -155,6 +162,7 @@ class ResultCache:
         """Write the entries atomically: those this run wrote over those it found (still valid:
         the project is as they were stored); nothing when it wrote none. A failure to write is
         not an error."""
+        import json
         import tempfile
 
         if not self._fresh and self._entries:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import configparser
 import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
+
+if TYPE_CHECKING:
+    import configparser
 
 
 class ConfigError(Exception):
@@ -69,6 +71,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_ini(path: Path) -> configparser.ConfigParser:
+    import configparser  # (imported here: most projects configure wslint in pyproject.toml)
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         with path.open(encoding="utf-8") as handle:

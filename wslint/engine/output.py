@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 
@@ -43,6 +42,8 @@ def _source_excerpt(finding: Finding, source: list[str], color: bool) -> list[st
 
 
 def render_json(findings: Sequence[Finding]) -> str:
+    import json  # (imported here: the default format does not need it)
+
     return json.dumps([finding.as_dict() for finding in findings], indent=2)
 
 
