@@ -455,3 +455,24 @@ def test_a_file_parsed_for_one_rule_still_asks_the_project_for_the_others(
     found = findings(files, root, Settings())
     without_prefilter(monkeypatch)
     assert findings(files, root, Settings()) == found
+
+
+def test_what_is_learnt_of_definitions_never_walks_the_project(tmp_path: Path) -> None:
+    """Whether every project file was scanned is told only from a list of them already made:
+    checking one file of a large tree does not walk the tree for it (it is then not known)."""
+    relevance = runner.relevance_for(Settings(select=("WSL008",)))
+
+    class Unwalked:
+        def listed(self) -> list[Path] | None:
+            return None
+
+        def __call__(self) -> list[Path]:
+            raise AssertionError("the project was walked")
+
+    project = ProjectWords(relevance.project_words, Unwalked(), root=tmp_path)
+    project.scan(tmp_path / "feed.py", SPAWNER.encode())
+    assert project.production_definitions() == {}  # not known: not every file was scanned
+    feed = tmp_path / "feed.py"
+    listed = ProjectWords(relevance.project_words, [feed], root=tmp_path)
+    listed.scan(feed, SPAWNER.encode())
+    assert listed.production_definitions() == {"create_task": False}  # every listed file scanned

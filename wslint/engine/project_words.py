@@ -129,7 +129,8 @@ class ProjectWords:
     def production_definitions(self) -> dict[str, bool]:
         """What the run has learnt of the names the project's production modules define
         (:class:`NoProductionDefinition`): name -> whether one does."""
-        if not self._complete and self._scanned.issuperset(self.project_files()):
+        listed = self._listed()
+        if not self._complete and listed is not None and self._scanned.issuperset(listed):
             self._complete = True  # every file was scanned as the run read it
         known = {}
         for reader in self._readers.values():
@@ -141,6 +142,13 @@ class ProjectWords:
 
     def project_files(self) -> Iterable[Path]:
         return self._files() if callable(self._files) else self._files
+
+    def _listed(self) -> Iterable[Path] | None:
+        """The project's files where known without walking the project (None: not walked yet)."""
+        if not callable(self._files):
+            return self._files
+        listed = getattr(self._files, "listed", None)  # the runner's walk, done only when asked
+        return listed() if callable(listed) else None
 
     def hand_over(
         self, scanned: Iterable[Path], held: Iterable[Path], search: Callable[[frozenset[bytes]], set[bytes]]
