@@ -53,6 +53,7 @@ class FunctionInfo:
     parent: FunctionInfo | None
     _local_names: frozenset[str] | None = None
     _body: list[ast.AST] | None = field(default=None, repr=False, compare=False)
+    _targets: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def local_names(self) -> frozenset[str]:
         """The parameters and the names the body assigns (``x = ...``, ``for x in``...)."""
@@ -68,6 +69,24 @@ class FunctionInfo:
             )
             self._local_names = frozenset(names)
         return self._local_names
+
+    def target_names(self) -> frozenset[str]:
+        """Every name inside a target of the body's assignments (``=``, augmented, annotated,
+        ``:=``) and ``for`` loops: ``x`` of ``x = ...``, and also ``obj`` of ``obj.attr = ...``
+        or ``i`` of ``a[i] = ...`` (listed once: rules ask about many names)."""
+        if self._targets is None:
+            names: set[str] = set()
+            for node in self.body_nodes():
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        names.update(name.id for name in walk(target) if isinstance(name, ast.Name))
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+                    if isinstance(node.target, ast.Name):
+                        names.add(node.target.id)
+                elif isinstance(node, (ast.For, ast.AsyncFor)):
+                    names.update(name.id for name in walk(node.target) if isinstance(name, ast.Name))
+            self._targets = frozenset(names)
+        return self._targets
 
     @property
     def owner(self) -> ClassInfo | None:

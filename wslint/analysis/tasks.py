@@ -155,7 +155,7 @@ def is_shadowed(func: ast.expr, function: FunctionInfo | None) -> bool:
         every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
         if any(argument.arg == head for argument in every):
             return True
-        if any(True for _ in _bindings(head, scope)):
+        if head in scope.target_names():  # where :func:`_bindings` finds one
             return True
         scope = scope.parent
     return False
