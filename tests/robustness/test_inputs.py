@@ -564,3 +564,34 @@ def test_an_analysis_over_its_time_budget_is_wsl000_and_the_run_goes_on(
     stuck = [row for row in rows if row[0] == "stuck.py"]
     assert [(row[0], row[2]) for row in stuck] == [("stuck.py", "WSL000")]
     assert "time budget" in stuck[0][3]
+
+
+def test_thousands_of_spawns_in_one_function_are_each_checked(project: Path, capsys) -> None:
+    """Whether a spawn's callee is shadowed is asked of the function once, not once per call
+    (3,000 calls took longer than the file's time budget, and the file became WSL000)."""
+    calls = "".join(f"    asyncio.create_task(job({number}))\n" for number in range(3000))
+    (project / "many.py").write_text("import asyncio\n\n\nasync def start():\n" + calls)
+    status, rows, _ = run(capsys, "many.py")
+    assert status == 1
+    assert [(line, code) for _, line, code in codes(rows)] == [(line, "WSL008") for line in range(5, 3005)]
+
+
+@pytest.mark.parametrize("read_all", [True, False])
+def test_a_large_output_through_a_pipe(project: Path, read_all: bool) -> None:
+    """The command leaves without tearing the interpreter down: all of a large output still
+    reaches the reader; and where the reader goes away (``wslint . | head -1``), the exit
+    status stays, with no traceback."""
+    calls = "".join(f"    asyncio.create_task(job({number}))\n" for number in range(1000))
+    (project / "many.py").write_text("import asyncio\n\n\nasync def start():\n" + calls)
+    command = [sys.executable, "-m", "wslint", "--no-cache", "many.py"]
+    with subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        if read_all:
+            lines = process.stdout.read().splitlines()
+            assert len(lines) == 1000 and lines[-1].startswith(b"many.py:1004:5: WSL008")
+        else:
+            assert b"WSL008" in process.stdout.readline()
+            process.stdout.close()
+        errors = process.stderr.read()
+        status = process.wait(timeout=60)
+    assert status == 1 and errors == b""
