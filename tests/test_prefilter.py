@@ -476,3 +476,28 @@ def test_what_is_learnt_of_definitions_never_walks_the_project(tmp_path: Path) -
     listed = ProjectWords(relevance.project_words, [feed], root=tmp_path)
     listed.scan(feed, SPAWNER.encode())
     assert listed.production_definitions() == {"create_task": False}  # every listed file scanned
+
+
+@pytest.mark.parametrize(
+    ("words", "common"),
+    [
+        ({b"WebSocketRoute", b"add_websocket_route", b"add_api_websocket_route"}, b"ocket"),
+        ({b"broadcast"}, b"broadcast"),
+        ({b"send", b"emit"}, b"e"),
+        ({b"send", b"pull"}, b""),
+        (set(), b""),
+    ],
+)
+def test_the_part_every_word_holds(words: set[bytes], common: bytes) -> None:
+    assert project_words.common_part(words) == common
+    assert all(common in word for word in words)
+
+
+@pytest.mark.parametrize("words", [{b"WebSocketRoute", b"add_websocket_route"}, {b"route", b"mount"}])
+def test_any_file_holds_one_of_the_words_whatever_they_share(words: set[bytes]) -> None:
+    for word in sorted(words):
+        reader = project_words.AnyFileHolds(words).reader(None)
+        reader.scan(Path("plain.py"), b"import socket\n", b"import socket\n")
+        assert not reader.settled()
+        reader.scan(Path("app.py"), b"x = " + word + b"\n", b"x = " + word + b"\n")
+        assert reader.settled()
