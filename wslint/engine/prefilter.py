@@ -110,6 +110,7 @@ class Relevance:
             groups = [_costly_last(group) for group in alternatives if group]
             self._rules.append((code, tuple(numbers.setdefault(group, len(numbers)) for group in groups)))
         self._firsts = list(dict.fromkeys(group[0] for group in numbers))
+        self._first_literals = _literals_of(self._firsts)
         self.project_words = tuple(
             dict.fromkeys(word for group in numbers for word in group if isinstance(word, ProjectWord))
         )
@@ -152,8 +153,10 @@ class Relevance:
         those of them that hold only if the project's words do (:meth:`settled` tells);
         ``present``: the lookups in ``data`` made so far, to share."""
         present = FileWords(data) if present is None else present
+        if self._first_literals is not None and not present.holds_any(self._first_literals):
+            return (), ()  # most files: no alternative can even start (told by substrings alone)
         if not any(first in present for first in self._firsts):
-            return (), ()  # most files: no alternative can even start
+            return (), ()
         surely: set[str] = set()
         doubtful: dict[str, list[int]] = {}  # code -> its groups held if their costly words are
         cheap: dict[int, bool] = {}
@@ -211,6 +214,20 @@ class Relevance:
         )
 
 
+def _literals_of(words: Sequence[Word]) -> tuple[bytes, ...] | None:
+    """Substrings one of which a file holds wherever one of ``words`` holds (None: a word
+    promises none, such as a project word)."""
+    literals: list[bytes] = []
+    for word in words:
+        if isinstance(word, bytes):
+            literals.append(word)
+        elif isinstance(word, ByteTest) and word.literals:
+            literals.extend(word.literals)
+        else:
+            return None
+    return tuple(dict.fromkeys(literals))
+
+
 def _costly(word: Word) -> bool:
     return isinstance(word, ProjectWord) or (isinstance(word, ByteTest) and word.costly)
 
@@ -231,6 +248,17 @@ class FileWords:
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._seen: dict[Word, bool] = {}
+
+    def holds_any(self, literals: tuple[bytes, ...]) -> bool:
+        """Whether one of ``literals`` occurs (each looked up as ``in`` would, and noted)."""
+        seen, data = self._seen, self._data
+        for literal in literals:
+            found = seen.get(literal)
+            if found is None:
+                found = seen[literal] = literal in data
+            if found:
+                return True
+        return False
 
     def __contains__(self, word: object) -> bool:
         found = self._seen.get(word)  # type: ignore[call-overload]
