@@ -501,3 +501,15 @@ def test_any_file_holds_one_of_the_words_whatever_they_share(words: set[bytes]) 
         assert not reader.settled()
         reader.scan(Path("app.py"), b"x = " + word + b"\n", b"x = " + word + b"\n")
         assert reader.settled()
+
+
+def test_the_first_words_rule_a_file_out_by_their_literals() -> None:
+    """Every first word promises a substring (a test's literals): a file holding none of them
+    is ruled out by those alone; a word that promises none (a project word) stops the shortcut."""
+    from wslint.engine.prefilter import _literals_of
+
+    assert _literals_of([ASYNC_DEF, b"create_task", b"async"]) == (b"async", b"create_task")
+    assert _literals_of([b"create_task", project_words.AnyFileHolds([b"x"])]) is None
+    relevance = runner.relevance_for(Settings())
+    assert relevance.codes_unasked(b"import os\n") == ((), ())
+    assert relevance.codes_unasked(b"async def f():\n    asyncio.create_task(g())\n")[0]
