@@ -298,6 +298,8 @@ _PIECES = [
     b"\0",
     b"\xef\xbb\xbf",
     b"\xfc",
+    "x = 'é'\n".encode(),
+    "\u20ac".encode(),
     b"#!/usr/bin/env python\n",
 ]
 
@@ -305,7 +307,8 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=6).map(b"".join) | st.binary(max_size=40))
 def test_the_decodable_check_agrees_with_decoding(data: bytes) -> None:
     """The runner only checks that a file decodes (most files are never parsed): the check
-    skips decoding plain ASCII that declares no encoding, and must refuse what decoding does."""
+    skips decoding plain ASCII that declares no encoding, decodes other files that declare
+    none as UTF-8 alone, and must refuse what decoding does."""
     assert _refusal(check_decodable, data) == _refusal(decode_source, data)
 
 

@@ -56,13 +56,20 @@ class ReadSources(dict[Path, bytes]):
 
 
 def check_decodable(data: bytes) -> None:
-    """Raise :class:`Unreadable` where :func:`decode_source` would. A file of ASCII bytes whose
-    first two lines (all that may declare an encoding) never say ``coding`` decodes: told by
-    a scan in C, without decoding it (most files)."""
-    if data.isascii() and b"\0" not in data:
+    """Raise :class:`Unreadable` where :func:`decode_source` would. A file whose first two
+    lines (all that may declare an encoding) never say ``coding`` is UTF-8 (after any BOM): it
+    decodes if it is ASCII (told by a scan in C: most files) or decodes as UTF-8, which
+    :func:`decode_source` is not needed to tell."""
+    if b"\0" not in data:
         second_line_end = data.find(b"\n", data.find(b"\n") + 1)
         if b"coding" not in (data if second_line_end < 0 else data[:second_line_end]):
-            return
+            if data.isascii():
+                return
+            try:
+                data.decode("utf-8")  # a BOM decodes too (as U+FEFF)
+                return
+            except UnicodeDecodeError:
+                pass  # decode_source says where
     decode_source(data)
 
 
