@@ -115,6 +115,7 @@ class Relevance:
             dict.fromkeys(word for group in numbers for word in group if isinstance(word, ProjectWord))
         )
         self._groups = [self._split(group) for group in numbers]
+        self._first_of = [self._firsts.index(group[0]) for group in numbers]  # per group
 
     def _split(self, group: tuple[Word, ...]) -> tuple[tuple[Word, ...], tuple[Word, ...], tuple[int, ...]]:
         """A group's cheap words, its costly byte tests, and the numbers of its project words."""
@@ -155,7 +156,8 @@ class Relevance:
         present = FileWords(data) if present is None else present
         if self._first_literals is not None and not present.holds_any(self._first_literals):
             return (), ()  # most files: no alternative can even start (told by substrings alone)
-        if not any(first in present for first in self._firsts):
+        starts = [first in present for first in self._firsts]
+        if not any(starts):
             return (), ()
         surely: set[str] = set()
         doubtful: dict[str, list[int]] = {}  # code -> its groups held if their costly words are
@@ -163,8 +165,10 @@ class Relevance:
         for code, numbers in self._rules:
             held_if: list[int] = []
             for number in numbers:
-                if number not in cheap:
-                    cheap[number] = all(word in present for word in self._groups[number][0])
+                if number not in cheap:  # (most groups: their first word is absent)
+                    cheap[number] = starts[self._first_of[number]] and all(
+                        word in present for word in self._groups[number][0]
+                    )
                 if not cheap[number]:
                     continue
                 if not self._groups[number][1] and not self._groups[number][2]:
