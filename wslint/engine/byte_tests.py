@@ -73,6 +73,44 @@ def _compiled(expression: bytes) -> re.Pattern[bytes]:
     return re.compile(expression)
 
 
+class FileWords:
+    """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
+
+    A plain substring test is a fast scan in C; most files fail on the first words they are
+    asked about (``async def``), so only a few words are ever looked up per file.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._seen: dict[object, bool] = {}
+
+    def holds_any(self, literals: tuple[bytes, ...]) -> bool:
+        """Whether one of ``literals`` occurs (each looked up as ``in`` would, and noted)."""
+        seen, data = self._seen, self._data
+        for literal in literals:
+            found = seen.get(literal)
+            if found is None:
+                found = seen[literal] = literal in data
+            if found:
+                return True
+        return False
+
+    def __contains__(self, word: object) -> bool:
+        found = self._seen.get(word)
+        if found is None:
+            if isinstance(word, bytes):
+                found = word in self._data
+            elif isinstance(word, ByteTest):  # its literals looked up here, once for all tests
+                literals = word.literals
+                found = (not literals or any(literal in self for literal in literals)) and bool(
+                    word.search_where_present(self._data)
+                )
+            else:
+                return False  # a word the bytes cannot tell (a project word)
+            self._seen[word] = found
+        return found
+
+
 def keywords(phrase: str) -> Pattern:
     """``async def`` as Python spells it: the keywords apart by any whitespace or line joins."""
     words = [word.encode() for word in phrase.split()]
@@ -87,8 +125,14 @@ ASYNC_FOR = keywords("async for")
 
 
 def call_of(names: Iterable[str]) -> CallOf:
-    """A call whose callee's last name is one of ``names``: ``broadcast(``, ``hub.broadcast (``."""
-    return CallOf(tuple(sorted(name.encode() for name in names)))
+    """A call whose callee's last name is one of ``names``: ``broadcast(``, ``hub.broadcast (``.
+    One test for the same names (a file's lookups of it are shared: see :class:`FileWords`)."""
+    return _call_of(tuple(sorted(name.encode() for name in names)))
+
+
+@lru_cache(maxsize=32)
+def _call_of(names: tuple[bytes, ...]) -> CallOf:
+    return CallOf(names)
 
 
 class CallOf(ByteTest):

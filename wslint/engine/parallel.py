@@ -295,7 +295,7 @@ _read_here: list[Path] = []
 def _read_and_prefilter(
     run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
-    from wslint.engine.prefilter import FileWords
+    from wslint.engine.byte_tests import FileWords
     from wslint.engine.runner import read_unit, relevance_for
 
     units: list[SourceUnit] | None = _inherited.get("to_read")

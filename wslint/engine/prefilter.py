@@ -22,6 +22,7 @@ from wslint.engine.byte_tests import (
     FAN_OUT_IN_ASYNC_DEF,
     ByteTest,
     CallOf,
+    FileWords,
     Pattern,
     call_of,
     keywords,
@@ -240,41 +241,3 @@ def _costly_last(group: tuple[Word, ...]) -> tuple[Word, ...]:
     """The group's cheap words first, then its costly ones, project words last of all (the
     first word is the one a file is first asked about)."""
     return tuple(sorted(group, key=lambda word: (_costly(word), isinstance(word, ProjectWord))))
-
-
-class FileWords:
-    """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
-
-    A plain substring test is a fast scan in C; most files fail on the first words they are
-    asked about (``async def``), so only a few words are ever looked up per file.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._seen: dict[Word, bool] = {}
-
-    def holds_any(self, literals: tuple[bytes, ...]) -> bool:
-        """Whether one of ``literals`` occurs (each looked up as ``in`` would, and noted)."""
-        seen, data = self._seen, self._data
-        for literal in literals:
-            found = seen.get(literal)
-            if found is None:
-                found = seen[literal] = literal in data
-            if found:
-                return True
-        return False
-
-    def __contains__(self, word: object) -> bool:
-        found = self._seen.get(word)  # type: ignore[call-overload]
-        if found is None:
-            if isinstance(word, bytes):
-                found = word in self._data
-            elif isinstance(word, ByteTest):  # its literals looked up here, once for all tests
-                literals = word.literals
-                found = (not literals or any(literal in self for literal in literals)) and bool(
-                    word.search_where_present(self._data)
-                )
-            else:
-                return False
-            self._seen[word] = found
-        return found

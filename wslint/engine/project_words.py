@@ -13,12 +13,12 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
 from wslint.engine.byte_tests import (
     FAN_OUT,
     IDENTIFIER,
     DefBlocks,
+    FileWords,
     call_of,
     fan_out_defs,
     mentioned_in_a_coroutine_loop,
@@ -29,13 +29,6 @@ from wslint.engine.byte_tests import (
 from wslint.engine.source import read_or_empty
 
 ProjectFiles = Sequence[Path] | Callable[[], Iterable[Path]]
-
-
-class Literals(Protocol):
-    """``literal in <it>``: whether a file's bytes hold a literal (the bytes themselves, or the
-    prefilter's lookups in them)."""
-
-    def __contains__(self, literal: bytes, /) -> bool: ...
 
 
 class ProjectWord(ABC):
@@ -51,7 +44,7 @@ class ProjectReader(ABC):
     """One run's knowledge for one project word, gathered file by file."""
 
     @abstractmethod
-    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+    def scan(self, path: Path, data: bytes, present: FileWords) -> None:
         """Note what the word needs of one project file's bytes (``present``: whether they
         hold a literal, looked up once per file where the prefilter shares its lookups)."""
 
@@ -94,11 +87,11 @@ class ProjectWords:
         self._elsewhere: tuple[frozenset[Path], Callable[[frozenset[bytes]], set[bytes]]] | None = None
         self._local_search: CallerSearch | None = None
 
-    def scan(self, path: Path, data: bytes, present: Literals | None = None) -> None:
+    def scan(self, path: Path, data: bytes, present: FileWords | None = None) -> None:
         if self._readers and path not in self._scanned:
             self._scanned.add(path)
             for reader in self._readers.values():
-                reader.scan(path, data, data if present is None else present)
+                reader.scan(path, data, FileWords(data) if present is None else present)
 
     def held(self, word: ProjectWord, data: bytes) -> bool:
         reader = self._readers.get(word)
@@ -197,7 +190,7 @@ class _Holding(ProjectReader):
         common = common_part(words)
         self._common = common if len(common) >= COMMON_PART else None
 
-    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+    def scan(self, path: Path, data: bytes, present: FileWords) -> None:
         if not self._found and (self._common is None or self._common in present):
             self._found = any(word in present for word in self._words)
 
@@ -251,7 +244,7 @@ class _Undefined(ProjectReader):
         self._root = root
         self._defined = False
 
-    def scan(self, path: Path, data: bytes, present: Literals) -> None:
+    def scan(self, path: Path, data: bytes, present: FileWords) -> None:
         if self._defined or self._root is None or self._word.name not in present:
             return
         if self._word.definition.search(data):
@@ -310,12 +303,14 @@ class NamesABroadcastingFunction(ProjectWord):
 class _BroadcastingNames(ProjectReader):
     def __init__(self, word: NamesABroadcastingFunction) -> None:
         self._word = word
-        self._candidates: list[bytes] = []  # files that may broadcast themselves, not yet read
+        self._candidates: list[bytes] = []  # files with a broadcast call or a fan-out, not yet read
         self._own: set[bytes] = set()  # the functions those read broadcast in
         self._names: frozenset[bytes] | None = None
 
-    def scan(self, path: Path, data: bytes, present: Literals) -> None:
-        if any(literal in present for literal in self._word.literals):
+    def scan(self, path: Path, data: bytes, present: FileWords) -> None:
+        if any(literal in present for literal in self._word.literals) and (
+            self._word.broadcast_call in present or FAN_OUT in present  # (the prefilter's, if asked)
+        ):
             self._candidates.append(data)
 
     def held(self, data: bytes, project: ProjectWords) -> bool:
@@ -332,8 +327,7 @@ class _BroadcastingNames(ProjectReader):
     def _read_candidates(self) -> None:
         """The functions whose own bodies broadcast, in the files that may (each read once)."""
         for data in self._candidates:
-            if self._broadcasts(data):
-                self._own.update(self._own_broadcasters(data, DefBlocks(data)))
+            self._own.update(self._own_broadcasters(data, DefBlocks(data)))
         self._candidates = []
 
     def _names_in(self, project: ProjectWords) -> frozenset[bytes]:
@@ -350,9 +344,6 @@ class _BroadcastingNames(ProjectReader):
             added = frozenset(project.callers_of(added) - names)
             names |= added
         return frozenset(names)
-
-    def _broadcasts(self, text: bytes) -> bool:
-        return self._word.broadcast_call.search(text) or FAN_OUT.search(text)
 
     def _own_broadcasters(self, data: bytes, blocks: DefBlocks) -> Iterator[bytes]:
         """The ``def``s whose own bodies may hold a broadcast call or a fan-out (the analysis
