@@ -69,7 +69,9 @@ class ProjectReader(ABC):
 
 class ProjectWords:
     """One run's answers to the project words: the files the run reads are scanned as they
-    are read; the project's other files only when a question needs them."""
+    are read (here, or by the workers that read them: what they learnt is merged, and they
+    search the bytes they hold when asked); the project's other files only when a question
+    needs them."""
 
     def __init__(
         self,
