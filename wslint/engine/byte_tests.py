@@ -74,10 +74,12 @@ def _compiled(expression: bytes) -> re.Pattern[bytes]:
 
 
 class FileWords:
-    """``word in FileWords(data)``: whether a file's bytes contain ``word``, each looked up once.
+    """``word in FileWords(data)``: whether a file's bytes contain ``word`` (a substring or a
+    :class:`ByteTest`), each looked up once, for the prefilter and the project words alike.
 
-    A plain substring test is a fast scan in C; most files fail on the first words they are
-    asked about (``async def``), so only a few words are ever looked up per file.
+    A plain substring test is a fast scan in C; most files hold none of the substrings the
+    prefilter's first words promise (:meth:`holds_any`), so only a few words are ever looked
+    up per file.
     """
 
     def __init__(self, data: bytes) -> None:

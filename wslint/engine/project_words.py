@@ -45,8 +45,8 @@ class ProjectReader(ABC):
 
     @abstractmethod
     def scan(self, path: Path, data: bytes, present: FileWords) -> None:
-        """Note what the word needs of one project file's bytes (``present``: whether they
-        hold a literal, looked up once per file where the prefilter shares its lookups)."""
+        """Note what the word needs of one project file's bytes (``present``: the file's
+        lookups, shared with the prefilter where it asks about the same file)."""
 
     def settled(self) -> bool:
         """Whether the files scanned so far answer every question (no need to read the rest)."""
@@ -327,7 +327,7 @@ class _BroadcastingNames(ProjectReader):
         self._own.update(share)
 
     def _read_candidates(self) -> None:
-        """The functions whose own bodies broadcast, in the files that may (each read once)."""
+        """The functions whose own bodies broadcast, in the files that do (each read once)."""
         for data in self._candidates:
             self._own.update(self._own_broadcasters(data, DefBlocks(data)))
         self._candidates = []
