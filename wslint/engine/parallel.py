@@ -295,7 +295,6 @@ _read_here: list[Path] = []
 def _read_and_prefilter(
     run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
-    from wslint.engine.byte_tests import FileWords
     from wslint.engine.runner import read_unit, relevance_for
 
     units: list[SourceUnit] | None = _inherited.get("to_read")
@@ -305,21 +304,21 @@ def _read_and_prefilter(
     kept: ReadSources = _inherited["sources"]  # this worker's copy: the bytes it reads
     relevance = relevance_for(settings)
     project = relevance.project_answers((), root=root)  # scans these files: asks nothing
+    readings = [(unit, read_unit(unit, cache)) for unit in units[run]]
+    read = [(unit, reading.data) for unit, reading in readings if reading.data is not None]
+    codes = iter(relevance.codes_scanning([(unit.path, data) for unit, data in read], project))
     answers: list[Answer] = []
-    for unit in units[run]:
-        reading = read_unit(unit, cache)
+    for unit, reading in readings:
         if reading.data is None:
             answers.append((reading, ((), ())))
             continue
-        present = FileWords(reading.data)  # the lookups of both, each made once
-        codes = relevance.codes_unasked(reading.data, present)
-        project.scan(unit.path, reading.data, present)
+        found = next(codes)
         if unit.data is None:
             kept.keep(unit.path, reading.data)
             _read_here.append(unit.path)
-        if not codes[0] and not unit.named:
+        if not found[0] and not unit.named:
             reading = reading._replace(data=None)  # not needed by the parent: not sent
-        answers.append((reading, codes))
+        answers.append((reading, found))
     return answers, project.shares()
 
 

@@ -56,22 +56,14 @@ class Workers:
     def each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> list[Any]:
         """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order.
         Arguments given as one object for several workers are pickled once."""
-        self.start_each(step, arguments)
-        return self.answers_of_each(len(arguments))
-
-    def start_each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> None:
-        """Start :meth:`each` without waiting: :meth:`answers_of_each` collects the answers."""
         pickled: dict[int, bytes] = {}
         for number, args in enumerate(arguments):
             if id(args) not in pickled:
                 pickled[id(args)] = bytes(ForkingPickler.dumps((step, args)))
             self._connections[number].send_bytes(pickled[id(args)])
             self._busy[number] = self._busy.get(number, 0) + 1
-
-    def answers_of_each(self, count: int) -> list[Any]:
-        """The answers of the first ``count`` workers, started by :meth:`start_each`."""
-        answers = dict(self.next_answer() for _ in range(count))
-        return [answers[number] for number in range(count)]
+        answers = dict(self.next_answer() for _ in arguments)
+        return [answers[number] for number in range(len(arguments))]
 
     def send(self, number: int, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
         """Start ``step(*args)`` in worker ``number``, once the steps sent to it before are done
