@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -149,10 +150,26 @@ def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
     return sources
 
 
+# Subcommands, each a click command in a module of its own, imported only when asked for:
+# ``wslint map``, ``wslint server``. Anything else is the check command (``wslint [PATHS]``).
+SUBCOMMANDS: dict[str, str] = {}
+
+
+def _command_for(argv: list[str]) -> tuple[click.Command, list[str], str]:
+    """The click command that ``argv`` asks for, its arguments and its program name."""
+    if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
+        module_name, _, attribute = SUBCOMMANDS[argv[0]].partition(":")
+        module = importlib.import_module(module_name)
+        return getattr(module, attribute), argv[1:], f"wslint {argv[0]}"
+    return cli, argv, "wslint"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: returns the exit status (0 clean, 1 findings, 2 error)."""
     try:
-        cli.main(args=argv, prog_name="wslint", standalone_mode=False)
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        command, arguments, prog_name = _command_for(arguments)
+        command.main(args=arguments, prog_name=prog_name, standalone_mode=False)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except click.exceptions.Exit as exit_:
