@@ -4,10 +4,12 @@ An endpoint is an ``async def`` decorated ``@x.websocket(path)`` / ``@x.websocke
 or handed to ``add_websocket_route``, ``add_api_websocket_route`` or ``WebSocketRoute`` anywhere
 in the production code (nested in a route factory too). Its *initial sends* are what it sends
 before its first ``while`` / ``async for`` loop, directly or through a helper it calls with the
-socket; sends inside the receive loop are replies. An endpoint *updates itself* (and is none of
-WSL006's business) when it pushes on its own: a loop that sends without receiving, a receive
-loop with a timer, a nested function or spawned task that sends, or the socket handed to
-something wslint cannot follow (a constructor, a scheduler, an unknown ``run``/``listen``).
+socket; sends inside the receive loop are replies, and never count (timeout or not). What it
+*pushes on its own* is recorded with its types: the sends of a loop that sends without
+receiving, of a receive loop with a timer, of a spawned task, and unknown for a nested function
+that sends or the socket handed to something wslint cannot follow (a constructor, a scheduler,
+an unknown ``run``/``listen``). It *updates itself* when it pushes its initial type, or a
+message of unknown type, on its own: a keep-alive loop that only pings does not.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from wslint.analysis.message_flow import (
     Types,
     positional_parameters,
 )
-from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
+from wslint.analysis.module import SCOPE_NODES, ClassInfo, FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import final_name
 from wslint.analysis.roles import SOCKET_ANNOTATIONS, annotation_names
 from wslint.analysis.walk import walk
+from wslint.flow.registry import instance_registry
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route"})
 REGISTRARS = frozenset({"add_websocket_route", "add_api_websocket_route", "WebSocketRoute"})
@@ -108,11 +111,22 @@ MAX_HELPER_DEPTH = 3
 
 @dataclass
 class EndpointFacts:
-    """What an endpoint sends before its receive loop, and whether it pushes on its own."""
+    """What an endpoint sends before its receive loop, what it pushes on its own after, and
+    the connection registry it joins (None: cannot be told)."""
 
     function: FunctionInfo
     initial: list[Types] = field(default_factory=list)
-    updates_itself: bool = False
+    pushes: list[Types] = field(default_factory=list)
+    registry: str | None = None
+
+    @property
+    def updates_itself(self) -> bool:
+        """Whether it pushes its initial type, or a message of unknown type, on its own."""
+        initial = {t for types in self.initial if isinstance(types, frozenset) for t in types}
+        return any(types is UNKNOWN or bool(initial & types) for types in self.pushes)  # type: ignore[operator]
+
+    def push_unknown(self) -> None:
+        self.pushes.append(UNKNOWN)
 
 
 # -- which functions are endpoints ----------------------------------------------------------
@@ -212,6 +226,7 @@ class _Walker:
         self.resolver = resolver
         self.depth = depth
         self.initial_phase = True
+        self.pushing = False  # in a loop that pushes on its own (no receive, or a timed one)
         self.saw_loop = False
 
     # statements ---------------------------------------------------------------------------
@@ -256,15 +271,13 @@ class _Walker:
     def loop(self, node: ast.While | ast.AsyncFor) -> None:
         nodes = list(local_nodes([node]))
         receives = any(self._is_receive(n) for n in nodes)
-        if receives:
-            if any(isinstance(n, ast.Call) and final_name(n.func) in TIMERS for n in nodes):
-                self.facts.updates_itself = True  # receive with a timeout: may push between messages
-            saved, self.initial_phase = self.initial_phase, False
-            self.expressions(nodes, already_flat=True)
-            self.initial_phase = saved
-            return
-        if any(self._sends_or_hands_over(n) for n in nodes):
-            self.facts.updates_itself = True  # a loop that pushes without receiving
+        # A receive loop's sends are replies; one with a timer may also push between messages,
+        # and a loop that never receives pushes: their sends are recorded with their types.
+        timed = any(isinstance(n, ast.Call) and final_name(n.func) in TIMERS for n in nodes)
+        saved = self.initial_phase, self.pushing
+        self.initial_phase, self.pushing = False, timed or not receives
+        self.expressions(nodes, already_flat=True)
+        self.initial_phase, self.pushing = saved
 
     def _is_receive(self, node: ast.AST) -> bool:
         if isinstance(node, ast.AsyncFor):
@@ -308,32 +321,43 @@ class _Walker:
         if isinstance(func, ast.Attribute) and func.attr in SENDS and self._is_socket(func.value):
             if self.initial_phase and not spawned:
                 self.facts.initial.append(self._send_types(node))
-            elif spawned:
-                self.facts.updates_itself = True
+            elif spawned or self.pushing:
+                self.facts.pushes.append(self._send_types(node))
             return
         if not self._passes_socket(node):
             return
         helper = self.resolver.resolve_call(node, self.scope) or self._resolve_instance_call(node)
         if helper is not None:
+            self._joins(helper.function.owner)
             self.helper(node, helper, spawned)
         elif spawned or _is_constructor(func) or not _is_neutral(final_name(func) or ""):
-            self.facts.updates_itself = True  # the socket goes where wslint cannot follow
-        elif self.initial_phase and "send" in (final_name(func) or "").lower():
-            self._unresolved_send(node)
+            self.facts.push_unknown()  # the socket goes where wslint cannot follow
+        else:
+            if isinstance(func, ast.Attribute) and self.facts.registry is None:
+                self.facts.registry = instance_registry(func.value, self.scope, self.resolver.index)
+            if "send" in (final_name(func) or "").lower() and (self.initial_phase or self.pushing):
+                self._unresolved_send(node)
+
+    def _joins(self, owner: ClassInfo | None) -> None:
+        """The registry of the first project class the socket is handed to (``connect``)."""
+        if owner is not None and self.facts.registry is None and self.depth == 0:
+            self.facts.registry = owner.key
 
     def helper(self, call: ast.Call, helper: Resolved, spawned: bool) -> None:
         if self.depth >= MAX_HELPER_DEPTH:
-            self.facts.updates_itself = True
+            self.facts.push_unknown()
             return
         sockets = self._socket_parameters(call, helper.function)
         inner_facts = EndpointFacts(helper.function)
         scope = Scope(helper.module, helper.function, _bindings(call, helper.function, self.scope))
         walker = _Walker(inner_facts, sockets, scope, self.resolver, self.depth + 1)
         walker.initial_phase = self.initial_phase and not spawned
+        walker.pushing = self.pushing
         walker.block(helper.function.node.body)
         walker.nested_functions()
-        if inner_facts.updates_itself or (spawned and inner_facts.initial):
-            self.facts.updates_itself = True
+        self.facts.pushes.extend(inner_facts.pushes)
+        if spawned or (self.pushing and not self.initial_phase):
+            self.facts.pushes.extend(inner_facts.initial)
         if self.initial_phase and not spawned:
             self.facts.initial.extend(inner_facts.initial)
         if walker.saw_loop:
@@ -343,10 +367,8 @@ class _Walker:
     def _unresolved_send(self, call: ast.Call) -> None:
         """``manager.send_personal(ws, {...})`` that wslint cannot resolve: the message argument."""
         messages = [a for a in [*call.args, *(k.value for k in call.keywords)] if not self._is_socket(a)]
-        if len(messages) == 1:
-            self.facts.initial.append(self.resolver.message_types(messages[0], self.scope))
-        else:
-            self.facts.initial.append(UNKNOWN)
+        types = self.resolver.message_types(messages[0], self.scope) if len(messages) == 1 else UNKNOWN
+        (self.facts.initial if self.initial_phase else self.facts.pushes).append(types)
 
     def _send_types(self, call: ast.Call) -> Types:
         payload = call.args[0] if call.args else None
@@ -363,7 +385,7 @@ class _Walker:
             if nested.parent is self.scope.function and any(
                 self._sends_or_hands_over(n) for n in nested.body_nodes()
             ):
-                self.facts.updates_itself = True
+                self.facts.push_unknown()
 
     # the socket ---------------------------------------------------------------------------
     def _is_socket(self, node: ast.AST) -> bool:

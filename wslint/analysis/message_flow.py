@@ -97,7 +97,9 @@ class TypeResolver:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and key.value == "type":
                 return self.type_values(value, scope, depth)
-        return UNKNOWN  # no "type" key we can read (or one hidden in a ** spread)
+        if any(key is None or not isinstance(key, ast.Constant) for key in node.keys):
+            return UNKNOWN  # a "type" may hide in a ** spread or a computed key
+        return frozenset()  # visibly no "type": a message of no type, which silences nothing
 
     def _call_message_types(self, call: ast.Call, scope: Scope, depth: int) -> Types:
         name = final_name(call.func)
@@ -107,7 +109,7 @@ class TypeResolver:
             for keyword in call.keywords:
                 if keyword.arg == "type":
                     return self.type_values(keyword.value, scope, depth)
-            return UNKNOWN
+            return UNKNOWN if call.args or any(k.arg is None for k in call.keywords) else frozenset()
         helper = self._resolve_call(call, scope)
         if helper is None:
             return UNKNOWN

@@ -1,10 +1,11 @@
-"""Project-wide facts for WSL006, extracted once per file and joined across the project.
+"""Project-wide facts for the message flow, extracted once per file and joined across the project.
 
-Per production module: its broadcast sites (broadcast calls, fan-outs, fan-outs through a
-send helper) and the message types each carries, or unknown. Joined: every type the project
-broadcasts, whether any broadcast's type is unknown, whether anything broadcasts at all; and
-which functions the project registers as WebSocket routes. Memoised per :class:`ProjectIndex`
-(one run); only modules whose bytes mention a broadcast method or a send method are parsed.
+Per production module: its senders (broadcast calls, fan-outs, fan-outs through a send helper,
+library sends, bus publishes and relays: :mod:`wslint.flow.senders`) and the message types each
+carries, or unknown. Joined (:attr:`ProjectFacts.senders`): relays take their types from the
+publishes to their channels. Also which functions the project registers as WebSocket routes.
+Memoised per :class:`ProjectIndex` (one run); only modules whose bytes mention a broadcast
+method, a send method or a library's sending word are parsed.
 """
 
 from __future__ import annotations
@@ -18,18 +19,17 @@ from functools import cached_property
 from wslint.analysis import endpoints
 from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcasts_in
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
+from wslint.analysis.message_flow import TypeResolver
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 from wslint.engine.options import Settings
+from wslint.flow.library import LIBRARY_WORDS
+from wslint.flow.model import Sender
+from wslint.flow.senders import join_senders, module_senders
 
 
-@dataclass(frozen=True)
-class BroadcastSite:
-    module: str
-    line: int
-    types: Types
+BroadcastSite = Sender  # what the workers gather and send each other
 
 
 @dataclass
@@ -40,21 +40,10 @@ class ProjectFacts:
     sites: list[BroadcastSite] = field(default_factory=list)
 
     @cached_property
-    def types(self) -> frozenset[str]:
-        """Every type some broadcast carries (asked once the sites are all gathered)."""
-        found: set[str] = set()
-        for site in self.sites:
-            if isinstance(site.types, frozenset):
-                found |= site.types
-        return frozenset(found)
-
-    @cached_property
-    def unknown_site(self) -> BroadcastSite | None:
-        return next((site for site in self.sites if site.types is UNKNOWN), None)
-
-    @cached_property
-    def broadcasts_anything(self) -> bool:
-        return any(site.types is UNKNOWN or site.types for site in self.sites)
+    def senders(self) -> list[Sender]:
+        """Every sender, relays joined with the publishes to their channels (asked once the
+        sites are all gathered)."""
+        return join_senders(self.sites)
 
 
 _FACTS: weakref.WeakKeyDictionary[ProjectIndex, ProjectFacts] = weakref.WeakKeyDictionary()
@@ -81,7 +70,8 @@ def project_facts(index: ProjectIndex) -> ProjectFacts:
 def broadcasting_module_names(index: ProjectIndex) -> list[str]:
     """Modules whose bytes mention a broadcast method or a send method (fan-outs), in order:
     those :func:`project_facts` gathers sites from (none parsed)."""
-    return index.names_mentioning_any((*index.settings.broadcast_methods, *SEND_METHODS))
+    words = (*index.settings.broadcast_methods, *SEND_METHODS, *LIBRARY_WORDS)
+    return index.names_mentioning_any(words)
 
 
 def gather_sites(
@@ -94,29 +84,13 @@ def gather_sites(
         if module is None or module.is_test:
             sites[name] = []
         else:
-            sites[name] = list(module_broadcasts(module, resolver))
+            sites[name] = list(module_senders(module, resolver))
     return sites
 
 
 def share_facts(index: ProjectIndex, resolver: TypeResolver, sites: list[BroadcastSite]) -> None:
     """Install the project's sites, joined from every worker's share, as this index's facts."""
     _FACTS[index] = ProjectFacts(resolver, list(sites))
-
-
-def module_broadcasts(module: ModuleInfo, resolver: TypeResolver) -> Iterator[BroadcastSite]:
-    """Every broadcast site of one module with the types it carries."""
-    settings = resolver.index.settings
-    module.lay_out()  # every function's body is walked twice: slices beat walking the tree
-    for function in module.iter_functions():
-        scope = Scope(module, function)
-        broadcasts, fan_outs = _sites_in(function, settings)
-        for broadcast in broadcasts:
-            yield BroadcastSite(
-                module.name, _line(broadcast.node), resolver.message_types(broadcast.payload, scope)
-            )
-        for node, payload in fan_outs:
-            types = resolver.message_types(payload, scope) if payload is not None else UNKNOWN
-            yield BroadcastSite(module.name, _line(node), types)
 
 
 def holds_a_site(function: FunctionInfo, settings: Settings) -> bool:
@@ -136,6 +110,9 @@ def _sites_in(function: FunctionInfo, settings: Settings) -> _Sites:
         sites = (list(broadcasts_in(function.body_nodes(), settings)), list(helper_fan_outs(function)))
         found = function._wsl_sites = (settings, sites)  # type: ignore[attr-defined]
     return found[1]
+
+
+sites_in = _sites_in
 
 
 def helper_fan_outs(function: FunctionInfo) -> Iterator[tuple[ast.AST, ast.AST | None]]:
@@ -170,7 +147,3 @@ def _receiver_in(call: ast.Call, targets: set[str]) -> bool:
 
 def _names(target: ast.AST) -> set[str]:
     return {node.id for node in walk(target) if isinstance(node, ast.Name)}
-
-
-def _line(node: ast.AST) -> int:
-    return getattr(node, "lineno", 0)

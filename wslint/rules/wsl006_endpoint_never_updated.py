@@ -95,16 +95,13 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
     may_be_registered,
 )
-from wslint.analysis.messages import matches_any
 from wslint.analysis.module import FunctionInfo
-from wslint.analysis.project_facts import (
-    ProjectFacts,
-    project_facts,
-    registered_endpoints,
-)
+from wslint.analysis.project_facts import project_facts, registered_endpoints
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
+from wslint.flow.model import NEVER_UPDATED
+from wslint.flow.status import Verdict, endpoint_verdict, initial_types
 from wslint.engine.prefilter import ASYNC_DEF, WordGroups
 from wslint.engine.project_words import AnyFileHolds
 from wslint.rules.base import Rule, def_line
@@ -134,11 +131,11 @@ class EndpointNeverUpdated(Rule):
         for function in _endpoints(context):
             facts = project_facts(index)
             endpoint = analyse_endpoint(function, context.module, facts.resolver)
-            if endpoint is None or endpoint.updates_itself or not endpoint.initial:
+            if endpoint is None:
                 continue
-            message = _verdict(endpoint, facts, context.settings)
-            if message is not None:
-                yield self.finding(context, def_line(function), message)
+            verdict = endpoint_verdict(endpoint, facts.senders, context.settings.update_type_patterns)
+            if verdict.status == NEVER_UPDATED:
+                yield self.finding(context, def_line(function), _message(endpoint, verdict))
 
 
 def _endpoints(context: FileContext) -> Iterator[FunctionInfo]:
@@ -154,22 +151,17 @@ def _endpoints(context: FileContext) -> Iterator[FunctionInfo]:
         yield from (function for function in maybe if function.key in registered)
 
 
-def _verdict(endpoint: EndpointFacts, facts: ProjectFacts, settings: Settings) -> str | None:
+def _message(endpoint: EndpointFacts, verdict: Verdict) -> str:
     name = endpoint.function.name
-    known = [t for types in endpoint.initial if isinstance(types, frozenset) for t in sorted(types)]
-    if not facts.broadcasts_anything:
+    if verdict.missing_type is None:
+        known = sorted(initial_types(endpoint))
         sent = f"`{known[0]}`" if known else "its initial data"
         return (
             f"endpoint `{name}` sends {sent} once and nothing in the project broadcasts: "
             "broadcast updates to its clients when the state changes"
         )
-    if facts.unknown_site is not None:
-        return None
-    broadcast = facts.types
-    for message_type in known:
-        if matches_any(message_type, settings.update_type_patterns) and message_type not in broadcast:
-            return (
-                f"endpoint `{name}` sends `{message_type}` once and nothing in the project broadcasts it: "
-                f"broadcast `{message_type}` when the state changes"
-            )
-    return None
+    message_type = verdict.missing_type
+    return (
+        f"endpoint `{name}` sends `{message_type}` once and nothing in the project broadcasts it: "
+        f"broadcast `{message_type}` when the state changes"
+    )
