@@ -34,10 +34,21 @@ async def start(self):
 - `broadcaster-patterns`
 - `start-methods`
 
+It follows the chain that starts the broadcaster: where every function that starts it
+(`Poller.start()` creating its task) is itself never reached — nothing in production calls it
+or passes it on, and nothing that does is reached (a route, a lifespan, `main`, module-level
+code, a decorator or a special method are) — the broadcaster is never started either, and the
+message names the start method nobody calls. This part applies only where production code
+builds the class (`poller = Poller(...)`), or imports the module of a start function: a class
+the project never instantiates is an API for someone else.
+
 ## Known problems
 Any reference to the broadcaster's name in production code counts as a start (wslint cannot
 know every scheduler), including a string equal to its name (`getattr(self, "_broadcast_x")`).
 A bare call statement `self._broadcast_x()` creates a coroutine and drops it: it does not count.
+In the start chain, a call whose receiver cannot be resolved (`self.server.start()`) may go to
+the start method and counts as reaching it; a closure, or a chain of more than four steps, is
+taken as reached.
 """
 
 from __future__ import annotations
@@ -49,6 +60,7 @@ from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
+from wslint.flow.starts import is_built, start_chain
 from wslint.rules.base import Rule, def_line
 
 NOT_REGISTRATIONS = frozenset(
@@ -68,13 +80,24 @@ class BroadcasterNeverStarted(Rule):
         if context.module.is_test:
             return
         for function, _ in context.broadcasters():
-            if _is_registered(function) or context.index.is_referenced(function):
+            if _is_registered(function):
                 continue
-            yield self.finding(
-                context,
-                def_line(function),
-                f"broadcaster `{function.name}` is never started: {_advice(function, context)}",
-            )
+            if not context.index.is_referenced(function):
+                message = f"broadcaster `{function.name}` is never started: {_advice(function, context)}"
+                yield self.finding(context, def_line(function), message)
+                continue
+            unreached = start_chain(function, context.index).unreached
+            if unreached is not None and is_built(unreached, context.index):
+                yield self.finding(context, def_line(function), _chain_message(function, unreached))
+
+
+def _chain_message(function: FunctionInfo, start: FunctionInfo) -> str:
+    qualified = start.key.partition("::")[2]
+    return (
+        f"broadcaster `{function.name}` is started only by `{qualified}()`, which nothing in "
+        f"production calls: call `{start.name}()` where the application starts (a lifespan or "
+        "startup handler)"
+    )
 
 
 def _is_registered(function: FunctionInfo) -> bool:
