@@ -94,8 +94,8 @@ class Endpoint:
     registry: str | None
     status: str
     missing_type: str | None = None  # the initial type no sender carries (never-updated)
-    senders: tuple[Place, ...] = ()
-    clients: tuple[Place, ...] = ()
+    senders: tuple[Sender, ...] = ()  # those carrying an initial type, or unknown and reaching it
+    clients: tuple[Place, ...] = ()  # client code opening a socket to it (the client rules fill it)
 
 
 @dataclass(frozen=True)

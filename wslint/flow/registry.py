@@ -64,11 +64,11 @@ def instance_class(name: str, scope: Scope, index: ProjectIndex) -> tuple[Module
                 annotation = argument.annotation
                 dotted = module.qualified(annotation) if annotation is not None else None
                 return (module, dotted) if dotted else None
-        values = _assigned(function.node.body, name, deep=True)
+        values = assigned(function.node.body, name, deep=True)
         if values:
             return _constructed(values, module)
         function = function.parent
-    values = _assigned(module.tree.body, name, deep=False)
+    values = assigned(module.tree.body, name, deep=False)
     if values:
         return _constructed(values, module)
     dotted = module.aliases.get(name)
@@ -76,7 +76,7 @@ def instance_class(name: str, scope: Scope, index: ProjectIndex) -> tuple[Module
         head, _, last = dotted.rpartition(".")
         other = index.module(head) if index.is_project_module(head) else None
         if other is not None:
-            values = _assigned(other.tree.body, last, deep=False)
+            values = assigned(other.tree.body, last, deep=False)
             if values:
                 return _constructed(values, other)
     return None
@@ -89,7 +89,7 @@ def _constructed(values: list[ast.AST], module: ModuleInfo) -> tuple[ModuleInfo,
     return (module, dotted) if dotted else None
 
 
-def _assigned(body: list[ast.stmt], name: str, deep: bool) -> list[ast.AST]:
+def assigned(body: list[ast.stmt], name: str, deep: bool) -> list[ast.AST]:
     """Values assigned to ``name`` by the statements of ``body`` (nested blocks too when
     ``deep``, never nested functions or classes)."""
     found: list[ast.AST] = []
