@@ -152,7 +152,9 @@ def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
 
 # Subcommands, each a click command in a module of its own, imported only when asked for:
 # ``wslint map``, ``wslint server``. Anything else is the check command (``wslint [PATHS]``).
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "map": "wslint.flow.map_cli:map_command",
+}
 
 
 def _command_for(argv: list[str]) -> tuple[click.Command, list[str], str]:
