@@ -58,7 +58,12 @@ def build_model(index: ProjectIndex) -> FlowModel:
 # -- endpoints -------------------------------------------------------------------------------
 def _endpoint_functions(index: ProjectIndex) -> Iterator[tuple[FunctionInfo, ModuleInfo]]:
     registered = registered_endpoints(index)
-    for module in index.production_modules_mentioning_any((*ENDPOINT_DECORATORS, *REGISTRARS)):
+    names = set(index.names_mentioning_any((*ENDPOINT_DECORATORS, *REGISTRARS)))
+    names |= {key.partition("::")[0] for key in registered}  # registered from another module
+    for name in sorted(names):
+        module = index.module(name)
+        if module is None or module.is_test:
+            continue
         for function in module.iter_functions():
             if (function.is_async and is_decorated_endpoint(function)) or function.key in registered:
                 yield function, module

@@ -55,7 +55,7 @@ def render_html(model: FlowModel) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>wslint map</title>\n"
         f"<style>{STYLE}{STATUS_STYLE}</style>\n</head>\n<body>\n<h1>WebSocket message flow</h1>\n"
-        f"{_legend()}{body}<script>{SCRIPT}</script>\n</body>\n</html>\n"
+        f"{_legend()}{body}<script>{SCRIPT}</script>\n</body>\n</html>"
     )
 
 
