@@ -36,7 +36,11 @@ def run_wslint(*args: str, cwd: Path, timeout: float = 120) -> tuple[int, str, s
     environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
     result = subprocess.run(
-        [sys.executable, "-m", "wslint", *args], cwd=cwd, capture_output=True, env=environment, timeout=timeout
+        [sys.executable, "-m", "wslint", *args],
+        cwd=cwd,
+        capture_output=True,
+        env=environment,
+        timeout=timeout,
     )
     out, err = result.stdout.decode(), result.stderr.decode()
     assert "Traceback" not in out + err, out + err
@@ -55,7 +59,9 @@ def mermaid_script() -> Path | None:
     npm = shutil.which("npm")
     if npm is not None:
         try:
-            root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=30).stdout.strip()
+            root = subprocess.run(
+                [npm, "root", "-g"], capture_output=True, text=True, timeout=30
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             root = ""
         if root:

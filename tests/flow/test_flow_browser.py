@@ -65,7 +65,9 @@ def test_chromium_draws_every_endpoint_with_its_status(shop: Path, tmp_path: Pat
     page = write_map(shop, "html")
     dumped = subprocess.run(
         chromium_command(tmp_path / "profile", "--dump-dom", page.as_uri()),
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     found = elements(dumped)
     drawn = {
@@ -77,14 +79,19 @@ def test_chromium_draws_every_endpoint_with_its_status(shop: Path, tmp_path: Pat
     for name, status in EXPECTED.items():
         assert f"status-{status}" in drawn[name]["class"].split()
     assert drawn["stock_socket"]["data-path"] == "/api/ws/stock/{store_id}"
-    assert any(tag == "body" and attributes.get("data-ready") == "yes" for tag, attributes in found)  # script ran
+    assert any(
+        tag == "body" and attributes.get("data-ready") == "yes" for tag, attributes in found
+    )  # script ran
     rows = [a["data-function"] for tag, a in found if tag == "tr" and a.get("class") == "broadcaster"]
     assert rows == ["Tasks._broadcast_orders", "Tasks._broadcast_stock"]
     assert "✗" in dumped and "✓" in dumped
     shot = tmp_path / "map.png"
     subprocess.run(
-        chromium_command(tmp_path / "profile", "--window-size=1300,900", f"--screenshot={shot}", page.as_uri()),
-        capture_output=True, timeout=120,
+        chromium_command(
+            tmp_path / "profile", "--window-size=1300,900", f"--screenshot={shot}", page.as_uri()
+        ),
+        capture_output=True,
+        timeout=120,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -112,7 +119,8 @@ async def console_errors(url: str, profile: Path) -> tuple[list[str], str | None
 
     process = subprocess.Popen(
         chromium_command(profile, "--remote-debugging-port=0", "about:blank"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         port, path = await _devtools_address(profile / "DevToolsActivePort")
@@ -160,7 +168,9 @@ async def _load_and_listen(socket, url: str) -> tuple[list[str], str | None]:  #
     while not any(e.get("method") == "Page.loadEventFired" for e in events) and time.monotonic() < deadline:
         events.append(json.loads(await asyncio.wait_for(socket.recv(), timeout=60)))
     ready = await call(
-        "Runtime.evaluate", {"expression": "document.body.dataset.ready || null", "returnByValue": True}, session
+        "Runtime.evaluate",
+        {"expression": "document.body.dataset.ready || null", "returnByValue": True},
+        session,
     )
     return _errors(events), ready["result"].get("value")
 
@@ -173,7 +183,9 @@ def _errors(events: list[dict]) -> list[str]:
             details = params["exceptionDetails"]
             found.append(details.get("exception", {}).get("description") or details.get("text", ""))
         elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            found.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            found.append(
+                " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+            )
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             found.append(params["entry"].get("text", ""))
     return found
@@ -210,17 +222,23 @@ def test_mermaid_parses_with_mermaids_own_parser(shop: Path, tmp_path: Path) -> 
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         f'<script src="{script.as_uri()}"></script></head><body><pre id="out">pending</pre><script>'
         f"const texts = {json.dumps([produced, broken])};"
-        "Promise.all(texts.map(t => mermaid.parse(t).then(() => 'ok', e => 'error: ' + String(e && e.message || e))))"
+        "Promise.all(texts.map(t => mermaid.parse(t)"
+        ".then(() => 'ok', e => 'error: ' + String(e && e.message || e))))"
         ".then(r => { document.getElementById('out').textContent = JSON.stringify(r); });"
         "</script></body></html>",
         encoding="utf-8",
     )
     dumped = subprocess.run(
         chromium_command(
-            tmp_path / "profile", "--allow-file-access-from-files", "--virtual-time-budget=20000", "--dump-dom",
+            tmp_path / "profile",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
             page.as_uri(),
         ),
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     found = re.search(r'<pre id="out">([^<]*)</pre>', dumped)
     assert found is not None, dumped[-500:]

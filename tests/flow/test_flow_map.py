@@ -10,8 +10,17 @@ from flow_support import DATA, REPO, copy_project, run_wslint
 
 ENDPOINT_KEYS = ["path", "function", "file", "line", "initial_types", "status", "senders", "clients"]
 BROADCASTER_KEYS = [
-    "function", "file", "line", "types", "kind", "interval", "started", "started_by",
-    "change_guard", "error_handling", "logs",
+    "function",
+    "file",
+    "line",
+    "types",
+    "kind",
+    "interval",
+    "started",
+    "started_by",
+    "change_guard",
+    "error_handling",
+    "logs",
 ]
 
 
@@ -59,7 +68,10 @@ def test_broadcasters_rows(shop: Path) -> None:
     orders, stock = rows["Tasks._broadcast_orders"], rows["Tasks._broadcast_stock"]
     assert (orders["kind"], orders["interval"], orders["types"]) == ("polling", 10.0, ["orders_update"])
     assert (orders["started"], orders["change_guard"], orders["error_handling"], orders["logs"]) == (
-        True, True, True, True,
+        True,
+        True,
+        True,
+        True,
     )
     assert orders["started_by"] == [{"file": "shop/tasks.py", "line": 43}]
     assert (stock["interval"], stock["change_guard"], stock["error_handling"]) == (2.0, False, False)
@@ -68,7 +80,9 @@ def test_broadcasters_rows(shop: Path) -> None:
 def test_map_statuses_are_wsl006_findings(shop: Path) -> None:
     never = {(e["file"], e["line"]) for e in map_json(shop)["endpoints"] if e["status"] == "never-updated"}
     _, out, _ = run_wslint("--select", "WSL006", "--no-cache", ".", cwd=shop)
-    reported = {(line.split(":")[0], int(line.split(":")[1])) for line in out.splitlines() if "WSL006" in line}
+    reported = {
+        (line.split(":")[0], int(line.split(":")[1])) for line in out.splitlines() if "WSL006" in line
+    }
     assert never == reported == {("shop/api.py", 24)}
 
 
@@ -80,7 +94,9 @@ def test_map_agrees_with_wsl006_on_every_project_fixture(case: Path, tmp_path: P
     project = copy_project(case, tmp_path / case.name)
     never = {(e["file"], e["line"]) for e in map_json(project)["endpoints"] if e["status"] == "never-updated"}
     _, out, _ = run_wslint("--select", "WSL006", "--no-cache", ".", cwd=project)
-    reported = {(line.split(":")[0], int(line.split(":")[1])) for line in out.splitlines() if "WSL006" in line}
+    reported = {
+        (line.split(":")[0], int(line.split(":")[1])) for line in out.splitlines() if "WSL006" in line
+    }
     assert never == reported
 
 
@@ -97,11 +113,15 @@ def test_output_is_byte_identical_between_runs_and_to_a_file(shop: Path) -> None
 
 
 def test_the_cached_model_follows_the_project(shop: Path) -> None:
-    before = {e["function"]: e["status"] for e in map_json(shop, "--cache-dir", ".cache", cache=True)["endpoints"]}
+    before = {
+        e["function"]: e["status"] for e in map_json(shop, "--cache-dir", ".cache", cache=True)["endpoints"]
+    }
     tasks = shop / "shop" / "tasks.py"
     source = tasks.read_text(encoding="utf-8").replace('"stock_level"', '"stock_update"')
     tasks.write_text(source + "\n", encoding="utf-8")
-    after = {e["function"]: e["status"] for e in map_json(shop, "--cache-dir", ".cache", cache=True)["endpoints"]}
+    after = {
+        e["function"]: e["status"] for e in map_json(shop, "--cache-dir", ".cache", cache=True)["endpoints"]
+    }
     assert (before["stock_socket"], after["stock_socket"]) == ("never-updated", "updated")
     assert (shop / ".cache" / "flow-model.pickle").is_file()
 

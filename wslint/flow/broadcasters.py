@@ -9,25 +9,29 @@ from collections.abc import Sequence
 from wslint.analysis.calls import broadcasts_in, call_target, is_logging_call, timer_interval
 from wslint.analysis.constants import constant_number
 from wslint.analysis.guards import is_under_change_guard
-from wslint.analysis.index import ProjectIndex
+from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.loops import Loop, LoopKind
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.flow.model import LIBRARY, Broadcaster, Place, Sender, union_of
-from wslint.flow.starts import NOT_REGISTRATIONS, is_built, start_chain
 from wslint.flow.senders import qualified_function
+from wslint.flow.starts import NOT_REGISTRATIONS, is_built, start_chain
 
 BROAD_HANDLERS = frozenset({"Exception", "BaseException"})
 
 
 def broadcaster_facts(
-    function: FunctionInfo, module: ModuleInfo, loops: list[Loop], index: ProjectIndex, senders: Sequence[Sender]
+    function: FunctionInfo,
+    module: ModuleInfo,
+    loops: list[Loop],
+    index: ProjectIndex,
+    senders: Sequence[Sender],
 ) -> Broadcaster:
     polling = [loop for loop in loops if loop.kind is LoopKind.POLLING]
     kind = loops[0].kind.value if loops else "unknown"
     if polling:
         kind = LoopKind.POLLING.value
-    started, started_by, start_method = _started(function, index)
+    started, started_by, start_method = _started(function, str(module.path), index)
     return Broadcaster(
         function=qualified_function(function),
         module=module.name,
@@ -45,7 +49,9 @@ def broadcaster_facts(
     )
 
 
-def library_broadcaster(sender: Sender, kind: str, interval: float | None, started_by: tuple[Place, ...]) -> Broadcaster:
+def library_broadcaster(
+    sender: Sender, kind: str, interval: float | None, started_by: tuple[Place, ...]
+) -> Broadcaster:
     """A broadcaster a library runs for the project (its loop is the library's, checked)."""
     return Broadcaster(
         function=f"{sender.function} -> {sender.library}",
@@ -64,14 +70,16 @@ def library_broadcaster(sender: Sender, kind: str, interval: float | None, start
     )
 
 
-def _types(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex, senders: Sequence[Sender]) -> frozenset[str] | None:
+def _types(
+    function: FunctionInfo, module: ModuleInfo, index: ProjectIndex, senders: Sequence[Sender]
+) -> frozenset[str] | None:
     """What its own sends carry, and those of the project functions it calls (one level)."""
     names = {qualified_function(function)}
     for node in function.body_nodes():
         if isinstance(node, ast.Call):
             resolved = index.resolve(call_target(node, function, module))
-            if hasattr(resolved, "function"):
-                names.add(qualified_function(resolved.function))  # type: ignore[union-attr]
+            if isinstance(resolved, Resolved):
+                names.add(qualified_function(resolved.function))
     own = [s for s in senders if s.function in names and s.kind != LIBRARY and not s.implementation]
     if any(s.types is None for s in own):
         return None
@@ -90,7 +98,9 @@ def _interval(polling: list[Loop], module: ModuleInfo, index: ProjectIndex) -> f
     return min(values) if values else None
 
 
-def _change_guard(polling: list[Loop], function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> bool | None:
+def _change_guard(
+    polling: list[Loop], function: FunctionInfo, module: ModuleInfo, index: ProjectIndex
+) -> bool | None:
     if not polling:
         return None
     sites: list[ast.AST] = []
@@ -103,7 +113,12 @@ def _change_guard(polling: list[Loop], function: FunctionInfo, module: ModuleInf
         ]
     if not sites:
         return None
-    return all(is_under_change_guard(site, loop.node, module) for site in sites for loop in polling if _inside(site, loop))
+    return all(
+        is_under_change_guard(site, loop.node, module)
+        for site in sites
+        for loop in polling
+        if _inside(site, loop)
+    )
 
 
 def _inside(node: ast.AST, loop: Loop) -> bool:
@@ -129,13 +144,17 @@ def _broad(handler: ast.ExceptHandler) -> bool:
     return any(final_name(name) in BROAD_HANDLERS for name in names)
 
 
-def _started(function: FunctionInfo, index: ProjectIndex) -> tuple[bool | None, tuple[Place, ...], str | None]:
+def _started(
+    function: FunctionInfo, file: str, index: ProjectIndex
+) -> tuple[bool | None, tuple[Place, ...], str | None]:
     for decorator in function.node.decorator_list:
         callee = decorator.func if isinstance(decorator, ast.Call) else decorator
         if final_name(callee) not in NOT_REGISTRATIONS:
-            return True, (Place(str(index.module(function.key.partition('::')[0]).path), decorator.lineno),), None  # type: ignore[union-attr]
+            return True, (Place(file, decorator.lineno),), None
     chain = start_chain(function, index)
-    places = tuple(sorted({Place(start.file, start.line) for start in chain.starts}, key=lambda p: (p.file, p.line)))
+    places = tuple(
+        sorted({Place(start.file, start.line) for start in chain.starts}, key=lambda p: (p.file, p.line))
+    )
     if not chain.starts:
         return False, (), None
     if chain.unreached is None:

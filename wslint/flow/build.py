@@ -14,9 +14,8 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
 )
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.message_flow import Scope
+from wslint.analysis.message_flow import Scope, TypeResolver
 from wslint.analysis.module import FunctionInfo, ModuleInfo
-
 from wslint.analysis.project_facts import broadcasting_module_names, project_facts, registered_endpoints
 from wslint.analysis.roles import broadcaster_loops
 from wslint.flow import library
@@ -27,8 +26,20 @@ from wslint.flow.senders import qualified_function
 from wslint.flow.status import endpoint_verdict, initial_types
 
 SERVER_PACKAGES = (
-    "fastapi", "starlette", "websockets", "channels", "socketio", "flask_socketio", "aiohttp",
-    "tornado", "quart", "sanic", "litestar", "django", "flask_sock", "simple_websocket",
+    "fastapi",
+    "starlette",
+    "websockets",
+    "channels",
+    "socketio",
+    "flask_socketio",
+    "aiohttp",
+    "tornado",
+    "quart",
+    "sanic",
+    "litestar",
+    "django",
+    "flask_sock",
+    "simple_websocket",
 )
 _MODELS: weakref.WeakKeyDictionary[ProjectIndex, FlowModel] = weakref.WeakKeyDictionary()
 
@@ -45,11 +56,11 @@ def build_model(index: ProjectIndex) -> FlowModel:
     facts = project_facts(index)
     senders = facts.senders
     reader = PathReader(index, facts.resolver)
-    endpoints = sorted(
-        (_endpoint(function, module, facts.resolver, reader, senders, index) for function, module in _endpoint_functions(index)),
-        key=lambda e: (e.file, e.line),
+    found = (
+        _endpoint(function, module, facts.resolver, reader, senders, index)
+        for function, module in _endpoint_functions(index)
     )
-    endpoints = [endpoint for endpoint in endpoints if endpoint is not None]
+    endpoints = sorted((e for e in found if e is not None), key=lambda e: (e.file, e.line))
     broadcasters = sorted(_broadcasters(index, senders), key=lambda b: (b.file, b.line, b.function))
     has_server = bool(endpoints) or any(s.sends for s in senders) or _imports_a_server(index)
     return FlowModel(endpoints, sorted(senders, key=lambda s: (s.file, s.line)), broadcasters, has_server)
@@ -70,7 +81,12 @@ def _endpoint_functions(index: ProjectIndex) -> Iterator[tuple[FunctionInfo, Mod
 
 
 def _endpoint(
-    function: FunctionInfo, module: ModuleInfo, resolver, reader: PathReader, senders: list[Sender], index: ProjectIndex  # type: ignore[no-untyped-def]
+    function: FunctionInfo,
+    module: ModuleInfo,
+    resolver: TypeResolver,
+    reader: PathReader,
+    senders: list[Sender],
+    index: ProjectIndex,
 ) -> Endpoint | None:
     facts = analyse_endpoint(function, module, resolver)
     if facts is None:
@@ -113,7 +129,9 @@ def _feeding(facts: EndpointFacts, known: frozenset[str], senders: list[Sender])
 # -- broadcasters ----------------------------------------------------------------------------
 def _broadcasters(index: ProjectIndex, senders: list[Sender]) -> Iterator[Broadcaster]:
     pattern_words = [p.replace("*", "").strip("_") for p in index.settings.broadcaster_patterns]
-    names = set(broadcasting_module_names(index)) | set(index.names_mentioning_any(w for w in pattern_words if w))
+    names = set(broadcasting_module_names(index)) | set(
+        index.names_mentioning_any(w for w in pattern_words if w)
+    )
     for name in sorted(names):
         module = index.module(name)
         if module is None or module.is_test:
@@ -130,7 +148,9 @@ def _broadcasters(index: ProjectIndex, senders: list[Sender]) -> Iterator[Broadc
                 yield library_broadcaster(sender, use.shape.kind, use.interval, starts)
 
 
-def _reference_use(sender: Sender, index: ProjectIndex):  # type: ignore[no-untyped-def]
+def _reference_use(
+    sender: Sender, index: ProjectIndex
+) -> tuple[library.ReferenceUse, tuple[Place, ...]] | None:
     module = index.module(sender.module)
     if module is None:
         return None
@@ -161,7 +181,9 @@ def _reference_starts(call: ast.Call, module: ModuleInfo) -> tuple[Place, ...]:
         if receiver is None:
             continue
         if (name is not None and isinstance(receiver, ast.Name) and receiver.id == name) or (
-            spelled is not None and isinstance(receiver, ast.Attribute) and ast.dump(receiver.value) + receiver.attr == spelled
+            spelled is not None
+            and isinstance(receiver, ast.Attribute)
+            and ast.dump(receiver.value) + receiver.attr == spelled
         ):
             places.append(Place(str(module.path), start.lineno))
     return tuple(places)
@@ -172,5 +194,3 @@ def _imports_a_server(index: ProjectIndex) -> bool:
         if library.imports_any(module, SERVER_PACKAGES):
             return True
     return False
-
-

@@ -32,7 +32,8 @@ td.yes { color: #2e7d32; } td.no { color: #c62828; font-weight: bold; } td.maybe
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 8px; border: 1px solid; }
 """
 STATUS_STYLE = "".join(
-    f".status-{status} rect {{ fill: {fill}; stroke: {stroke}; }}\n" for status, (fill, stroke) in COLOURS.items()
+    f".status-{status} rect {{ fill: {fill}; stroke: {stroke}; }}\n"
+    for status, (fill, stroke) in COLOURS.items()
 )
 SCRIPT = """
 (function () {
@@ -52,7 +53,7 @@ SCRIPT = """
 def render_html(model: FlowModel) -> str:
     body = _graph(model) + _checklist(model) if model.has_server_code else f"<p>{escape(NO_SERVER)}</p>"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>wslint map</title>\n"
         f"<style>{STYLE}{STATUS_STYLE}</style>\n</head>\n<body>\n<h1>WebSocket message flow</h1>\n"
         f"{_legend()}{body}<script>{SCRIPT}</script>\n</body>\n</html>"
@@ -61,7 +62,8 @@ def render_html(model: FlowModel) -> str:
 
 def _legend() -> str:
     spans = "".join(
-        f'<span class="status-{status}" style="background:{COLOURS[status][0]};border-color:{COLOURS[status][1]}">'
+        f'<span class="status-{status}" '
+        f'style="background:{COLOURS[status][0]};border-color:{COLOURS[status][1]}">'
         f"{status}</span>"
         for status in STATUSES
     )
@@ -147,7 +149,8 @@ def _checklist_row(broadcaster: Broadcaster) -> str:
         (broadcaster.logs, ""),
     ]
     marks = "".join(
-        f'<td class="{_mark_class(value)}">{mark(value)}{escape(" " + note if note else "")}</td>' for value, note in cells
+        f'<td class="{_mark_class(value)}">{mark(value)}{escape(" " + note if note else "")}</td>'
+        for value, note in cells
     )
     return (
         f'<tr class="broadcaster" data-function="{escape(broadcaster.function)}">'

@@ -62,9 +62,7 @@ class ReferenceUse:
     registry: str | None
 
 
-def reference_construction(
-    call: ast.Call, scope: Scope, resolver: TypeResolver
-) -> ReferenceUse | None:
+def reference_construction(call: ast.Call, scope: Scope, resolver: TypeResolver) -> ReferenceUse | None:
     module = scope.module
     if module.name == REFERENCE_PACKAGE or module.name.startswith(REFERENCE_PACKAGE + "."):
         return None  # the runtime itself
@@ -118,7 +116,7 @@ def subscriptions(call: ast.Call, module: ModuleInfo) -> list[ast.AST] | None:
     func = call.func
     if final_name(func) not in SUBSCRIBE_METHODS or not _on_a_bus(func, module):
         return None
-    channels = [a for a in call.args]
+    channels: list[ast.AST] = list(call.args)
     channels += [k.value for k in call.keywords if k.arg in ("channel", "channels", "pattern")]
     return channels
 

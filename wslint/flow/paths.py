@@ -111,10 +111,14 @@ class PathReader:
         own = self._own_prefix(value, Scope(module, None))
         if own is None:
             return Unknown
-        mounted = self._mounted_prefix(module.name, receiver.id if module is scope.module else _last(receiver.id, scope), depth)
+        mounted = self._mounted_prefix(
+            module.name, receiver.id if module is scope.module else _last(receiver.id, scope), depth
+        )
         return None if mounted is None else mounted + own
 
-    def _parameter_prefix(self, function: FunctionInfo, module: ModuleInfo, name: str, depth: int) -> str | None:
+    def _parameter_prefix(
+        self, function: FunctionInfo, module: ModuleInfo, name: str, depth: int
+    ) -> str | None:
         found = set()
         for site in self.resolver._arguments_at_call_sites(function, name):
             if site is None:

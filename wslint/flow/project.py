@@ -17,7 +17,9 @@ from wslint.flow.model import FlowModel
 CACHE_FILE = "flow-model.pickle"
 
 
-def model_of(paths: Sequence[Path], settings: Settings, cache_dir: Path | None = None) -> tuple[FlowModel, Path]:
+def model_of(
+    paths: Sequence[Path], settings: Settings, cache_dir: Path | None = None
+) -> tuple[FlowModel, Path]:
     """The model of the project the ``paths`` belong to, and the project's root."""
     root = find_project_root(list(paths))
     exclude = (*settings.exclude, *settings.extend_exclude)

@@ -48,7 +48,8 @@ def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
         "initial_types": sorted(endpoint.initial_types),
         "status": endpoint.status,
         "senders": [
-            {"function": s.function, "file": relative(s.file), "line": s.line} for s in _senders(endpoint.senders)
+            {"function": s.function, "file": relative(s.file), "line": s.line}
+            for s in _senders(endpoint.senders)
         ],
         "clients": [{"file": relative(c.file), "line": c.line} for c in _places(endpoint.clients)],
     }
@@ -100,7 +101,10 @@ def render_text(model: FlowModel) -> str:
         lines.append("")
     broadcasters = _broadcasters(model)
     if broadcasters:
-        lines.append("Broadcasters (the checklist: started, try/except in the loop, compares state, interval 5-60 s, logs)")
+        lines.append(
+            "Broadcasters (the checklist: started, try/except in the loop, compares state, "
+            "interval 5-60 s, logs)"
+        )
         for broadcaster in broadcasters:
             lines.append(_broadcaster_text(broadcaster))
     return "\n".join(lines).rstrip("\n")
@@ -108,7 +112,9 @@ def render_text(model: FlowModel) -> str:
 
 def _endpoint_text(endpoint: Endpoint) -> list[str]:
     types = ", ".join(sorted(endpoint.initial_types)) or ("unknown" if endpoint.initial_unknown else "none")
-    status = endpoint.status + (f" (nothing sends `{endpoint.missing_type}`)" if endpoint.missing_type else "")
+    status = endpoint.status + (
+        f" (nothing sends `{endpoint.missing_type}`)" if endpoint.missing_type else ""
+    )
     lines = [
         f"{endpoint.path or '<path unknown>'}",
         f"  function       {endpoint.function}  {relative(endpoint.file)}:{endpoint.line}",
@@ -121,9 +127,13 @@ def _endpoint_text(endpoint: Endpoint) -> list[str]:
     for number, sender in enumerate(senders):
         label = "  senders        " if number == 0 else "                 "
         carried = ", ".join(sorted(sender.types)) if sender.types is not None else "unknown type"
-        lines.append(f"{label}{carried} <- {sender.function} ({sender.kind}) {relative(sender.file)}:{sender.line}")
+        lines.append(
+            f"{label}{carried} <- {sender.function} ({sender.kind}) {relative(sender.file)}:{sender.line}"
+        )
     clients = _places(endpoint.clients)
-    lines.append("  clients        " + (", ".join(f"{relative(c.file)}:{c.line}" for c in clients) or "none known"))
+    lines.append(
+        "  clients        " + (", ".join(f"{relative(c.file)}:{c.line}" for c in clients) or "none known")
+    )
     return lines
 
 
@@ -138,7 +148,8 @@ def _broadcaster_text(broadcaster: Broadcaster) -> str:
     if broadcaster.start_method:
         started += f" ({broadcaster.start_method}() is never called)"
     return (
-        f"  {broadcaster.function}  {relative(broadcaster.file)}:{broadcaster.line}  [{broadcaster.kind}, {interval}] "
+        f"  {broadcaster.function}  {relative(broadcaster.file)}:{broadcaster.line}  "
+        f"[{broadcaster.kind}, {interval}] "
         f"types: {types or 'none'}  started {started}  try/except {mark(broadcaster.error_handling)}  "
         f"compares {mark(broadcaster.change_guard)}  interval {mark(broadcaster.interval_ok)}  "
         f"logs {mark(broadcaster.logs)}"
@@ -159,7 +170,12 @@ def render_mermaid(model: FlowModel) -> str:
     graph = flow_graph(model)
     lines = ["flowchart LR"]
     for node_id, label, shape in graph.nodes:
-        opening, closing = {"sender": ("[", "]"), "type": ("([", "])"), "endpoint": ("[[", "]]"), "client": ("(", ")")}[shape]
+        opening, closing = {
+            "sender": ("[", "]"),
+            "type": ("([", "])"),
+            "endpoint": ("[[", "]]"),
+            "client": ("(", ")"),
+        }[shape]
         lines.append(f'    {node_id}{opening}"{_mermaid_text(label)}"{closing}')
     for source, target in graph.edges:
         lines.append(f"    {source} --> {target}")
@@ -223,7 +239,12 @@ def flow_graph(model: FlowModel) -> FlowGraph:
             for message_type in sorted(endpoint.initial_types):
                 graph.edge(graph.node("type", message_type, message_type), endpoint_id)
         for client in _places(endpoint.clients):
-            graph.edge(endpoint_id, graph.node("client", f"{client.file}:{client.line}", f"{relative(client.file)}:{client.line}"))
+            graph.edge(
+                endpoint_id,
+                graph.node(
+                    "client", f"{client.file}:{client.line}", f"{relative(client.file)}:{client.line}"
+                ),
+            )
     for broadcaster in _broadcasters(model):  # also those whose types no endpoint waits for
         function = broadcaster.function.split(" -> ")[0]
         label = (

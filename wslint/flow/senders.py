@@ -74,15 +74,27 @@ def _library_senders(nodes: Iterable[ast.AST], scope: Scope, resolver: TypeResol
         use = library.reference_construction(node, scope, resolver)
         if use is not None:
             yield Sender(
-                module.name, str(module.path), _line(node), where, LIBRARY, use.types,
-                use.registry, library=f"wslint.reference.{use.name}",
+                module.name,
+                str(module.path),
+                _line(node),
+                where,
+                LIBRARY,
+                use.types,
+                use.registry,
+                library=f"wslint.reference.{use.name}",
             )
             continue
         event = library.socketio_emit(node, module)
         if event is not False:
             types = known(resolver.type_values(event, scope)) if isinstance(event, ast.AST) else None
             yield Sender(
-                module.name, str(module.path), _line(node), where, LIBRARY, types, "socketio",
+                module.name,
+                str(module.path),
+                _line(node),
+                where,
+                LIBRARY,
+                types,
+                "socketio",
                 library="socketio",
             )
             continue
@@ -91,9 +103,7 @@ def _library_senders(nodes: Iterable[ast.AST], scope: Scope, resolver: TypeResol
             channel, message = published
             types = known(resolver.message_types(message, scope)) if message is not None else None
             channels = library.channel_names([channel] if channel is not None else [], scope, resolver)
-            yield Sender(
-                module.name, str(module.path), _line(node), where, PUBLISH, types, None, channels
-            )
+            yield Sender(module.name, str(module.path), _line(node), where, PUBLISH, types, None, channels)
 
 
 def _subscribed(function: FunctionInfo, scope: Scope, resolver: TypeResolver) -> tuple[str | None, ...]:

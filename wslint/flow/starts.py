@@ -68,7 +68,9 @@ def starts_in(index: ProjectIndex, module: ModuleInfo, name: str) -> list[Start]
         resolved = index.resolve(target)
         key = resolved.function.key if isinstance(resolved, Resolved) else None if resolved != OUTSIDE else ""
         line = getattr(node, "lineno", 0)
-        found.append(Start(key, holder.key if holder else None, str(module.path), line, id(node) in discarded))
+        found.append(
+            Start(key, holder.key if holder else None, str(module.path), line, id(node) in discarded)
+        )
     return found
 
 
@@ -78,7 +80,8 @@ def references_to(function: FunctionInfo, index: ProjectIndex) -> list[Start]:
     return [
         start
         for start in every
-        if start.target in (None, function.key) and not (start.discarded and function.is_async)
+        if start.target in (None, function.key)
+        and not (start.discarded and function.is_async)
         and start.holder != function.key  # (its own recursion starts nothing)
     ]
 
@@ -136,8 +139,10 @@ def _framework_reached(function: FunctionInfo, index: ProjectIndex) -> bool:
 def _project_class(base: str, index: ProjectIndex) -> bool:
     """Whether a base class (dotted, as the class statement names it) is the project's own."""
     head = base.rpartition(".")[0]
-    return base in ("object", "Generic", "Protocol") or base.startswith("typing.") or (
-        bool(head) and index.is_project_module(head)
+    return (
+        base in ("object", "Generic", "Protocol")
+        or base.startswith("typing.")
+        or (bool(head) and index.is_project_module(head))
     )
 
 

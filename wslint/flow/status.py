@@ -55,10 +55,10 @@ def endpoint_verdict(
     known = initial_types(facts)
     if not sending and not own:
         return Verdict(NEVER_UPDATED)
-    carried = union_of(sender.types for sender in sending) | union_of(own)  # type: ignore[arg-type]
-    unknown_reaches = any(
-        sender.types is None and sender.could_reach(facts.registry) for sender in sending
+    carried = union_of(sender.types for sender in sending) | union_of(
+        t for t in own if isinstance(t, frozenset)
     )
+    unknown_reaches = any(sender.types is None and sender.could_reach(facts.registry) for sender in sending)
     for message_type in sorted(known):
         if message_type in carried or not matches_any(message_type, update_patterns):
             continue

@@ -100,10 +100,10 @@ from wslint.analysis.project_facts import project_facts, registered_endpoints
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
-from wslint.flow.model import NEVER_UPDATED
-from wslint.flow.status import Verdict, endpoint_verdict, initial_types
 from wslint.engine.prefilter import ASYNC_DEF, WordGroups
 from wslint.engine.project_words import AnyFileHolds
+from wslint.flow.model import NEVER_UPDATED
+from wslint.flow.status import Verdict, endpoint_verdict, initial_types
 from wslint.rules.base import Rule, def_line
 
 ROUTES_REGISTERED = AnyFileHolds(word.encode() for word in REGISTRARS)
