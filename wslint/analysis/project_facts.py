@@ -27,6 +27,7 @@ from wslint.engine.options import Settings
 from wslint.flow.library import LIBRARY_WORDS
 from wslint.flow.model import Sender
 from wslint.flow.senders import join_senders, module_senders
+from wslint.flow.status import SenderSet
 
 BroadcastSite = Sender  # what the workers gather and send each other
 
@@ -43,6 +44,11 @@ class ProjectFacts:
         """Every sender, relays joined with the publishes to their channels (asked once the
         sites are all gathered)."""
         return join_senders(self.sites)
+
+    @cached_property
+    def sender_set(self) -> SenderSet:
+        """The senders summed up for the endpoints' verdicts."""
+        return SenderSet(self.senders)
 
 
 _FACTS: weakref.WeakKeyDictionary[ProjectIndex, ProjectFacts] = weakref.WeakKeyDictionary()

@@ -23,7 +23,7 @@ from wslint.flow.broadcasters import broadcaster_facts, library_broadcaster
 from wslint.flow.model import LIBRARY, Broadcaster, Endpoint, FlowModel, Place, Sender
 from wslint.flow.paths import PathReader
 from wslint.flow.senders import qualified_function
-from wslint.flow.status import endpoint_verdict, initial_types
+from wslint.flow.status import SenderSet, endpoint_verdict, initial_types
 
 SERVER_PACKAGES = (
     "fastapi",
@@ -57,7 +57,7 @@ def build_model(index: ProjectIndex) -> FlowModel:
     senders = facts.senders
     reader = PathReader(index, facts.resolver)
     found = (
-        _endpoint(function, module, facts.resolver, reader, senders, index)
+        _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
         for function, module in _endpoint_functions(index)
     )
     endpoints = sorted((e for e in found if e is not None), key=lambda e: (e.file, e.line))
@@ -86,6 +86,7 @@ def _endpoint(
     resolver: TypeResolver,
     reader: PathReader,
     senders: list[Sender],
+    sender_set: SenderSet,
     index: ProjectIndex,
 ) -> Endpoint | None:
     facts = analyse_endpoint(function, module, resolver)
@@ -95,7 +96,7 @@ def _endpoint(
         path = reader.decorated_path(function, module)
     else:
         path = reader.registered_path(function)
-    verdict = endpoint_verdict(facts, senders, index.settings.update_type_patterns)
+    verdict = endpoint_verdict(facts, sender_set, index.settings.update_type_patterns)
     known = initial_types(facts)
     return Endpoint(
         path=path,

@@ -42,6 +42,8 @@ REFERENCE_BROADCASTERS = {
     "ConditionalBroadcaster": ReferenceClass("polling", 2, "state_update", 3, 5.0),
     "EventBroadcaster": ReferenceClass("event", 1, "event_update"),
 }
+# The callees' final names this module reads.
+LIBRARY_CALLS = frozenset({*REFERENCE_BROADCASTERS, "emit", "publish", "execute_command"})
 # Words a module must hold for this module to find anything in it.
 LIBRARY_WORDS = (*REFERENCE_BROADCASTERS, "emit", "publish", "PUBLISH", "subscribe", "psubscribe")
 SOCKETIO_MODULES = ("socketio", "flask_socketio")

@@ -43,7 +43,9 @@ class Sender:
     ``types``: the message types it carries (empty: it carries messages without a type, or
     adds none of its own), None when unknown. ``registry``: the connection registry it fans out
     to (a manager class, ``socketio``), None where that cannot be told (it may reach any
-    endpoint). ``channels``: for a publish, the bus channels it writes to; for a relay, those it
+    endpoint); a broadcast's is looked for only where its type is unknown, the one case where
+    its reach decides anything (a known type is carried to whoever waits for it).
+    ``channels``: for a publish, the bus channels it writes to; for a relay, those it
     subscribes to (``None`` inside: a channel that cannot be read).
     """
 

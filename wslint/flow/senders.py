@@ -16,6 +16,7 @@ from dataclasses import replace
 from wslint.analysis.calls import COMPREHENSIONS
 from wslint.analysis.message_flow import Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
+from wslint.analysis.names import final_name
 from wslint.flow import library
 from wslint.flow.model import BROADCAST, FAN_OUT, LIBRARY, PUBLISH, RELAY, Sender
 from wslint.flow.registry import instance_registry, resolved_registry
@@ -57,7 +58,7 @@ def module_senders(module: ModuleInfo, resolver: TypeResolver) -> Iterator[Sende
                 qualified_function(function),
                 RELAY if relay else kind,
                 types,
-                _registry(node, kind, function, scope, resolver),
+                _registry(node, kind, function, scope, resolver) if types is None else None,
                 channels if relay and channels else (),
                 implementation,
             )
@@ -69,7 +70,7 @@ def _library_senders(nodes: Iterable[ast.AST], scope: Scope, resolver: TypeResol
     module = scope.module
     where = qualified_function(scope.function)
     for node in nodes:
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or final_name(node.func) not in library.LIBRARY_CALLS:
             continue
         use = library.reference_construction(node, scope, resolver)
         if use is not None:

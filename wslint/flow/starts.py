@@ -12,6 +12,7 @@ reports.
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
@@ -54,13 +55,18 @@ class StartChain:
 
 def starts_in(index: ProjectIndex, module: ModuleInfo, name: str) -> list[Start]:
     """Every load of ``name`` in ``module`` with where it goes and the function holding it."""
-    found = []
+    found: list[Start] = []
+    mentions = [
+        node
+        for node in module.mentions(name)
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load)
+    ]
+    if not mentions:
+        return found
     discarded = module.discarded_callees()
-    scopes = module.scope_map()
-    for node in module.mentions(name):
-        if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
-            continue
-        holder = scopes.get(id(node))
+    spans = _body_spans(module)
+    for node in mentions:
+        holder = _holder_at(spans, getattr(node, "lineno", 0))
         if isinstance(node, ast.Attribute):
             target = attribute_target(node, holder, module)
         else:
@@ -74,14 +80,60 @@ def starts_in(index: ProjectIndex, module: ModuleInfo, name: str) -> list[Start]
     return found
 
 
+class _Memo:
+    """Per index: each name's references grouped by where they go, each holder's verdict."""
+
+    def __init__(self) -> None:
+        self.by_target: dict[str, dict[str | None, list[Start]]] = {}
+        self.verdicts: dict[str, FunctionInfo | None] = {}
+
+
+_MEMOS: weakref.WeakKeyDictionary[ProjectIndex, _Memo] = weakref.WeakKeyDictionary()
+
+
+def _memo(index: ProjectIndex) -> _Memo:
+    memo = _MEMOS.get(index)
+    if memo is None:
+        memo = _MEMOS[index] = _Memo()
+    return memo
+
+
+Span = tuple[int, int, FunctionInfo]
+
+
+def _body_spans(module: ModuleInfo) -> list[Span]:
+    """Each function's body lines, innermost last among those that nest (told by lines: a
+    module's scope map walks every node, and only a few lines are asked about)."""
+    spans = []
+    for function in module.iter_functions():
+        body = function.node.body
+        spans.append((body[0].lineno, function.node.end_lineno or body[-1].lineno, function))
+    return sorted(spans, key=lambda span: (span[0], -span[1]))
+
+
+def _holder_at(spans: list[Span], line: int) -> FunctionInfo | None:
+    """The innermost function whose body holds ``line`` (None: module level)."""
+    found = None
+    for first, last, function in spans:
+        if first > line:
+            break
+        if line <= last:
+            found = function
+    return found
+
+
 def references_to(function: FunctionInfo, index: ProjectIndex) -> list[Start]:
     """The production references that may go to ``function`` (a dropped coroutine is none)."""
-    every = index.answers(function.name, STARTS, partial(starts_in, index, name=function.name))
+    memo = _memo(index)
+    grouped = memo.by_target.get(function.name)
+    if grouped is None:
+        grouped = memo.by_target[function.name] = {}
+        for start in index.answers(function.name, STARTS, partial(starts_in, index, name=function.name)):
+            grouped.setdefault(start.target, []).append(start)
     return [
         start
-        for start in every
-        if start.target in (None, function.key)
-        and not (start.discarded and function.is_async)
+        for start in (*grouped.get(None, ()), *grouped.get(function.key, ()))
+        if not (start.discarded and function.is_async)
         and start.holder != function.key  # (its own recursion starts nothing)
     ]
 
@@ -103,18 +155,21 @@ def _unreached_holder(start: Start, index: ProjectIndex, depth: int, seen: set[s
     """None where the start is reached; else the function up its chain that nothing reaches."""
     if start.holder is None or depth > MAX_DEPTH or start.holder in seen:
         return None
+    verdicts = _memo(index).verdicts
+    if start.holder in verdicts:
+        return verdicts[start.holder]
     holder = function_by_key(start.holder, index)
     if holder is None or _framework_reached(holder, index):
         return None
     references = references_to(holder, index)
-    if not references:
-        return holder
-    first: FunctionInfo | None = None
+    first: FunctionInfo | None = holder if not references else None
     for reference in references:
         blocked = _unreached_holder(reference, index, depth + 1, seen | {holder.key})
         if blocked is None:
-            return None
+            first = None
+            break
         first = first or blocked
+    verdicts[holder.key] = first
     return first
 
 

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wslint.analysis.endpoints import EndpointFacts
-from wslint.analysis.message_flow import UNKNOWN
 from wslint.analysis.messages import matches_any
 from wslint.flow.model import (
     NEVER_UPDATED,
@@ -42,23 +41,28 @@ def initial_types(facts: EndpointFacts) -> frozenset[str]:
     return union_of(types for types in facts.initial if isinstance(types, frozenset))
 
 
-def endpoint_verdict(
-    facts: EndpointFacts, senders: Sequence[Sender], update_patterns: Sequence[str]
-) -> Verdict:
+class SenderSet:
+    """The project's senders, summed up once for every endpoint's verdict."""
+
+    def __init__(self, senders: Sequence[Sender]) -> None:
+        self.sending = [sender for sender in senders if sender.sends]
+        self.carried = union_of(sender.types for sender in self.sending)
+        self.unknown = [sender for sender in self.sending if sender.types is None]
+
+
+def endpoint_verdict(facts: EndpointFacts, senders: SenderSet, update_patterns: Sequence[str]) -> Verdict:
     """The status of an endpoint whose sends are ``facts``, among the project's ``senders``."""
     if facts.updates_itself:
         return Verdict(SELF_UPDATING)
-    sending = [sender for sender in senders if sender.sends]
-    own = [types for types in facts.pushes if types is not UNKNOWN]
+    sending = senders.sending
+    own = [types for types in facts.pushes if isinstance(types, frozenset)]
     if not facts.initial:
         return Verdict(UPDATED if sending or own else UNKNOWN_STATUS)
     known = initial_types(facts)
     if not sending and not own:
         return Verdict(NEVER_UPDATED)
-    carried = union_of(sender.types for sender in sending) | union_of(
-        t for t in own if isinstance(t, frozenset)
-    )
-    unknown_reaches = any(sender.types is None and sender.could_reach(facts.registry) for sender in sending)
+    carried = senders.carried | union_of(own)
+    unknown_reaches = any(sender.could_reach(facts.registry) for sender in senders.unknown)
     for message_type in sorted(known):
         if message_type in carried or not matches_any(message_type, update_patterns):
             continue

@@ -133,7 +133,7 @@ class EndpointNeverUpdated(Rule):
             endpoint = analyse_endpoint(function, context.module, facts.resolver)
             if endpoint is None:
                 continue
-            verdict = endpoint_verdict(endpoint, facts.senders, context.settings.update_type_patterns)
+            verdict = endpoint_verdict(endpoint, facts.sender_set, context.settings.update_type_patterns)
             if verdict.status == NEVER_UPDATED:
                 yield self.finding(context, def_line(function), _message(endpoint, verdict))
 
