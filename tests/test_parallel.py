@@ -16,7 +16,7 @@ import pytest
 from fixture_support import FIXTURES
 
 from bench.corpus import generate
-from wslint.analysis.index import REFERENCES, ProjectIndex
+from wslint.analysis.index import ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.analysis.tables import ASKED, asked_about, module_table
@@ -32,6 +32,7 @@ from wslint.engine.runner import (
     relevance_for,
 )
 from wslint.engine.workers import WorkerFailed, Workers
+from wslint.flow.starts import STARTS, is_referenced, references_to, start_chain
 
 
 @pytest.fixture(autouse=True)
@@ -97,9 +98,10 @@ def test_shared_tables_answer_as_the_index_would_without_parsing(project) -> Non
     questions = 0
     for function in own.iter_functions():
         mine = theirs.functions[function.key.split("::", 1)[1]]
-        if function.name in names[REFERENCES]:  # WSL005 asks about broadcasters only
-            assert shared.is_referenced(mine) == alone.is_referenced(function)
-            assert shared._reference_targets(function.name) == alone._reference_targets(function.name)
+        if function.name in names[STARTS]:  # WSL005 asks about broadcasters and start methods
+            assert is_referenced(mine, shared) == is_referenced(function, alone)
+            assert references_to(mine, shared) == references_to(function, alone)
+            assert start_chain(mine, shared).starts == start_chain(function, alone).starts
         if function.name in names[MENTIONS]:  # WSL006 asks about the functions holding a site
             ours, _ = TypeResolver(shared)._mentions_of(function.name)
             assert ours == TypeResolver(alone)._mentions_of(function.name)[0]
@@ -123,8 +125,8 @@ def test_a_table_holds_only_the_names_the_module_mentions(project) -> None:  # t
     index = _index(root, files)
     module = index.module("svc.manager")
     assert module is not None
-    table = module_table(index, module, {REFERENCES: frozenset({"disconnect", "absent_name"})})
-    assert set(table) == {(REFERENCES, "disconnect")}
+    table = module_table(index, module, {STARTS: frozenset({"disconnect", "absent_name"})})
+    assert set(table) == {(STARTS, "disconnect")}
 
 
 def _prepared(root: Path, files: list[Path]) -> list[_Prepared]:

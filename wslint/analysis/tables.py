@@ -9,7 +9,7 @@ workers' modules (:meth:`ProjectIndex.share`).
 
 from __future__ import annotations
 
-from wslint.analysis.index import REFERENCES, ModuleTable, ProjectIndex
+from wslint.analysis.index import ModuleTable, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, constructions_in
 from wslint.analysis.loops import function_loops
 from wslint.analysis.message_flow import MENTIONS, mentions_in
@@ -17,13 +17,15 @@ from wslint.analysis.module import ModuleInfo
 from wslint.analysis.project_facts import holds_a_site
 from wslint.analysis.roles import matches_broadcaster_pattern
 from wslint.engine.options import Settings
+from wslint.flow.starts import BUILT, STARTS, constructions_by, starts_in
 
 # The shared kinds of answers: (kind, the rule asking, whether only what the files that rule
 # checks define is asked about).
 ASKED = (
-    (REFERENCES, "WSL005", True),  # where references to a broadcaster go
     (MENTIONS, "WSL006", False),  # the call sites of a message's helpers
     (CONSTRUCTIONS, "WSL003", True),  # the constructions passing an interval
+    (STARTS, "WSL005", True),  # where each reference to a broadcaster (or a start method) goes
+    (BUILT, "WSL005", True),  # the start chain: where a class with a start method is built
 )
 
 
@@ -31,7 +33,8 @@ def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
     """kind -> the names the module defines that a question of that kind may be about: the
     coroutines that may be broadcasters (named like one, or looping), the functions holding a
     broadcast site (a message that arrives as their parameter takes its types from their call
-    sites), the classes with an ``__init__`` (which may take an interval).
+    sites), the classes with an ``__init__`` (which may take an interval), and for the start
+    chain the functions named like a start method and the classes that have one.
 
     A name left out is still answered, by each worker for itself (as one process does): the
     callers of those functions, asked about when they pass on a parameter of their own, are.
@@ -45,8 +48,14 @@ def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
         and (matches_broadcaster_pattern(function, settings) or function_loops(function, module, settings))
     }
     classes = {info.node.name for info in module.classes.values() if "__init__" in info.methods}
+    starters = {function.name for function in functions if function.name in settings.start_methods}
     return {
-        REFERENCES: coroutines,
+        STARTS: coroutines | starters,
+        BUILT: {
+            info.node.name
+            for info in module.classes.values()
+            if any(name in info.methods for name in settings.start_methods)
+        },
         MENTIONS: {
             function.name
             for function in functions
@@ -63,10 +72,12 @@ def module_table(index: ProjectIndex, module: ModuleInfo, names: dict[str, froze
         return {}  # project questions look at production code only
     table: ModuleTable = {}
     mentioned = set(module.mentioned_names())
-    for name in sorted(mentioned & names.get(REFERENCES, frozenset())):
-        table[(REFERENCES, name)] = index.reference_targets_in(module, name)
     for name in sorted(mentioned & names.get(MENTIONS, frozenset())):
         table[(MENTIONS, name)] = mentions_in(index, module, name)
     for name in sorted(mentioned & names.get(CONSTRUCTIONS, frozenset())):
         table[(CONSTRUCTIONS, name)] = constructions_in(module, name, index.root)
+    for name in sorted(mentioned & names.get(STARTS, frozenset())):
+        table[(STARTS, name)] = starts_in(index, module, name)
+    for name in sorted(mentioned & names.get(BUILT, frozenset())):
+        table[(BUILT, name)] = constructions_by(index, module, name)
     return table

@@ -31,14 +31,24 @@ NOT_REGISTRATIONS = frozenset(
 FRAMEWORK_CALLED = frozenset({"main", "run", "cli"})  # module functions run as entry points
 
 
-class Start(NamedTuple):  # a tuple: cheap to keep for every reference
+class Holder(NamedTuple):
+    """The function holding a reference, as far as the start chain asks about it: its key,
+    name, whether it is a coroutine function, and whether something outside the project's code
+    calls it (:func:`_framework_reached`)."""
+
+    key: str
+    name: str
+    is_async: bool
+    entry: bool
+
+
+class Start(NamedTuple):  # a tuple: cheap to keep for every reference, and to share
     """A reference to a function's name: where it goes (a key; None: unknown; empty: outside
-    the project), the function
-    holding it (None: module level), where it is, and whether it is a call whose value is
-    thrown away."""
+    the project), the function holding it (None: module level), where it is, and whether it
+    is a call whose value is thrown away."""
 
     target: str | None
-    holder: str | None
+    holder: Holder | None
     file: str
     line: int
     discarded: bool
@@ -74,9 +84,8 @@ def starts_in(index: ProjectIndex, module: ModuleInfo, name: str) -> list[Start]
         resolved = index.resolve(target)
         key = resolved.function.key if isinstance(resolved, Resolved) else None if resolved != OUTSIDE else ""
         line = getattr(node, "lineno", 0)
-        found.append(
-            Start(key, holder.key if holder else None, str(module.path), line, id(node) in discarded)
-        )
+        about = _holder(holder, module, index) if holder is not None else None
+        found.append(Start(key, about, str(module.path), line, id(node) in discarded))
     return found
 
 
@@ -85,7 +94,7 @@ class _Memo:
 
     def __init__(self) -> None:
         self.by_target: dict[str, dict[str | None, list[Start]]] = {}
-        self.verdicts: dict[str, FunctionInfo | None] = {}
+        self.verdicts: dict[str, str | None] = {}
 
 
 _MEMOS: weakref.WeakKeyDictionary[ProjectIndex, _Memo] = weakref.WeakKeyDictionary()
@@ -104,11 +113,15 @@ Span = tuple[int, int, FunctionInfo]
 def _body_spans(module: ModuleInfo) -> list[Span]:
     """Each function's body lines, innermost last among those that nest (told by lines: a
     module's scope map walks every node, and only a few lines are asked about)."""
-    spans = []
-    for function in module.iter_functions():
-        body = function.node.body
-        spans.append((body[0].lineno, function.node.end_lineno or body[-1].lineno, function))
-    return sorted(spans, key=lambda span: (span[0], -span[1]))
+    spans: list[Span] | None = getattr(module, "_wsl_body_spans", None)
+    if spans is None:
+        spans = []
+        for function in module.iter_functions():
+            body = function.node.body
+            spans.append((body[0].lineno, function.node.end_lineno or body[-1].lineno, function))
+        spans.sort(key=lambda span: (span[0], -span[1]))
+        module._wsl_body_spans = spans  # type: ignore[attr-defined]
+    return spans
 
 
 def _holder_at(spans: list[Span], line: int) -> FunctionInfo | None:
@@ -122,20 +135,42 @@ def _holder_at(spans: list[Span], line: int) -> FunctionInfo | None:
     return found
 
 
-def references_to(function: FunctionInfo, index: ProjectIndex) -> list[Start]:
+def _holder(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> Holder:
+    entry = _framework_reached(function, module, index)
+    return Holder(function.key, function.name, function.is_async, entry)
+
+
+def references_to(function: FunctionInfo | Holder, index: ProjectIndex) -> list[Start]:
     """The production references that may go to ``function`` (a dropped coroutine is none)."""
-    memo = _memo(index)
-    grouped = memo.by_target.get(function.name)
-    if grouped is None:
-        grouped = memo.by_target[function.name] = {}
-        for start in index.answers(function.name, STARTS, partial(starts_in, index, name=function.name)):
-            grouped.setdefault(start.target, []).append(start)
+    key = function.key
+    grouped = _grouped(function.name, index)
     return [
         start
-        for start in (*grouped.get(None, ()), *grouped.get(function.key, ()))
+        for start in (*grouped.get(None, ()), *grouped.get(key, ()))
         if not (start.discarded and function.is_async)
-        and start.holder != function.key  # (its own recursion starts nothing)
+        and (start.holder is None or start.holder.key != key)  # (its own recursion starts nothing)
     ]
+
+
+def _grouped(name: str, index: ProjectIndex) -> dict[str | None, list[Start]]:
+    """Every production reference to ``name``, by where it goes (once per name)."""
+    memo = _memo(index)
+    grouped = memo.by_target.get(name)
+    if grouped is None:
+        grouped = memo.by_target[name] = {}
+        for start in index.answers(name, STARTS, partial(starts_in, index, name=name)):
+            grouped.setdefault(start.target, []).append(start)
+    return grouped
+
+
+def is_referenced(function: FunctionInfo, index: ProjectIndex) -> bool:
+    """Whether production code refers to ``function`` other than by a discarded call (a
+    reference that may go elsewhere, or leaves the project, counts: it cannot be told)."""
+    grouped = _grouped(function.name, index)
+    for target in (None, "", function.key):
+        if any(not start.discarded for start in grouped.get(target, ())):
+            return True
+    return False
 
 
 def start_chain(function: FunctionInfo, index: ProjectIndex) -> StartChain:
@@ -148,21 +183,20 @@ def start_chain(function: FunctionInfo, index: ProjectIndex) -> StartChain:
         if blocked is None:
             return StartChain(starts)
         unreached = unreached or blocked
-    return StartChain(starts, unreached)
+    return StartChain(starts, function_by_key(unreached, index) if unreached else None)
 
 
-def _unreached_holder(start: Start, index: ProjectIndex, depth: int, seen: set[str]) -> FunctionInfo | None:
-    """None where the start is reached; else the function up its chain that nothing reaches."""
-    if start.holder is None or depth > MAX_DEPTH or start.holder in seen:
+def _unreached_holder(start: Start, index: ProjectIndex, depth: int, seen: set[str]) -> str | None:
+    """None where the start is reached; else the key of the function up its chain that
+    nothing reaches."""
+    holder = start.holder
+    if holder is None or depth > MAX_DEPTH or holder.key in seen or holder.entry:
         return None
     verdicts = _memo(index).verdicts
-    if start.holder in verdicts:
-        return verdicts[start.holder]
-    holder = function_by_key(start.holder, index)
-    if holder is None or _framework_reached(holder, index):
-        return None
+    if holder.key in verdicts:
+        return verdicts[holder.key]
     references = references_to(holder, index)
-    first: FunctionInfo | None = holder if not references else None
+    first: str | None = holder.key if not references else None
     for reference in references:
         blocked = _unreached_holder(reference, index, depth + 1, seen | {holder.key})
         if blocked is None:
@@ -173,7 +207,7 @@ def _unreached_holder(start: Start, index: ProjectIndex, depth: int, seen: set[s
     return first
 
 
-def _framework_reached(function: FunctionInfo, index: ProjectIndex) -> bool:
+def _framework_reached(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> bool:
     """Called by something outside the project's code, or not followed any further."""
     name = function.name
     owner = function.owner
@@ -187,8 +221,7 @@ def _framework_reached(function: FunctionInfo, index: ProjectIndex) -> bool:
         callee = decorator.func if isinstance(decorator, ast.Call) else decorator
         if final_name(callee) not in NOT_REGISTRATIONS:
             return True
-    module = index.module(function.key.partition("::")[0])
-    return module is not None and is_endpoint(function, module)
+    return is_endpoint(function, module)
 
 
 def _project_class(base: str, index: ProjectIndex) -> bool:
@@ -217,7 +250,7 @@ def is_built(function: FunctionInfo, index: ProjectIndex) -> bool:
         return _imported_elsewhere(module_name, index)
     class_name = owner.node.name
     dotted = f"{module_name}.{class_name}"
-    compute = partial(constructions_by, name=class_name)
+    compute = partial(constructions_by, index, name=class_name)
     for qualified, holder in index.answers(class_name, BUILT, compute):
         if qualified == dotted or dotted.endswith(f".{qualified}") or qualified.endswith(f".{dotted}"):
             if _unreached_holder(Start(None, holder, "", 0, False), index, 1, set()) is None:
@@ -228,15 +261,16 @@ def is_built(function: FunctionInfo, index: ProjectIndex) -> bool:
 BUILT = "built"  # each call of a class's name and the function holding it
 
 
-def constructions_by(module: ModuleInfo, name: str) -> list[tuple[str, str | None]]:
-    """Each call of the class name ``name`` in ``module``: what it qualifies to, and the key
-    of the function holding it (None: module level)."""
-    scopes = module.scope_map()
+def constructions_by(index: ProjectIndex, module: ModuleInfo, name: str) -> list[tuple[str, Holder | None]]:
+    """Each call of the class name ``name`` in ``module``: what it qualifies to, and the
+    function holding it (None: module level)."""
     found = []
+    spans = _body_spans(module)
     for call in module.calls_named(name):
         if final_name(call.func) == name:
-            holder = scopes.get(id(call))
-            found.append((module.qualified(call.func) or "", holder.key if holder else None))
+            holder = _holder_at(spans, call.lineno)
+            about = _holder(holder, module, index) if holder is not None else None
+            found.append((module.qualified(call.func) or "", about))
     return found
 
 

@@ -60,7 +60,7 @@ from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
-from wslint.flow.starts import is_built, start_chain
+from wslint.flow.starts import is_built, is_referenced, start_chain
 from wslint.rules.base import Rule, def_line
 
 NOT_REGISTRATIONS = frozenset(
@@ -82,7 +82,7 @@ class BroadcasterNeverStarted(Rule):
         for function, _ in context.broadcasters():
             if _is_registered(function):
                 continue
-            if not context.index.is_referenced(function):
+            if not is_referenced(function, context.index):
                 message = f"broadcaster `{function.name}` is never started: {_advice(function, context)}"
                 yield self.finding(context, def_line(function), message)
                 continue
