@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from wslint.analysis.constants import constant_number
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver
-from wslint.analysis.module import ModuleInfo
+from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import dotted_name, final_name
 from wslint.flow.registry import REFERENCE_PACKAGE, instance_registry
 
@@ -111,6 +111,16 @@ def bus_publish(call: ast.Call, module: ModuleInfo) -> tuple[ast.AST | None, ast
     if name != "publish" or not _on_a_bus(func, module):
         return None
     return argument(call, 0, "channel"), argument(call, 1, "message")
+
+
+def publishes(function: FunctionInfo, module: ModuleInfo) -> bool:
+    """Whether ``function`` itself publishes to a message bus: its messages go out through a
+    relay, or to another service."""
+    for node in function.body_nodes():
+        if isinstance(node, ast.Call) and final_name(node.func) in ("publish", "execute_command"):
+            if bus_publish(node, module) is not None:
+                return True
+    return False
 
 
 def subscriptions(call: ast.Call, module: ModuleInfo) -> list[ast.AST] | None:

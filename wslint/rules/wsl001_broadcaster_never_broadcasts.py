@@ -39,7 +39,9 @@ A call wslint cannot resolve (a callable parameter, `getattr`, a method on an ob
 type that shares its name with a broadcasting function of the project) is assumed to
 broadcast, so the rule stays silent. Stubs (`...`, `pass`, `raise NotImplementedError`) and
 abstract methods are skipped. The methods that implement broadcasting (names in
-`broadcast-methods`) are never broadcasters.
+`broadcast-methods`) are never broadcasters. A broadcaster that publishes to a message bus
+(`await redis.publish(channel, message)`, encode/broadcaster's `publish`) broadcasts through
+whatever subscribes to it, in this project or another service: it is not reported.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import is_endpoint, matches_broadcaster_pattern
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
+from wslint.flow.library import publishes
 from wslint.rules.base import Rule, def_line
 
 
@@ -68,7 +71,7 @@ class BroadcasterNeverBroadcasts(Rule):
                 continue
             if is_stub(function) or is_endpoint(function, module):
                 continue
-            if context.index.may_broadcast(module, function):
+            if context.index.may_broadcast(module, function) or publishes(function, module):
                 continue
             yield self.finding(
                 context,
