@@ -14,13 +14,13 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
 )
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.message_flow import Scope, TypeResolver
+from wslint.analysis.message_flow import Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.project_facts import broadcasting_module_names, project_facts, registered_endpoints
 from wslint.analysis.roles import broadcaster_loops
 from wslint.flow import library
 from wslint.flow.broadcasters import broadcaster_facts, library_broadcaster
-from wslint.flow.model import LIBRARY, Broadcaster, Endpoint, FlowModel, Place, Sender
+from wslint.flow.model import LIBRARY, SELF, Broadcaster, Endpoint, FlowModel, Place, Sender
 from wslint.flow.paths import PathReader
 from wslint.flow.senders import qualified_function
 from wslint.flow.status import SenderSet, endpoint_verdict, initial_types
@@ -56,14 +56,18 @@ def build_model(index: ProjectIndex) -> FlowModel:
     facts = project_facts(index)
     senders = facts.senders
     reader = PathReader(index, facts.resolver)
-    found = (
-        _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
-        for function, module in _endpoint_functions(index)
-    )
-    endpoints = sorted((e for e in found if e is not None), key=lambda e: (e.file, e.line))
+    endpoints: list[Endpoint] = []
+    own: list[Sender] = []  # the endpoints' pushes on their own: senders of their types too
+    for function, module in _endpoint_functions(index):
+        found = _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
+        if found is not None:
+            endpoints.append(found[0])
+            own += found[1]
+    endpoints.sort(key=lambda e: (e.file, e.line))
     broadcasters = sorted(_broadcasters(index, senders), key=lambda b: (b.file, b.line, b.function))
     has_server = bool(endpoints) or any(s.sends for s in senders) or _imports_a_server(index)
-    return FlowModel(endpoints, sorted(senders, key=lambda s: (s.file, s.line)), broadcasters, has_server)
+    every = sorted([*senders, *own], key=lambda s: (s.file, s.line, s.kind))
+    return FlowModel(endpoints, every, broadcasters, has_server)
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -88,7 +92,7 @@ def _endpoint(
     senders: list[Sender],
     sender_set: SenderSet,
     index: ProjectIndex,
-) -> Endpoint | None:
+) -> tuple[Endpoint, list[Sender]] | None:
     facts = analyse_endpoint(function, module, resolver)
     if facts is None:
         return None
@@ -98,7 +102,19 @@ def _endpoint(
         path = reader.registered_path(function)
     verdict = endpoint_verdict(facts, sender_set, index.settings.update_type_patterns)
     known = initial_types(facts)
-    return Endpoint(
+    pushes = [
+        Sender(
+            module.name,
+            str(module.path),
+            function.node.lineno,
+            qualified_function(function),
+            SELF,
+            types if isinstance(types, frozenset) else None,
+            facts.registry,
+        )
+        for types in _distinct(facts.pushes)
+    ]
+    endpoint = Endpoint(
         path=path,
         function=qualified_function(function),
         module=module.name,
@@ -110,8 +126,18 @@ def _endpoint(
         registry=facts.registry,
         status=verdict.status,
         missing_type=verdict.missing_type,
-        senders=_feeding(facts, known, senders),
+        senders=_feeding(facts, known, [*senders, *pushes]),
     )
+    return endpoint, pushes
+
+
+def _distinct(pushes: list[Types]) -> list[Types]:
+    """Each set of types pushed, once (unknown first)."""
+    found: list[Types] = []
+    for types in pushes:
+        if types not in found:
+            found.append(types)
+    return found
 
 
 def _feeding(facts: EndpointFacts, known: frozenset[str], senders: list[Sender]) -> tuple[Sender, ...]:

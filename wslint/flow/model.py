@@ -149,6 +149,8 @@ class FlowModel:
         """The endpoints whose clients ``sender`` may send to."""
         if not sender.sends:
             return []
+        if sender.kind == SELF:  # an endpoint's own push goes to its own client
+            return [e for e in self.endpoints if (e.file, e.line) == (sender.file, sender.line)]
         return [endpoint for endpoint in self.endpoints if sender.could_reach(endpoint.registry)]
 
     def sent_types(self) -> frozenset[str]:
