@@ -4,6 +4,14 @@ the coroutine, or passed on to whatever runs it (`asyncio.create_task`, `ensure_
 `loop.create_task`, a `TaskGroup`, `gather`, anyio/trio `start_soon`, `BackgroundTasks.add_task`,
 a list of tasks, `websockets.serve`, a decorator, a helper that schedules it).
 
+It follows the chain that starts the broadcaster: where every function that starts it
+(`Poller.start()` creating its task) is itself never reached — nothing in production calls it
+or passes it on, and nothing that does is reached (a route, a lifespan, `main`, module-level
+code, a decorator or a special method are) — the broadcaster is never started either, and the
+message names the start method nobody calls. This part applies only where production code
+builds the class (`poller = Poller(...)`), or imports the module of a start function: a class
+the project never instantiates is an API for someone else.
+
 This rule is project-wide: it looks at the whole project (the tree under the nearest
 `pyproject.toml`, `setup.cfg` or `.git`), whichever files are named on the command line.
 Test code (`test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/`) never counts as a start.
@@ -34,21 +42,16 @@ async def start(self):
 - `broadcaster-patterns`
 - `start-methods`
 
-It follows the chain that starts the broadcaster: where every function that starts it
-(`Poller.start()` creating its task) is itself never reached — nothing in production calls it
-or passes it on, and nothing that does is reached (a route, a lifespan, `main`, module-level
-code, a decorator or a special method are) — the broadcaster is never started either, and the
-message names the start method nobody calls. This part applies only where production code
-builds the class (`poller = Poller(...)`), or imports the module of a start function: a class
-the project never instantiates is an API for someone else.
-
 ## Known problems
 Any reference to the broadcaster's name in production code counts as a start (wslint cannot
 know every scheduler), including a string equal to its name (`getattr(self, "_broadcast_x")`).
 A bare call statement `self._broadcast_x()` creates a coroutine and drops it: it does not count.
 In the start chain, a call whose receiver cannot be resolved (`self.server.start()`) may go to
 the start method and counts as reaching it; a closure, or a chain of more than four steps, is
-taken as reached.
+taken as reached. So are the functions a framework may call without the project naming them:
+methods named `on_*` (Socket.IO, Channels and signal handlers), methods of a class with a base
+from outside the project (a framework may call any of them), and module functions named
+`main`, `run` or `cli` (entry points).
 """
 
 from __future__ import annotations

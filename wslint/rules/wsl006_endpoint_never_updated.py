@@ -9,11 +9,17 @@ module). Its initial message is what it sends before its first `while` / `async 
 `await websocket.send_json({"type": "status_update", ...})`, `send_text(json.dumps({...}))`,
 directly or through a helper it calls with the socket (`await manager.send_personal(ws, {...})`,
 `await send_initial_state(ws)`). Sends inside the receive loop are replies (`pong`, answers to
-requests) and never count.
+requests) and never count, whether or not the receive has a timeout.
 
-The rule fires when the endpoint sends initial data and either nothing in the project
-broadcasts at all, or its initial message type matches `update-type-patterns` (default
-`*_update`, `*_updated`, `*.update`) and no broadcast in the project carries that type.
+The rule fires when the endpoint sends initial data and either nothing in the project sends
+anything after a connection's first message, or its initial message type matches
+`update-type-patterns` (default `*_update`, `*_updated`, `*.update`) and no sender in the
+project carries that type. A sender is a broadcast or fan-out of the project, a library
+broadcasting on its behalf (`wslint.reference`'s `PollingBroadcaster(manager, fetch,
+message_type="status_update")` and `EventBroadcaster`, python-socketio `sio.emit("x_update",
+...)`, Channels `group_send`, `websockets.broadcast`), a bus relay (a Redis subscriber fanning
+out what is published to its channel, carrying the types of those publishes), or the endpoint's
+own pushes. `wslint map` shows every endpoint with the senders of its types.
 
 Message types are resolved from string literals, module and class constants (imported too, enum
 members), names bound to dict literals, `json.dumps(...)` of those, dicts built by a helper whose
@@ -64,24 +70,31 @@ async def _broadcast_status(self):
 - `broadcast-methods`
 
 ## Known problems
-Precision first: where any production broadcast carries a type wslint cannot resolve (a
-message built elsewhere, received from Redis, a pydantic model), the rule says nothing about
-any endpoint, since that broadcast might carry the endpoint's type.
+Precision first: a sender whose message type wslint cannot resolve (a message built elsewhere,
+received from a bus whose publishes cannot be read, a pydantic model) silences the rule for
+every endpoint it could reach: those connected to the same manager class, or any endpoint where
+the manager of either side cannot be told. Instances of one manager class are not told apart.
+A message that visibly has no `"type"` key carries no type: it silences nothing.
 
-An endpoint that pushes on its own is not reported: a loop that sends without receiving (its own
-polling loop, a queue or pub/sub subscription), a receive loop with a timeout, a nested
+An endpoint that pushes its initial type, or a message of unknown type, on its own is not
+reported: a loop that sends without receiving (its own polling loop, a queue or pub/sub
+subscription), a receive loop with a timeout whose timeout branch sends that type, a nested
 function or spawned task that sends on the socket, or the socket handed to something wslint
 cannot follow (a constructor, a scheduler, an unresolved call whose name does not say it only
-registers the socket or sends once, such as `run`, `listen` or `stream`). Endpoints whose
-socket parameter cannot be told apart are skipped. A finite `for` loop before the receive loop
-(sending the history item by item) is initial data.
+registers the socket or sends once, such as `run`, `listen` or `stream`). A keep-alive loop
+that only pings, with or without a timeout, is not an update. Endpoints whose socket parameter
+cannot be told apart are skipped. A finite `for` loop before the receive loop (sending the
+history item by item) is initial data.
+
+A bus relay whose channel gets no publish in the project may be fed by another service: its
+type is unknown.
 
 Channels consumers, `websockets.serve` handlers, Starlette `WebSocketEndpoint` classes and
 Socket.IO namespaces are not endpoints for this rule: their updates arrive through group
 handler methods or per-class callbacks whose message types do not map onto the initial send.
 
 A broadcast counts wherever it sits in production code, even in a broadcaster that is never
-started (WSL005 reports that one). A dict message without a `"type"` key has an unknown type.
+started (WSL005 reports that one).
 """
 
 from __future__ import annotations
