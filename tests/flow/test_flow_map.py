@@ -86,17 +86,41 @@ def test_map_statuses_are_wsl006_findings(shop: Path) -> None:
     assert never == reported == {("shop/api.py", 24)}
 
 
-WSL006_CASES = sorted(p for p in (REPO / "tests" / "fixtures" / "wsl006").iterdir() if p.is_dir())
+WSL006_CASES = sorted(
+    p for p in (REPO / "tests" / "fixtures" / "wsl006").iterdir() if p.is_dir() or p.suffix == ".py"
+)
 
 
-@pytest.mark.parametrize("case", WSL006_CASES, ids=[p.name for p in WSL006_CASES])
-def test_map_agrees_with_wsl006_on_every_project_fixture(case: Path, tmp_path: Path) -> None:
-    project = copy_project(case, tmp_path / case.name)
-    never = {(e["file"], e["line"]) for e in map_json(project)["endpoints"] if e["status"] == "never-updated"}
+def never_updated_and_reported(project: Path) -> tuple[set, set]:
+    endpoints = map_json(project)["endpoints"]
+    never = {(e["file"], e["line"]) for e in endpoints if e["status"] == "never-updated"}
     _, out, _ = run_wslint("--select", "WSL006", "--no-cache", ".", cwd=project)
     reported = {
         (line.split(":")[0], int(line.split(":")[1])) for line in out.splitlines() if "WSL006" in line
     }
+    return never, reported
+
+
+@pytest.mark.parametrize("case", WSL006_CASES, ids=[p.name for p in WSL006_CASES])
+def test_map_agrees_with_wsl006_on_every_fixture(case: Path, tmp_path: Path) -> None:
+    if case.is_dir():
+        project = copy_project(case, tmp_path / case.name)
+    else:
+        project = tmp_path / case.stem
+        project.mkdir()
+        (project / "pyproject.toml").write_text("[project]\nname = 'case'\n", encoding="utf-8")
+        (project / case.name).write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+    never, reported = never_updated_and_reported(project)
+    assert never == reported
+    marked = any("# error: WSL006" in path.read_text(encoding="utf-8") for path in project.rglob("*.py"))
+    assert bool(never) == marked
+
+
+def test_map_agrees_with_wsl006_on_the_generated_corpus(tmp_path: Path) -> None:
+    from bench.corpus import generate
+
+    corpus = generate(tmp_path / "corpus", 12, seed=1)
+    never, reported = never_updated_and_reported(corpus.root)
     assert never == reported
 
 

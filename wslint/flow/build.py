@@ -53,19 +53,22 @@ def flow_model(index: ProjectIndex) -> FlowModel:
 
 
 def build_model(index: ProjectIndex) -> FlowModel:
+    candidates = list(_endpoint_functions(index))
+    if not candidates and not _imports_a_server(index):
+        return FlowModel()  # no WebSocket server code: nothing to map
     facts = project_facts(index)
     senders = facts.senders
     reader = PathReader(index, facts.resolver)
     endpoints: list[Endpoint] = []
     own: list[Sender] = []  # the endpoints' pushes on their own: senders of their types too
-    for function, module in _endpoint_functions(index):
+    for function, module in candidates:
         found = _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
         if found is not None:
             endpoints.append(found[0])
             own += found[1]
     endpoints.sort(key=lambda e: (e.file, e.line))
     broadcasters = sorted(_broadcasters(index, senders), key=lambda b: (b.file, b.line, b.function))
-    has_server = bool(endpoints) or any(s.sends for s in senders) or _imports_a_server(index)
+    has_server = bool(endpoints) or bool(candidates) or _imports_a_server(index)
     every = sorted([*senders, *own], key=lambda s: (s.file, s.line, s.kind))
     return FlowModel(endpoints, every, broadcasters, has_server)
 

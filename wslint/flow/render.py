@@ -169,6 +169,8 @@ def render_mermaid(model: FlowModel) -> str:
     """A ``flowchart LR`` of senders -> message types -> endpoints -> clients."""
     graph = flow_graph(model)
     lines = ["flowchart LR"]
+    if not model.has_server_code:
+        lines.append(f"    %% {NO_SERVER}")
     for node_id, label, shape in graph.nodes:
         opening, closing = {
             "sender": ("[", "]"),
