@@ -1,6 +1,7 @@
 """An endpoint's status, told from what it sends and the project's senders (SPEC "Message flow").
 
-- **self-updating**: it pushes its initial type, or a message of unknown type, on its own;
+- **self-updating**: it pushes its initial type, or a message of unknown type, on its own (or,
+  sending nothing first, anything at all);
 - **never-updated** (WSL006): it sends initial data and either nothing in the project sends
   anything after a first message, or an initial type T matching ``update-type-patterns`` is
   carried by no sender while no sender of unknown type could reach its clients;
@@ -56,8 +57,11 @@ def endpoint_verdict(facts: EndpointFacts, senders: SenderSet, update_patterns: 
         return Verdict(SELF_UPDATING)
     sending = senders.sending
     own = [types for types in facts.pushes if isinstance(types, frozenset)]
-    if not facts.initial:
-        return Verdict(UPDATED if sending or own else UNKNOWN_STATUS)
+    if not facts.initial:  # no first message to compare with: any push of its own updates it
+        if facts.pushes:
+            return Verdict(SELF_UPDATING)
+        reached = any(sender.could_reach(facts.registry) for sender in sending)
+        return Verdict(UPDATED if reached else UNKNOWN_STATUS)
     known = initial_types(facts)
     if not sending and not own:
         return Verdict(NEVER_UPDATED)
