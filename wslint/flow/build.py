@@ -144,7 +144,10 @@ def _distinct(pushes: list[Types]) -> list[Types]:
 
 
 def _feeding(facts: EndpointFacts, known: frozenset[str], senders: list[Sender]) -> tuple[Sender, ...]:
-    """The senders that carry one of its initial types, or an unknown type it may receive."""
+    """The senders that carry one of its initial types, or an unknown type it may receive (for
+    an endpoint that sends nothing first: every sender that may reach it)."""
+    if not facts.initial:
+        return tuple(sender for sender in senders if sender.sends and sender.could_reach(facts.registry))
     return tuple(
         sender
         for sender in senders

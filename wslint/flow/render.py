@@ -126,7 +126,7 @@ def _endpoint_text(endpoint: Endpoint) -> list[str]:
         lines.append("  senders        none")
     for number, sender in enumerate(senders):
         label = "  senders        " if number == 0 else "                 "
-        carried = ", ".join(sorted(sender.types)) if sender.types is not None else "unknown type"
+        carried = ", ".join(sorted(sender.types)) or "no type" if sender.types is not None else "unknown type"
         lines.append(
             f"{label}{carried} <- {sender.function} ({sender.kind}) {relative(sender.file)}:{sender.line}"
         )
