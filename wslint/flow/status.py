@@ -75,5 +75,5 @@ def endpoint_verdict(facts: EndpointFacts, senders: SenderSet, update_patterns: 
         return Verdict(UPDATED)
     if unknown_reaches or not known:
         return Verdict(UNKNOWN_STATUS)
-    reached = own or any(sender.could_reach(facts.registry) for sender in sending)
+    reached = bool(own) or any(sender.could_reach(facts.registry) for sender in sending)
     return Verdict(UPDATED if reached else UNKNOWN_STATUS)
