@@ -10,9 +10,11 @@ from wslint.analysis.calls import broadcasts_in, call_target, is_logging_call, t
 from wslint.analysis.constants import constant_number
 from wslint.analysis.guards import is_under_change_guard
 from wslint.analysis.index import ProjectIndex, Resolved
-from wslint.analysis.loops import Loop, LoopKind
+from wslint.analysis.loops import Loop, LoopKind, is_timer
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
+from wslint.analysis.walk import walk
+from wslint.engine.options import Settings
 from wslint.flow.model import LIBRARY, Broadcaster, Place, Sender, union_of
 from wslint.flow.senders import qualified_function
 from wslint.flow.starts import NOT_REGISTRATIONS, is_built, start_chain
@@ -43,7 +45,7 @@ def broadcaster_facts(
         started=started,
         started_by=started_by,
         change_guard=_change_guard(polling, function, module, index),
-        error_handling=_error_handling(loops) if loops else None,
+        error_handling=_error_handling(loops, module, index.settings) if loops else None,
         logs=any(isinstance(n, ast.Call) and is_logging_call(n) for n in function.body_nodes()),
         start_method=start_method,
     )
@@ -125,15 +127,17 @@ def _inside(node: ast.AST, loop: Loop) -> bool:
     return any(node is inner for inner in loop.body_nodes)
 
 
-def _error_handling(loops: list[Loop]) -> bool:
-    """A try inside every loop whose handler catches Exception or broader."""
-    return all(
-        any(
-            isinstance(node, ast.Try) and any(_broad(handler) for handler in node.handlers)
-            for node in loop.body_nodes
-        )
-        for loop in loops
-    )
+def _error_handling(loops: list[Loop], module: ModuleInfo, settings: Settings) -> bool:
+    """Every statement of each loop's body that calls something (other than its timer or
+    logging) sits in a try whose handler catches Exception or broader."""
+    for loop in loops:
+        for statement in loop.node.body:
+            if isinstance(statement, ast.Try) and any(_broad(h) for h in statement.handlers):
+                continue
+            calls = [n for n in walk(statement) if isinstance(n, ast.Call)]
+            if any(not (is_timer(c, module, settings) or is_logging_call(c)) for c in calls):
+                return False
+    return True
 
 
 def _broad(handler: ast.ExceptHandler) -> bool:
