@@ -199,6 +199,41 @@ def test_unreadable_paths_types_and_prefixes_are_unknown(tmp_path: Path) -> None
     assert {e["status"] for e in endpoints.values()} == {"never-updated"}
 
 
+def test_mounted_apps_add_their_path(tmp_path: Path) -> None:
+    project = tmp_path / "mounted"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'mounted'\n", encoding="utf-8")
+    (project / "live.py").write_text(
+        "from fastapi import FastAPI, WebSocket\n"
+        "live = FastAPI()\n"
+        "@live.websocket('/feed')\n"
+        "async def feed(websocket: WebSocket):\n"
+        "    await websocket.accept()\n"
+        "    while True:\n"
+        "        await websocket.receive_text()\n",
+        encoding="utf-8",
+    )
+    (project / "other.py").write_text(
+        "from starlette.applications import Starlette\n"
+        "from starlette.routing import Mount\n"
+        "from starlette.websockets import WebSocket\n"
+        "inner = Starlette()\n"
+        "@inner.websocket_route('/ticks')\n"
+        "async def ticks(websocket: WebSocket):\n"
+        "    await websocket.accept()\n"
+        "    await websocket.receive_text()\n"
+        "outer = Starlette(routes=[Mount('/deep', app=inner)])\n",
+        encoding="utf-8",
+    )
+    (project / "main.py").write_text(
+        "from fastapi import FastAPI\nfrom live import live\napp = FastAPI()\napp.mount('/live/', live)\n",
+        encoding="utf-8",
+    )
+    paths = {e["function"]: e["path"] for e in map_json(project)["endpoints"]}
+    # A Mount among another app's routes: where that app is served is not followed (unknown).
+    assert paths == {"feed": "/live/feed", "ticks": None}
+
+
 def test_paths_narrow_what_is_shown(shop: Path) -> None:
     data = map_json(shop, "shop/main.py")
     assert data["endpoints"] == [] and data["broadcasters"] == []

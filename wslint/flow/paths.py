@@ -151,18 +151,27 @@ class PathReader:
         return Unknown
 
     def _mounted_prefix(self, module_name: str, name: str, depth: int) -> str | None:
-        """The prefix ``include_router(<it>, prefix=...)`` adds (with its parent's), ``""`` where
-        nothing mounts it, None where mounts disagree or cannot be read."""
-        found = set()
+        """The prefix ``include_router(<it>, prefix=...)`` or ``app.mount(path, <it>)`` adds
+        (with its parent's), ``""`` where nothing mounts it, None where mounts disagree or cannot
+        be read (a ``Mount(path, app=<it>)`` among some app's routes: its parent is not followed)."""
+        found: set[str | None] = set()
         for call, scope in self._includes():
-            included = call.args[0] if call.args else argument(call, None, "router")
+            kind = final_name(call.func)
+            if kind == "include_router" or kind == "register_blueprint":
+                included = argument(call, 0, "router") or argument(call, 0, "blueprint")
+                extra = argument(call, None, "prefix") or argument(call, None, "url_prefix")
+            else:  # mount / Mount: the path first, the app second
+                included = argument(call, 1, "app")
+                extra = argument(call, 0, "path")
             if included is None or _object_of(included, scope, self.index) != (module_name, name):
                 continue
             func = call.func
-            parent = self.prefix(func.value, scope, depth + 1) if isinstance(func, ast.Attribute) else None
-            extra = argument(call, None, "prefix") or argument(call, None, "url_prefix")
-            text = "" if extra is None else self._text(extra, scope)
-            found.add(None if parent is None or text is None else parent + text)
+            if kind == "Mount" or not isinstance(func, ast.Attribute):
+                found.add(None)
+                continue
+            parent = self.prefix(func.value, scope, depth + 1)
+            text = "" if extra is None and kind != "mount" else self._text(extra, scope)
+            found.add(None if parent is None or text is None else parent + text.rstrip("/"))
         if not found:
             return ""
         return found.pop() if len(found) == 1 else Unknown
@@ -170,7 +179,7 @@ class PathReader:
     def _includes(self) -> list[tuple[ast.Call, Scope]]:
         if self._mounts is None:
             self._mounts = []
-            words = ("include_router", "register_blueprint")
+            words = ("include_router", "register_blueprint", "mount", "Mount")
             for module in self.index.production_modules_mentioning_any(words):
                 scopes = module.scope_map()
                 for word in words:
