@@ -10,7 +10,9 @@ read. Its records (:mod:`wslint.flow.model`) are plain values:
   ``kind``, and :meth:`FlowModel.endpoints_reached` for the endpoints it may send to;
 - :class:`~wslint.flow.model.Broadcaster`: loop kind, interval, change guard, error handling,
   logging, and what starts it;
-- :attr:`FlowModel.has_server_code`: whether the project holds Python server code at all.
+- :attr:`FlowModel.has_server_code`: whether the project holds Python server code at all;
+- :attr:`FlowModel.paths_complete`: whether every socket the project serves is an endpoint of
+  the model with a known path (a client's URL that matches none can then be reported).
 
 Get it with ``wslint.flow.build.flow_model(index)`` inside a rule, or
 ``wslint.flow.project.model_of(paths, settings)`` from outside a run.

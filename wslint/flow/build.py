@@ -70,7 +70,8 @@ def build_model(index: ProjectIndex) -> FlowModel:
     broadcasters = sorted(_broadcasters(index, senders), key=lambda b: (b.file, b.line, b.function))
     has_server = bool(endpoints) or bool(candidates) or _imports_a_server(index)
     every = sorted([*senders, *own], key=lambda s: (s.file, s.line, s.kind))
-    return FlowModel(endpoints, every, broadcasters, has_server)
+    complete = all(e.path is not None for e in endpoints) and not _other_servers(index)
+    return FlowModel(endpoints, every, broadcasters, has_server, complete)
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -220,6 +221,31 @@ def _reference_starts(call: ast.Call, module: ModuleInfo) -> tuple[Place, ...]:
         ):
             places.append(Place(str(module.path), start.lineno))
     return tuple(places)
+
+
+# Servers whose sockets are not listed as endpoints (their paths and handlers are not read).
+OTHER_SERVERS = (
+    "websockets",
+    "socketio",
+    "flask_socketio",
+    "channels",
+    "tornado",
+    "aiohttp",
+    "simple_websocket",
+)
+OTHER_HANDLERS = frozenset({"WebSocketEndpoint", "HTTPEndpoint"})
+
+
+def _other_servers(index: ProjectIndex) -> bool:
+    for module in index.production_modules_mentioning_any((*OTHER_SERVERS, *OTHER_HANDLERS)):
+        if library.imports_any(module, OTHER_SERVERS):
+            return True
+        if any(
+            info.bases and any(b.rpartition(".")[2] in OTHER_HANDLERS for b in info.bases)
+            for info in module.classes.values()
+        ):
+            return True
+    return False
 
 
 def _imports_a_server(index: ProjectIndex) -> bool:

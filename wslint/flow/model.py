@@ -144,6 +144,10 @@ class FlowModel:
     senders: list[Sender] = field(default_factory=list)
     broadcasters: list[Broadcaster] = field(default_factory=list)
     has_server_code: bool = False
+    # Every socket the project serves is among the endpoints, each with a known path: no path
+    # is unknown, and no server the model does not list (``websockets.serve`` handlers,
+    # Starlette ``WebSocketEndpoint`` classes, Channels consumers, Socket.IO, Tornado, aiohttp).
+    paths_complete: bool = False
 
     def endpoints_reached(self, sender: Sender) -> list[Endpoint]:
         """The endpoints whose clients ``sender`` may send to."""
