@@ -223,6 +223,11 @@ def commands(tools: set[str], jobs: int, cache_dir: Path) -> dict[str, list[tupl
         )
         if jobs != 1:
             rows["all"].append(("wslint cold (--jobs 1)", [*wslint_cold[:3], "--jobs", "1", "."], {}))
+        # The message-flow model: what the project-wide rules cost in a run, and the map alone.
+        no_flow = [*wslint_cold[:3], "--ignore", "WSL005,WSL006", *wslint_cold[3:]]
+        rows["all"].append((f"wslint cold, WSL005+6 off (--jobs {jobs})", no_flow, {"flow": True}))
+        map_command = [executable("wslint"), "map", "--no-cache", "--format", "json", "."]
+        rows["all"].append(("wslint map (flow model)", map_command, {"flow": True}))
     if "ruff" in tools and available("ruff"):
         rows["all"].append(
             (
@@ -361,6 +366,12 @@ def check_targets(results: list[Measure], jobs: int, small: str, large: str) -> 
         1.05,
         True,
     )
+    for target in ("stdlib", small):  # the project-wide rules' share: reported, no target
+        whole, without = find(results, target, cold), find(results, target, "wslint cold, WSL005+6 off")
+        if whole is not None and without is not None and whole.wall:
+            share = 1 - without.wall / whole.wall
+            name = f"{target}: WSL005+WSL006 (the flow model) share of wslint cold"
+            checks.append((name, f"{share:.0%}", "INFO"))
     memory = find(results, "stdlib", cold)
     if memory is None:
         checks.append(("stdlib peak memory <= 150 MiB", "not measured", "SKIP"))
@@ -492,8 +503,8 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
         measured: list[Row] = []
         for label, command, options in rows["all"]:
             options = dict(options)
-            peer, slow = (options.pop(k, False) for k in ("peer", "slow_peer"))
-            if name == large and ("warm" in label or peer or slow):
+            peer, slow, flow = (options.pop(k, False) for k in ("peer", "slow_peer", "flow"))
+            if name == large and ("warm" in label or peer or slow or flow):
                 continue  # the large corpus is for linearity: wslint cold (and ruff, cheap)
             if slow and name != small and not args.slow_peers_everywhere:
                 continue
