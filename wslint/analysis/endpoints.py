@@ -352,7 +352,7 @@ class _Walker:
         scope = Scope(helper.module, helper.function, _bindings(call, helper.function, self.scope))
         walker = _Walker(inner_facts, sockets, scope, self.resolver, self.depth + 1)
         walker.initial_phase = self.initial_phase and not spawned
-        walker.pushing = self.pushing
+        walker.pushing = self.pushing or spawned  # a spawned helper runs on its own: it pushes
         walker.block(helper.function.node.body)
         walker.nested_functions()
         self.facts.pushes.extend(inner_facts.pushes)
