@@ -82,6 +82,8 @@ def test_chromium_draws_every_endpoint_with_its_status(shop: Path, tmp_path: Pat
     assert any(
         tag == "body" and attributes.get("data-ready") == "yes" for tag, attributes in found
     )  # script ran
+    statuses = [a["data-status"] for tag, a in found if tag == "tr" and "endpoint-row" in a.get("class", "")]
+    assert sorted(statuses) == sorted(EXPECTED.values())
     rows = [a["data-function"] for tag, a in found if tag == "tr" and a.get("class") == "broadcaster"]
     assert rows == ["Tasks._broadcast_orders", "Tasks._broadcast_stock"]
     assert "✗" in dumped and "✓" in dumped

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from wslint.flow.model import STATUSES, Broadcaster, FlowModel
-from wslint.flow.render import NO_SERVER, _broadcasters, flow_graph, mark, relative
+from wslint.flow.render import NO_SERVER, _broadcasters, _endpoints, _senders, flow_graph, mark, relative
 
 COLUMNS = {"sender": 20, "type": 380, "endpoint": 640, "client": 1000}
 WIDTHS = {"sender": 320, "type": 220, "endpoint": 320, "client": 220}
@@ -51,7 +51,10 @@ SCRIPT = """
 
 
 def render_html(model: FlowModel) -> str:
-    body = _graph(model) + _checklist(model) if model.has_server_code else f"<p>{escape(NO_SERVER)}</p>"
+    if model.has_server_code:
+        body = _graph(model) + _endpoint_table(model) + _checklist(model)
+    else:
+        body = f"<p>{escape(NO_SERVER)}</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>wslint map</title>\n"
@@ -120,6 +123,33 @@ def _graph(model: FlowModel) -> str:
 def _fit(text: str, width: int) -> str:
     room = max(8, width // 7)
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def _endpoint_table(model: FlowModel) -> str:
+    endpoints = _endpoints(model)
+    if not endpoints:
+        return ""
+    header = "".join(
+        f"<th>{title}</th>" for title in ("path", "function", "where", "initial types", "status", "senders")
+    )
+    rows = []
+    for endpoint in endpoints:
+        senders = "<br>".join(
+            escape(f"{s.function} ({s.kind}) {relative(s.file)}:{s.line}") for s in _senders(endpoint.senders)
+        )
+        rows.append(
+            f'<tr class="endpoint-row status-{endpoint.status}" data-status="{endpoint.status}">'
+            f"<td>{escape(endpoint.path or '? unknown')}</td><td>{escape(endpoint.function)}</td>"
+            f"<td>{escape(relative(endpoint.file))}:{endpoint.line}</td>"
+            f"<td>{escape(', '.join(sorted(endpoint.initial_types)) or 'none')}</td>"
+            f'<td style="background:{COLOURS[endpoint.status][0]}">{endpoint.status}</td>'
+            f"<td>{senders or 'none'}</td></tr>"
+        )
+    return (
+        f'<h2>Endpoints</h2>\n<table class="endpoints">\n<tr>{header}</tr>\n'
+        + "\n".join(rows)
+        + "\n</table>\n"
+    )
 
 
 CHECKLIST = ("defined", "started", "try/except in the loop", "compares state", "interval 5-60 s", "logs")
