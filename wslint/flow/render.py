@@ -111,7 +111,11 @@ def render_text(model: FlowModel) -> str:
 
 
 def _endpoint_text(endpoint: Endpoint) -> list[str]:
-    types = ", ".join(sorted(endpoint.initial_types)) or ("unknown" if endpoint.initial_unknown else "none")
+    types = ", ".join(sorted(endpoint.initial_types))
+    if endpoint.initial_unknown:
+        types = f"{types}, unknown" if types else "unknown"
+    elif not types:
+        types = "no type" if endpoint.sends_initial else "nothing sent first"
     status = endpoint.status + (
         f" (nothing sends `{endpoint.missing_type}`)" if endpoint.missing_type else ""
     )
