@@ -7,7 +7,16 @@ from __future__ import annotations
 from html import escape
 
 from wslint.flow.model import STATUSES, Broadcaster, FlowModel
-from wslint.flow.render import NO_SERVER, _broadcasters, _endpoints, _senders, flow_graph, mark, relative
+from wslint.flow.render import (
+    NO_SERVER,
+    _broadcasters,
+    _endpoints,
+    _senders,
+    flow_graph,
+    initial_text,
+    mark,
+    relative,
+)
 
 COLUMNS = {"sender": 20, "type": 380, "endpoint": 640, "client": 1000}
 WIDTHS = {"sender": 320, "type": 220, "endpoint": 320, "client": 220}
@@ -141,7 +150,7 @@ def _endpoint_table(model: FlowModel) -> str:
             f'<tr class="endpoint-row status-{endpoint.status}" data-status="{endpoint.status}">'
             f"<td>{escape(endpoint.path or '? unknown')}</td><td>{escape(endpoint.function)}</td>"
             f"<td>{escape(relative(endpoint.file))}:{endpoint.line}</td>"
-            f"<td>{escape(', '.join(sorted(endpoint.initial_types)) or 'none')}</td>"
+            f"<td>{escape(initial_text(endpoint))}</td>"
             f'<td style="background:{COLOURS[endpoint.status][0]}">{endpoint.status}</td>'
             f"<td>{senders or 'none'}</td></tr>"
         )

@@ -110,12 +110,16 @@ def render_text(model: FlowModel) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
-def _endpoint_text(endpoint: Endpoint) -> list[str]:
+def initial_text(endpoint: Endpoint) -> str:
+    """What an endpoint sends first: its types, "unknown", "no type" or "nothing sent first"."""
     types = ", ".join(sorted(endpoint.initial_types))
     if endpoint.initial_unknown:
-        types = f"{types}, unknown" if types else "unknown"
-    elif not types:
-        types = "no type" if endpoint.sends_initial else "nothing sent first"
+        return f"{types}, unknown" if types else "unknown"
+    return types or ("no type" if endpoint.sends_initial else "nothing sent first")
+
+
+def _endpoint_text(endpoint: Endpoint) -> list[str]:
+    types = initial_text(endpoint)
     status = endpoint.status + (
         f" (nothing sends `{endpoint.missing_type}`)" if endpoint.missing_type else ""
     )
