@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from wslint import __version__, rules
+from wslint.engine.baseline import BaselineError
 from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
@@ -18,9 +19,10 @@ from wslint.engine.output import (
     render_github,
     render_json,
     render_statistics,
+    render_summary,
     render_text,
 )
-from wslint.engine.runner import check_paths
+from wslint.engine.runner import Report, check_paths
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -31,7 +33,10 @@ def _explain(context: click.Context, _: click.Parameter, code: str | None) -> No
     rule = rules.RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code {code!r} (see --list-rules)")
+    from wslint.docs import page_reference
+
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.documentation()}")
+    click.echo(f"\nDocumentation: {page_reference(rule.code)}")
     context.exit(0)
 
 
@@ -63,6 +68,21 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the result cache lives.")
+@click.option("--baseline", help=OPTIONS_BY_KEY["baseline"].help, metavar="FILE")
+# Options of one run, not settings (no [tool.wslint] key):
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Record every finding in FILE (for --baseline) and exit 0.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the findings to FILE instead of standard output.",
+)
 @click.option(
     "--explain",
     callback=_explain,
@@ -96,11 +116,53 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
         jobs = options["jobs"] or os.cpu_count() or 1
         report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
-    except (ConfigError, DiscoveryError) as error:
+        given = {stdin[0]: stdin[1].decode("utf-8", "replace")} if stdin else {}
+        if options["write_baseline"] is not None:
+            _write_baseline(options["write_baseline"], report, given)
+            sys.exit(0)
+        _apply_baseline(_baseline_file(options, settings), report, given)
+    except (ConfigError, DiscoveryError, BaselineError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options)
+    if report.files_checked == 0:
+        shown = ", ".join(str(path) for path in paths)
+        click.echo(f"wslint: warning: no Python files to check in {shown}", err=True)
+    _emit(report, options)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
+
+
+def _baseline_file(options: dict[str, Any], settings: Settings) -> Path | None:
+    """``--baseline`` (relative to the current directory), else the configuration's ``baseline``
+    (relative to its file)."""
+    if options["baseline"]:
+        return Path(options["baseline"])
+    if settings.baseline:
+        return Path(settings.config_dir or ".") / settings.baseline
+    return None
+
+
+def _write_baseline(file: Path, report: Report, given: dict[str, str]) -> None:
+    from wslint.engine.baseline import write_baseline
+
+    count = write_baseline(file, report.findings, given)
+    click.echo(f"wslint: wrote {count} finding{'' if count == 1 else 's'} to {file}", err=True)
+
+
+def _apply_baseline(file: Path | None, report: Report, given: dict[str, str]) -> None:
+    """Leave out the findings the baseline holds; say how many of its entries are gone."""
+    if file is None:
+        return
+    from wslint.engine.baseline import apply_baseline, read_baseline
+
+    filtered = apply_baseline(report.findings, file, read_baseline(file), report.checked, given)
+    report.findings = filtered.findings
+    if filtered.gone:
+        plural = "s no longer occur" if filtered.gone != 1 else " no longer occurs"
+        click.echo(
+            f"wslint: {filtered.gone} baselined finding{plural}: "
+            f"run --write-baseline {file} to drop {'them' if filtered.gone != 1 else 'it'}",
+            err=True,
+        )
 
 
 def _settings(options: dict[str, Any]) -> Settings:
@@ -119,10 +181,31 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
+def _emit(report: Report, options: dict[str, Any], fixable: int | None = None) -> None:
+    """Print the findings (to ``--output-file`` if given), and on a terminal a summary line
+    (``fixable``: how many a fix could remove, when known)."""
+    output_file = options["output_file"]
+    if output_file is None:
+        _write_findings(report.findings, options, sys.stdout, color=_colour(sys.stdout))
+        if options["output_format"] == "text" and sys.stdout.isatty():
+            click.echo(render_summary(report.findings, fixable))
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as stream:
+            _write_findings(report.findings, options, stream, color=False)
+    except OSError as error:
+        click.echo(f"wslint: error: {output_file}: cannot write: {error.strerror or error}", err=True)
+        sys.exit(2)
+
+
+def _colour(stream: Any) -> bool:
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _write_findings(findings: list, options: dict[str, Any], stream: Any, color: bool) -> None:  # type: ignore[type-arg]
     output_format = options["output_format"]
     if output_format == "json":
-        click.echo(render_json(findings))
+        click.echo(render_json(findings), file=stream)
         return
     if output_format == "github":
         text = render_github(findings)
@@ -131,13 +214,12 @@ def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type
 
         text = render_sarif(findings)
     else:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sources = _sources(findings) if options["show_source"] else {}
         text = render_text(findings, color, options["show_source"], sources)
     if text:
-        click.echo(text)
+        click.echo(text, file=stream, color=color)
     if options["statistics"] and findings and output_format == "text":
-        click.echo(render_statistics(findings))
+        click.echo(render_statistics(findings), file=stream)
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
@@ -174,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
-    except click.ClickException as error:
-        error.show()
+    except click.ClickException as error:  # one line, never click's usage block
+        click.echo(f"wslint: error: {error.format_message()}", err=True)
         return 2
     except click.Abort:
         return 2

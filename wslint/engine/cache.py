@@ -27,7 +27,7 @@ from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 
 FORMAT = 2
-README = "Result cache of wslint (https://pypi.org/project/wslint/): safe to delete.\n"
+README = "Result cache of wslint: safe to delete.\n"
 
 
 def content_hash(data: bytes) -> str:
@@ -80,6 +80,13 @@ class ResultCache:
         self.digest = project_digest(self._stats)
         self._entries: dict[str, dict[str, Any]] = self._load()  # valid: the project is as stored
         self._fresh: dict[str, dict[str, Any]] = {}  # entries this run wrote or restamped
+        self._not_on_disk: set[str] = set()  # paths checked from other bytes than the file's
+
+    def read_elsewhere(self, path: Path) -> None:
+        """``path`` is checked from bytes that are not the file's (stdin, an editor's buffer):
+        its entry is kept by content hash only, never stamped with the file's stat, so a later
+        run reads the file rather than trust findings of text that was never saved."""
+        self._not_on_disk.add(str(path))
 
     def _load(self) -> dict[str, dict[str, Any]]:
         import json
@@ -153,7 +160,7 @@ class ResultCache:
         entry: dict[str, Any] = {"hash": digest, "findings": records}
         if only in (SKIPPED, NAMED):
             entry["only"] = only
-        stat = self._stats.get(key)
+        stat = None if key in self._not_on_disk else self._stats.get(key)
         if stat is not None and max(stat[1], stat[2]) < self._settled_before:
             entry["stat"] = list(stat)
         return entry

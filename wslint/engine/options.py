@@ -91,6 +91,12 @@ def _as_regex(value: Any) -> str:
     return value
 
 
+def _as_path(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"expected a file path, got {value!r}")
+    return value.strip()
+
+
 def _as_per_file_ignores(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``{"glob": ["WSL003"]}`` (TOML) or ``glob: WSL003 WSL004`` lines (INI)."""
     if isinstance(value, str):
@@ -118,6 +124,7 @@ class Option:
     help: str
     metavar: str = "VALUE"
     cli: bool = True
+    plugins: bool = True  # offered to flake8 too (not for what only a whole run can do)
 
     @property
     def attr(self) -> str:
@@ -156,6 +163,7 @@ class Settings:
     message_type_pattern: str = DEFAULT_MESSAGE_TYPE_PATTERN
     update_type_patterns: tuple[str, ...] = DEFAULT_UPDATE_PATTERNS
     heartbeat_type_patterns: tuple[str, ...] = DEFAULT_HEARTBEAT_PATTERNS
+    baseline: str = ""  # a file of findings to leave out (relative to config_dir), "" for none
     # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
     config_dir: str = ""
 
@@ -229,6 +237,13 @@ OPTIONS: tuple[Option, ...] = (
         _as_globs,
         "Globs of message types sent on every tick (exempt from WSL004).",
         "GLOBS",
+    ),
+    Option(
+        "baseline",
+        _as_path,
+        "Report only the findings not recorded in this baseline file (see --write-baseline).",
+        "FILE",
+        plugins=False,
     ),
 )
 OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}

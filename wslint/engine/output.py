@@ -71,3 +71,15 @@ def render_statistics(findings: Sequence[Finding]) -> str:
         rule = rules.RULES_BY_CODE.get(code)
         rows.append(f"{counts[code]:>5}\t{code}\t{rule.name if rule else ''}")
     return "\n".join(rows)
+
+
+def render_summary(findings: Sequence[Finding], fixable: int | None = None) -> str:
+    """The line under the findings on a terminal: ``Found 3 findings in 2 files.``, or
+    ``All checks passed.``; ``fixable`` adds how many a fix would remove, when known."""
+    if not findings:
+        return "All checks passed."
+    count, files = len(findings), len({finding.path for finding in findings})
+    line = f"Found {count} finding{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    if fixable:
+        line += f" ({fixable} fixable with --fix)"
+    return line + "."

@@ -48,6 +48,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    checked: list[str] = field(default_factory=list)  # the checked files' absolute paths
 
 
 @dataclass
@@ -96,6 +97,9 @@ def check_paths(
     if cache_dir is not None:
         directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
         cache = ResultCache(directory, root, settings, files())
+        for unit in units:
+            if unit.data is not None:
+                cache.read_elsewhere(unit.path)
     return check_units(units, settings, root, files, jobs=jobs, cache=cache)
 
 
@@ -147,7 +151,7 @@ def check_units(
     """Read and prefilter every unit; parse and analyse the relevant ones, in ``jobs`` processes
     (which read and prefilter the files too when there are many)."""
     sources = ReadSources(KEPT_SOURCE_BYTES)
-    report = Report(files_checked=len(units))
+    report = Report(files_checked=len(units), checked=[str(unit.path) for unit in units])
     to_read = [unit for unit in units if not _answered_unchanged(unit, report, cache)]
     todo: list[_Prepared] = []
     with ExitStack() as stack:
