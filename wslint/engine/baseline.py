@@ -195,8 +195,8 @@ def apply_baseline(
 ) -> Filtered:
     """Leave out the findings ``known`` (read from ``file``) holds, each entry once.
 
-    An entry is gone when its file was ``checked`` and it matched no finding there: a run over
-    some files (pre-commit's) says nothing of the entries of the others.
+    An entry is gone when it matched no finding and its file was ``checked`` or no longer
+    exists: a run over some files (pre-commit's) says nothing of the entries of the others.
     """
     left = Counter(known)
     folder = Path(os.path.abspath(file)).parent
@@ -207,4 +207,9 @@ def apply_baseline(
         else:
             new.append(finding)
     looked_at = {_relative(path, folder) for path in checked}
-    return Filtered(new, sum(count for key, count in left.items() if key.path in looked_at))
+    gone = sum(
+        count
+        for key, count in left.items()
+        if count and (key.path in looked_at or not (folder / key.path).exists())
+    )
+    return Filtered(new, gone)
