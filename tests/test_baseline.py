@@ -36,7 +36,8 @@ class Feed:
             await asyncio.sleep(0.2)
 
     def start(self):
-        self.tasks = [asyncio.create_task(self._broadcast_prices()), asyncio.create_task(self._broadcast_news())]
+        self.tasks = [asyncio.create_task(self._broadcast_prices())]
+        self.tasks.append(asyncio.create_task(self._broadcast_news()))
 """
 
 
@@ -139,7 +140,8 @@ def test_identical_lines_are_counted(project: Path, capsys) -> None:
     # Three identical lines in one function: the baseline hides one per entry.
     tripled = one.replace(
         "            await asyncio.sleep(0.1)\n\n    async def _broadcast_news",
-        "            await asyncio.sleep(0.1)\n            await asyncio.sleep(0.1)\n\n    async def _broadcast_news",
+        "            await asyncio.sleep(0.1)\n"
+        "            await asyncio.sleep(0.1)\n\n    async def _broadcast_news",
     )
     (project / "feed.py").write_text(tripled, encoding="utf-8")
     status, out, _ = run(capsys, "--baseline", "base.json", ".")
@@ -208,7 +210,10 @@ def test_baseline_of_stdin_reads_the_given_text(project: Path) -> None:
 
 
 def test_enclosing_names_are_qualified_innermost_first_found() -> None:
-    source = "def top():\n    def inner():\n        x = 1\n    y = 2\n\n\nclass A:\n    async def m(self):\n        pass\nz = 3\n"
+    source = (
+        "def top():\n    def inner():\n        x = 1\n    y = 2\n\n\n"
+        "class A:\n    async def m(self):\n        pass\nz = 3\n"
+    )
     spans = enclosing_names(source)
     assert [function_at(spans, line) for line in (1, 3, 4, 8, 9, 10)] == [
         "top",

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from samples import FAST_POLLER
 
-from wslint.engine.output import render_summary
 from wslint.engine.findings import Finding
+from wslint.engine.output import render_summary
 
 CLEAN = FAST_POLLER.replace("asyncio.sleep(0.1)", "asyncio.sleep(5)")
 
@@ -29,7 +29,11 @@ def project(tmp_path: Path) -> Path:
 def command(*args: str, cwd: Path) -> tuple[int, str, str]:
     environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     result = subprocess.run(
-        [sys.executable, "-m", "wslint", "--no-cache", *args], cwd=cwd, capture_output=True, timeout=60, env=environment
+        [sys.executable, "-m", "wslint", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=60,
+        env=environment,
     )
     out, err = result.stdout.decode(), result.stderr.decode()
     assert "Traceback" not in out + err

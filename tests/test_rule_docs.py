@@ -53,7 +53,7 @@ def test_rule_pages_are_generated_from_the_rules() -> None:
     stored = {path.name: path.read_text(encoding="utf-8") for path in RULE_PAGES.glob("WSL*.md")}
     assert sorted(stored) == sorted(expected) == [f"{rule.code}.md" for rule in ALL_RULES]
     for name, text in expected.items():
-        assert stored[name] == text, f"docs/rules/{name} is stale: run python -m wslint.docs --pages docs/rules"
+        assert stored[name] == text, f"docs/rules/{name} is stale: python -m wslint.docs --pages docs/rules"
 
 
 def test_rule_page_holds_the_documentation(tmp_path: Path) -> None:
