@@ -33,10 +33,9 @@ def _explain(context: click.Context, _: click.Parameter, code: str | None) -> No
     rule = rules.RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code {code!r} (see --list-rules)")
-    from wslint.docs import page_reference
+    from wslint.docs import explanation
 
-    click.echo(f"# {rule.code} {rule.name}\n\n{rule.documentation()}")
-    click.echo(f"\nDocumentation: {page_reference(rule.code)}")
+    click.echo(explanation(rule))
     context.exit(0)
 
 
@@ -234,7 +233,9 @@ def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
 
 # Subcommands, each a click command in a module of its own, imported only when asked for:
 # ``wslint map``, ``wslint server``. Anything else is the check command (``wslint [PATHS]``).
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "server": "wslint.lsp.cli:server_command",
+}
 
 
 def _command_for(argv: list[str]) -> tuple[click.Command, list[str], str]:
@@ -273,6 +274,8 @@ def entry_point() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader has gone (``wslint . | head``): nothing more to say
+        pass
+    except ValueError:  # already closed (the language server's streams, at the client's exit)
         pass
     # Everything is written: leave without tearing the interpreter down object by object,
     # which takes tens of milliseconds after a large run.

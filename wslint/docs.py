@@ -86,6 +86,12 @@ def page_reference(code: str) -> str:
     return uri if uri else f"{relative} in wslint's repository"
 
 
+def explanation(rule: type[Rule]) -> str:
+    """What ``--explain`` prints (and the editor's hover shows): the documentation and its page."""
+    page = page_reference(rule.code)
+    return f"# {rule.code} {rule.name}\n\n{rule.documentation()}\n\nDocumentation: {page}"
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "--write":
         path = Path(argv[1])
