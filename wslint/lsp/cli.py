@@ -13,7 +13,7 @@ def server_command(stdio: bool) -> None:
         import pygls  # noqa: F401 - only to say clearly that it is missing
     except ImportError:
         raise click.ClickException(
-            "the language server needs pygls: pip install 'wslint[lsp]' (or pip install pygls)"
+            "the language server needs pygls (the lsp extra): pip install 'pygls>=2,<3'"
         ) from None
     from wslint.lsp.server import create_server
 
