@@ -111,6 +111,25 @@ async def measure(project: Path, module: Path, edits: int) -> dict[str, Any]:
     }
 
 
+def check_cpu(project: Path, module: Path, environment: dict[str, str]) -> float:
+    """CPU time (user + system) of one check of an edited buffer, as the server runs it: what
+    an edit costs on an idle machine, give or take the process start."""
+    import resource
+
+    text = module.read_text(encoding="utf-8").replace("asyncio.sleep(", "asyncio.sleep(0.01 + ", 1)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [sys.executable, "-m", "wslint", "--format", "json", "--stdin-filename", str(module), "-"],
+        input=text.encode(),
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.lsp", description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", type=int, default=200)
@@ -128,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         assert warm.returncode in (0, 1), warm.stderr.decode()
         module = corpus.modules[len(corpus.modules) // 2]
         result = asyncio.run(measure(corpus.root, module, options.edits))
+        result["check_cpu_s"] = check_cpu(corpus.root, module, environment)
     finally:
         if options.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -141,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  edit -> diagnostics (median of {len(result['edit_s'])}) {result['edit_median_s']:.2f} s"
         f" (max {result['edit_max_s']:.2f} s), of which {debounce:.2f} s is the debounce"
     )
+    print(f"  CPU of one check of an edit     {result['check_cpu_s']:.2f} s")
+    print("  each edit: " + ", ".join(f"{seconds:.2f}" for seconds in result["edit_s"]) + " s")
     if options.json:
         options.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

@@ -424,9 +424,50 @@ def project_index(
     from wslint.analysis.index import ProjectIndex
 
     def load(path: Path, data: bytes) -> ModuleInfo | None:
-        return parse_module(path, data, root)
+        if _parsed_kept is None:
+            return parse_module(path, data, root)
+        return _parsed_kept.module(path, data, root, settings)
 
     return ProjectIndex(root, files, settings, load, sources, definitions)
+
+
+class ParsedModules:
+    """The project's modules parsed by earlier runs of this process, for a process that checks
+    the same project again and again (the language server's checker): a module is parsed again
+    only when its bytes, the project root or the settings differ. What a module caches about
+    itself is syntax only, so one parse serves every run; the least recently used modules go
+    once their source passes ``budget`` bytes."""
+
+    def __init__(self, budget: int) -> None:
+        from collections import OrderedDict
+
+        self.budget = budget
+        self._kept: OrderedDict[tuple[str, str, str, str], tuple[ModuleInfo | None, int]] = OrderedDict()
+        self._size = 0
+
+    def module(self, path: Path, data: bytes, root: Path, settings: Settings) -> ModuleInfo | None:
+        key = (str(path), str(root), settings.fingerprint(), content_hash(data))
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            return kept[0]
+        module = parse_module(path, data, root)
+        self._kept[key] = (module, len(data))
+        self._size += len(data)
+        while self._size > self.budget and len(self._kept) > 1:
+            _, (_, size) = self._kept.popitem(last=False)
+            self._size -= size
+        return module
+
+
+_parsed_kept: ParsedModules | None = None  # None: every run parses what it needs (the command)
+
+
+def keep_parsed_modules(budget: int) -> None:
+    """From now on, keep the modules project questions parse for the next runs (see
+    :class:`ParsedModules`)."""
+    global _parsed_kept
+    _parsed_kept = ParsedModules(budget)
 
 
 def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:

@@ -1,11 +1,12 @@
-"""Checking an editor's buffer: the command line, run as a child process.
+"""Checking an editor's buffer: the command line, run in a child process.
 
-Each check is ``python -m wslint --format json --stdin-filename PATH -`` in the file's project
-root, the buffer on its standard input. It is the command line's answer exactly (project-wide
-rules, the configuration, the baseline, ``# noqa``), the result cache of the project is used
-and kept up to date as a run of the command keeps it, nothing the analysis does can block or
-crash the server, and a check is cancelled by ending its process. The buffer's findings are
-cached under its text's hash only: they never stand for the file on disk.
+Each check is what ``wslint --format json --stdin-filename PATH -`` prints for the buffer, run
+at the file's project root by a checker process (:mod:`wslint.lsp.worker`) that stays up
+between checks. It is the command line's answer exactly (project-wide rules, the
+configuration, the baseline, ``# noqa``); the project's result cache is used and kept up to
+date as a run of the command keeps it; nothing the analysis does can block or crash the
+server. The buffer's findings are cached under its text's hash only: they never stand for the
+file on disk.
 """
 
 from __future__ import annotations
@@ -104,40 +105,96 @@ class Outcome:
     error: str = ""
 
 
-def check_command(path: Path, arguments: list[str]) -> tuple[list[str], Path]:
-    """The command checking a buffer of ``path``, and the folder it runs in.
+def checker_key(path: Path, arguments: list[str]) -> tuple[Path, tuple[str, ...]]:
+    """The folder a check of ``path`` runs in, and the command-line options it runs with.
 
     In a project (a folder above with a root marker), it runs at the project's root, where its
     configuration and result cache are; a file outside any project is checked in its own
     folder, without a cache (nothing is written next to a loose file).
     """
     root = project_root_of(path)
-    command = [sys.executable, "-m", "wslint", "--format", "json", "--stdin-filename", str(path)]
-    if root is None:
-        command.append("--no-cache")
-    return [*command, *arguments, "-"], root or path.parent
+    options = tuple(arguments) if root is not None else ("--no-cache", *arguments)
+    return root or path.parent, options
 
 
-async def run_check(path: Path, text: str, arguments: list[str]) -> Outcome:
-    """Check ``text`` as the content of ``path``; cancelling the task ends the child process."""
-    command, folder = check_command(path, arguments)
-    environment = {**os.environ, "NO_COLOR": "1"}
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=folder,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=environment,
-    )
-    try:
-        out, err = await process.communicate(text.encode("utf-8", "surrogatepass"))
-    except asyncio.CancelledError:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        raise
-    return outcome_of(process.returncode, out, err)
+ABANDONED_GRACE_SECONDS = 2.0  # an abandoned check may finish this long before its process is ended
+
+
+class Checker:
+    """A checker process (:mod:`wslint.lsp.worker`) for one folder and options, started when
+    first asked; it checks one buffer at a time and keeps what it parsed between checks.
+
+    A check whose task is cancelled (a newer edit) is abandoned: its answer is dropped when it
+    comes, and the process is ended if it has not come within :data:`ABANDONED_GRACE_SECONDS`
+    (the next check starts a new one). A process that dies is started again at the next check.
+    """
+
+    def __init__(self, folder: Path, options: tuple[str, ...]) -> None:
+        self.folder, self.options = folder, options
+        self.process: asyncio.subprocess.Process | None = None
+        self.lock = asyncio.Lock()
+        self.sent = 0  # the last request's id
+        self.answered = 0  # the last id answered
+
+    async def _running(self) -> asyncio.subprocess.Process:
+        if self.process is None or self.process.returncode is not None:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "wslint.lsp.worker",
+                *self.options,
+                cwd=self.folder,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "NO_COLOR": "1"},
+                limit=2**26,  # one answer a line, however many findings
+            )
+        return self.process
+
+    async def check(self, path: Path, text: str) -> Outcome:
+        async with self.lock:
+            process = await self._running()
+            assert process.stdin is not None and process.stdout is not None
+            self.sent += 1
+            ident = self.sent
+            request = {"id": ident, "path": str(path), "text": text}
+            try:
+                process.stdin.write((json.dumps(request) + "\n").encode("utf-8", "surrogatepass"))
+                await process.stdin.drain()
+                while True:
+                    line = await process.stdout.readline()
+                    if not line:
+                        return await self._died(process)
+                    answer = json.loads(line)
+                    self.answered = max(self.answered, int(answer.get("id") or 0))
+                    if answer.get("id") == ident:
+                        out, err = answer["out"].encode(), answer["err"].encode()
+                        return outcome_of(answer["status"], out, err)
+            except asyncio.CancelledError:
+                loop = asyncio.get_running_loop()
+                loop.call_later(ABANDONED_GRACE_SECONDS, self._end_if_unanswered, process, ident)
+                raise
+            except (ConnectionError, ValueError, KeyError, TypeError) as error:
+                self.close()
+                return Outcome(error=f"wslint's checker failed: {error}")
+
+    async def _died(self, process: asyncio.subprocess.Process) -> Outcome:
+        await process.wait()
+        reason = (await process.stderr.read()).decode("utf-8", "replace").strip() if process.stderr else ""
+        self.process = None
+        last = reason.splitlines()[-1] if reason else f"exit status {process.returncode}"
+        return Outcome(error=f"wslint's checker stopped: {last}")
+
+    def _end_if_unanswered(self, process: asyncio.subprocess.Process, ident: int) -> None:
+        if self.answered < ident and process is self.process and process.returncode is None:
+            self.close()
+
+    def close(self) -> None:
+        """End the process (a new one starts at the next check)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+        self.process = None
 
 
 def outcome_of(status: int | None, out: bytes, err: bytes) -> Outcome:

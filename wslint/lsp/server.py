@@ -1,15 +1,15 @@
 """The language server: diagnostics, hover, code actions and settings, over pygls.
 
 A buffer is checked when it is opened or saved, and after an edit once the user pauses
-(:data:`DEBOUNCE_SECONDS`); a newer edit cancels the check under way (its process ends). Saving
-a file checks every open buffer of its project again, as project-wide rules may change with it.
-The checks run as child processes (:mod:`wslint.lsp.checks`), never on the protocol's thread.
+(:data:`DEBOUNCE_SECONDS`); a newer edit cancels the check of the older text (waiting, or under
+way: its answer is dropped). Saving a file checks every open buffer of its project again, as
+project-wide rules may change with it. The checks run in checker processes, one per project
+(:mod:`wslint.lsp.checks`), never on the protocol's thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,10 @@ from pygls.uris import to_fs_path
 
 from wslint import __version__
 from wslint.engine.findings import Finding
-from wslint.lsp.checks import Outcome, SettingsError, arguments_for, project_root_of, run_check
+from wslint.lsp.checks import Checker, Outcome, SettingsError, arguments_for, checker_key, project_root_of
 
 DEBOUNCE_SECONDS = 0.3  # after an edit: the next keystroke usually comes sooner
+MAX_CHECKERS = 4  # checker processes kept (one per project and settings), the least recent ended
 SOURCE = "wslint"
 
 
@@ -35,7 +36,7 @@ class WslintServer(LanguageServer):
         self.arguments: list[str] = []
         self.checks: dict[str, asyncio.Task[None]] = {}
         self.published: dict[str, list[types.Diagnostic]] = {}
-        self.running = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+        self.checkers: dict[tuple[Path, tuple[str, ...]], Checker] = {}
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -50,6 +51,22 @@ class WslintServer(LanguageServer):
             self.settings = dict(settings)
         except SettingsError as error:
             self.tell(types.MessageType.Error, f"wslint: {error}")
+        self.close_checkers()  # they run with the old options
+
+    def checker(self, path: Path) -> Checker:
+        """The checker process for ``path``'s project and the present settings."""
+        key = checker_key(path, self.arguments)
+        checker = self.checkers.pop(key, None) or Checker(*key)
+        self.checkers[key] = checker  # the most recently used last
+        while len(self.checkers) > MAX_CHECKERS:
+            oldest = next(iter(self.checkers))
+            self.checkers.pop(oldest).close()
+        return checker
+
+    def close_checkers(self) -> None:
+        for checker in self.checkers.values():
+            checker.close()
+        self.checkers.clear()
 
     def tell(self, kind: types.MessageType, message: str) -> None:
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
@@ -72,8 +89,7 @@ class WslintServer(LanguageServer):
                 await asyncio.sleep(delay)
             document = self.workspace.get_text_document(uri)
             version, text = document.version, document.source
-            async with self.running:
-                outcome = await run_check(path, text, self.arguments)
+            outcome = await self.checker(path).check(path, text)
         except asyncio.CancelledError:
             return
         if self.checks.get(uri) is asyncio.current_task():
@@ -150,6 +166,10 @@ def create_server() -> WslintServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: WslintServer, params: types.InitializeParams) -> None:
         ls.use_settings(params.initialization_options)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: WslintServer, params: None) -> None:
+        ls.close_checkers()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: WslintServer, params: types.DidOpenTextDocumentParams) -> None:
