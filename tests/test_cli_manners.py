@@ -162,3 +162,28 @@ def test_output_file_that_cannot_be_written(project: Path) -> None:
     status, out, err = command("-o", "missing/folder/report.txt", ".", cwd=project)
     assert (status, out) == (2, "")
     assert err.count("\n") == 1 and "missing/folder/report.txt" in err
+
+
+def test_source_from_stdin_never_stands_for_the_file_in_the_cache(project: Path) -> None:
+    """Findings of text read from stdin (an editor's buffer) are cached by its hash only: a later
+    run over the unchanged file on disk reads it rather than trust them."""
+    (project / "a.py").write_text(FAST_POLLER, encoding="utf-8")
+    os.utime(project / "a.py", (1_000_000_000, 1_000_000_000))  # old enough to be trusted by stat
+    environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    piped = subprocess.run(
+        [sys.executable, "-m", "wslint", "--stdin-filename", "a.py", "-"],
+        input=CLEAN.encode(),
+        cwd=project,
+        capture_output=True,
+        timeout=60,
+        env=environment,
+    )
+    assert (piped.returncode, piped.stdout) == (0, b"")
+    on_disk = subprocess.run(
+        [sys.executable, "-m", "wslint", "a.py"],
+        cwd=project,
+        capture_output=True,
+        timeout=60,
+        env=environment,
+    )
+    assert on_disk.returncode == 1 and b"WSL003" in on_disk.stdout
