@@ -142,3 +142,30 @@ def test_a_loose_file_is_checked_in_its_folder_without_a_cache(tmp_path: Path) -
     assert checker_key(loose, ["--select", "WSL003"]) == (loose.parent, ("--no-cache", "--select", "WSL003"))
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
     assert checker_key(loose, []) == (tmp_path, ())
+
+
+def test_an_abandoned_check_never_answers_for_the_next(project: Path) -> None:
+    """A check cancelled after its request was sent (a newer edit): its answer, when it comes,
+    is dropped, and the next check gets its own."""
+    import asyncio
+
+    from wslint.lsp.checks import Checker
+
+    path = project / "feed.py"
+    broken = path.read_text(encoding="utf-8")
+    fixed = broken.replace("asyncio.sleep(0.1)", "asyncio.sleep(5)")
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        checker = Checker(project, ("--no-cache",))
+        try:
+            first = asyncio.create_task(checker.check(path, broken))
+            while checker.sent == 0:  # the request is on its way
+                await asyncio.sleep(0.01)
+            first.cancel()
+            newer = await checker.check(path, fixed)
+            again = await checker.check(path, broken)
+            return [f.code for f in newer.findings], [f.code for f in again.findings]
+        finally:
+            await checker.aclose()
+
+    assert asyncio.run(scenario()) == ([], ["WSL003"])

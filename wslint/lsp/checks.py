@@ -196,6 +196,13 @@ class Checker:
             self.process.kill()
         self.process = None
 
+    async def aclose(self) -> None:
+        """End the process and wait for it (before its event loop closes)."""
+        process = self.process
+        self.close()
+        if process is not None:
+            await process.wait()
+
 
 def outcome_of(status: int | None, out: bytes, err: bytes) -> Outcome:
     """Findings from the command's JSON (exit 0 or 1), else its error line (exit 2)."""

@@ -168,8 +168,10 @@ def create_server() -> WslintServer:
         ls.use_settings(params.initialization_options)
 
     @server.feature(types.SHUTDOWN)
-    def shutdown(ls: WslintServer, params: None) -> None:
-        ls.close_checkers()
+    async def shutdown(ls: WslintServer, params: None) -> None:
+        checkers = list(ls.checkers.values())
+        ls.checkers.clear()
+        await asyncio.gather(*(checker.aclose() for checker in checkers))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: WslintServer, params: types.DidOpenTextDocumentParams) -> None:
