@@ -68,6 +68,7 @@ class Editor:
         self.client = client
         self.published: list[types.PublishDiagnosticsParams] = []
         self.messages: list[types.ShowMessageParams] = []
+        self.logs: list[types.LogMessageParams] = []
         self.arrived = asyncio.Event()
         self.versions: dict[str, int] = {}
 
@@ -143,6 +144,11 @@ def with_server(
         @client.feature(types.WORKSPACE_CONFIGURATION)
         def pulled(params: types.ConfigurationParams) -> list[Any]:
             return [client.get_configuration(section=item.section) for item in params.items]
+
+        @client.feature(types.WINDOW_LOG_MESSAGE)
+        def logged(params: types.LogMessageParams) -> None:
+            editor.logs.append(params)
+            editor.arrived.set()
 
         @client.feature(types.WINDOW_SHOW_MESSAGE)
         def shown(params: types.ShowMessageParams) -> None:
@@ -346,6 +352,23 @@ def test_an_unknown_setting_and_a_bad_configuration_are_shown(project: Path) -> 
             await editor.message()
         assert "min-interval" in editor.messages[-1].message
         assert "\n" not in editor.messages[-1].message
+        shown = len(editor.messages)
+        seen = len(editor.published)
+        uri = (project / "feed.py").as_uri()
+        logged = len(editor.logs)
+        editor.change(uri, FAST_POLLER + "\n")  # the same failure again: logged, not shown again
+
+        async def logged_again() -> None:
+            while len(editor.logs) == logged:
+                editor.arrived.clear()
+                await editor.arrived.wait()
+
+        await asyncio.wait_for(logged_again(), WAIT)
+        assert "min-interval" in editor.logs[-1].message and len(editor.messages) == shown
+        (project / "pyproject.toml").write_text("[tool.wslint]\nmin-interval = 0.05\n", encoding="utf-8")
+        editor.save(uri)
+        assert await editor.diagnostics(uri, after=seen) == []  # fixed: checked with it
+        assert len(editor.messages) == shown
 
     with_server(test, initialization_options={"colour": True})
 

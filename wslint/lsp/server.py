@@ -37,6 +37,7 @@ class WslintServer(LanguageServer):
         self.checks: dict[str, asyncio.Task[None]] = {}
         self.published: dict[str, list[types.Diagnostic]] = {}
         self.checkers: dict[tuple[Path, tuple[str, ...]], Checker] = {}
+        self.shown_errors: set[str] = set()
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -100,8 +101,11 @@ class WslintServer(LanguageServer):
         if outcome.error:
             error = types.LogMessageParams(type=types.MessageType.Error, message=outcome.error)
             self.window_log_message(error)
-            self.tell(types.MessageType.Error, outcome.error)
+            if outcome.error not in self.shown_errors:  # once, not at every keystroke
+                self.shown_errors.add(outcome.error)
+                self.tell(types.MessageType.Error, outcome.error)
             return
+        self.shown_errors.clear()  # a check went through: a new failure is news again
         lines = text.splitlines(keepends=True)
         diagnostics = [self.diagnostic(finding, lines) for finding in outcome.findings]
         self.published[uri] = diagnostics
