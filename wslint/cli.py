@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -11,7 +12,6 @@ from typing import Any
 import click
 
 from wslint import __version__, rules
-from wslint.engine.baseline import BaselineError
 from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
@@ -115,53 +115,25 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
         jobs = options["jobs"] or os.cpu_count() or 1
         report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
-        given = {stdin[0]: stdin[1].decode("utf-8", "replace")} if stdin else {}
-        if options["write_baseline"] is not None:
-            _write_baseline(options["write_baseline"], report, given)
+        if options["write_baseline"] is not None:  # record the findings instead of reporting them
+            from wslint.engine.baseline import record_baseline
+
+            click.echo(record_baseline(options["write_baseline"], report, stdin), err=True)
             sys.exit(0)
-        _apply_baseline(_baseline_file(options, settings), report, given)
-    except (ConfigError, DiscoveryError, BaselineError) as error:
+        if options["baseline"] or settings.baseline:  # (a BaselineError is a ConfigError)
+            from wslint.engine.baseline import apply_baseline
+
+            gone = apply_baseline(options["baseline"], settings, report, stdin)
+            if gone:
+                click.echo(gone, err=True)
+    except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
     if report.files_checked == 0:
         shown = ", ".join(str(path) for path in paths)
         click.echo(f"wslint: warning: no Python files to check in {shown}", err=True)
-    _emit(report, options)
+    _output(report, options)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
-
-
-def _baseline_file(options: dict[str, Any], settings: Settings) -> Path | None:
-    """``--baseline`` (relative to the current directory), else the configuration's ``baseline``
-    (relative to its file)."""
-    if options["baseline"]:
-        return Path(options["baseline"])
-    if settings.baseline:
-        return Path(settings.config_dir or ".") / settings.baseline
-    return None
-
-
-def _write_baseline(file: Path, report: Report, given: dict[str, str]) -> None:
-    from wslint.engine.baseline import write_baseline
-
-    count = write_baseline(file, report.findings, given)
-    click.echo(f"wslint: wrote {count} finding{'' if count == 1 else 's'} to {file}", err=True)
-
-
-def _apply_baseline(file: Path | None, report: Report, given: dict[str, str]) -> None:
-    """Leave out the findings the baseline holds; say how many of its entries are gone."""
-    if file is None:
-        return
-    from wslint.engine.baseline import apply_baseline, read_baseline
-
-    filtered = apply_baseline(report.findings, file, read_baseline(file), report.checked, given)
-    report.findings = filtered.findings
-    if filtered.gone:
-        plural = "s no longer occur" if filtered.gone != 1 else " no longer occurs"
-        click.echo(
-            f"wslint: {filtered.gone} baselined finding{plural}: "
-            f"run --write-baseline {file} to drop {'them' if filtered.gone != 1 else 'it'}",
-            err=True,
-        )
 
 
 def _settings(options: dict[str, Any]) -> Settings:
@@ -180,31 +152,27 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-def _emit(report: Report, options: dict[str, Any], fixable: int | None = None) -> None:
-    """Print the findings (to ``--output-file`` if given), and on a terminal a summary line
-    (``fixable``: how many a fix could remove, when known)."""
+def _output(report: Report, options: dict[str, Any], fixable: int | None = None) -> None:
+    """The findings, to ``--output-file`` or standard output; on a terminal, a summary line after
+    them (``fixable``: how many ``--fix`` would remove, when known)."""
     output_file = options["output_file"]
     if output_file is None:
-        _write_findings(report.findings, options, sys.stdout, color=_colour(sys.stdout))
+        _emit(report.findings, options)
         if options["output_format"] == "text" and sys.stdout.isatty():
             click.echo(render_summary(report.findings, fixable))
         return
     try:
-        with open(output_file, "w", encoding="utf-8") as stream:
-            _write_findings(report.findings, options, stream, color=False)
+        with open(output_file, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            _emit(report.findings, options)  # (not a terminal: no colour)
     except OSError as error:
         click.echo(f"wslint: error: {output_file}: cannot write: {error.strerror or error}", err=True)
         sys.exit(2)
 
 
-def _colour(stream: Any) -> bool:
-    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
-
-
-def _write_findings(findings: list, options: dict[str, Any], stream: Any, color: bool) -> None:  # type: ignore[type-arg]
+def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
     output_format = options["output_format"]
     if output_format == "json":
-        click.echo(render_json(findings), file=stream)
+        click.echo(render_json(findings))
         return
     if output_format == "github":
         text = render_github(findings)
@@ -213,12 +181,13 @@ def _write_findings(findings: list, options: dict[str, Any], stream: Any, color:
 
         text = render_sarif(findings)
     else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         sources = _sources(findings) if options["show_source"] else {}
         text = render_text(findings, color, options["show_source"], sources)
     if text:
-        click.echo(text, file=stream, color=color)
+        click.echo(text)
     if options["statistics"] and findings and output_format == "text":
-        click.echo(render_statistics(findings), file=stream)
+        click.echo(render_statistics(findings))
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]

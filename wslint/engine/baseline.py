@@ -15,24 +15,27 @@ does not hide a second, identical one added later.
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wslint.engine.config import ConfigError
 from wslint.engine.findings import Finding
+
+# (ast, hashlib and json are imported where used: a run without a baseline never loads them.)
+if TYPE_CHECKING:
+    from wslint.engine.options import Settings
+    from wslint.engine.runner import Report
 
 FORMAT = 1
 MARKER = "wslint-baseline"
 
 
-class BaselineError(Exception):
-    """A baseline file that cannot be read, phrased as one line naming the file."""
+class BaselineError(ConfigError):
+    """A baseline file that cannot be read or written, phrased as one line naming the file."""
 
 
 @dataclass(frozen=True, order=True)
@@ -47,6 +50,8 @@ class Key:
 
 def line_hash(text: str) -> str:
     """A short hash of a line's text, indentation and trailing blanks aside."""
+    import hashlib
+
     return hashlib.blake2b(text.strip().encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
@@ -55,13 +60,15 @@ def enclosing_names(source: str) -> list[tuple[int, int, str]]:
 
     Unparsable source has none: its findings (WSL000) sit at module level.
     """
+    import ast
+
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     spans: list[tuple[int, int, str]] = []
 
-    def visit(node: ast.AST, prefix: str) -> None:
+    def visit(node: Any, prefix: str) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 name = f"{prefix}{child.name}"
@@ -133,6 +140,8 @@ def keys_of(findings: Sequence[Finding], folder: Path, given: Mapping[str, str] 
 
 def write_baseline(file: Path, findings: Sequence[Finding], given: Mapping[str, str] | None = None) -> int:
     """Record ``findings`` in ``file`` (sorted, so the file diffs well); returns how many."""
+    import json
+
     folder = Path(os.path.abspath(file)).parent
     entries = sorted(
         zip(keys_of(findings, folder, given), (finding.message for finding in findings)),
@@ -158,6 +167,8 @@ def write_baseline(file: Path, findings: Sequence[Finding], given: Mapping[str, 
 
 def read_baseline(file: Path) -> Counter[Key]:
     """The keys a baseline file holds, each with how many findings it stands for."""
+    import json
+
     try:
         stored: Any = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -186,7 +197,7 @@ class Filtered:
     gone: int
 
 
-def apply_baseline(
+def filter_findings(
     findings: Sequence[Finding],
     file: Path,
     known: Counter[Key],
@@ -213,3 +224,40 @@ def apply_baseline(
         if count and (key.path in looked_at or not (folder / key.path).exists())
     )
     return Filtered(new, gone)
+
+
+# -- the command line's use ------------------------------------------------------------------
+
+
+def _given(stdin: tuple[str, bytes] | None) -> dict[str, str]:
+    """The text of source read from standard input, by the name its findings carry."""
+    return {stdin[0]: stdin[1].decode("utf-8", "replace")} if stdin else {}
+
+
+def record_baseline(file: Path, report: Report, stdin: tuple[str, bytes] | None) -> str:
+    """``--write-baseline FILE``: record the run's findings; what to tell the user."""
+    count = write_baseline(file, report.findings, _given(stdin))
+    return f"wslint: wrote {count} finding{'' if count == 1 else 's'} to {file}"
+
+
+def apply_baseline(
+    given: str | None, settings: Settings, report: Report, stdin: tuple[str, bytes] | None
+) -> str | None:
+    """Leave out of ``report`` the findings the baseline holds: ``--baseline`` (``given``,
+    relative to the current directory), else the configuration's ``baseline`` (relative to its
+    file). What to tell the user of the entries that no longer occur, if any."""
+    if given:
+        file = Path(given)
+    elif settings.baseline:
+        file = Path(settings.config_dir or ".") / settings.baseline
+    else:
+        return None
+    filtered = filter_findings(report.findings, file, read_baseline(file), report.checked, _given(stdin))
+    report.findings = filtered.findings
+    if not filtered.gone:
+        return None
+    one = filtered.gone == 1
+    return (
+        f"wslint: {filtered.gone} baselined finding{' no longer occurs' if one else 's no longer occur'}: "
+        f"run --write-baseline {file} to drop {'it' if one else 'them'}"
+    )
