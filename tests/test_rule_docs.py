@@ -50,8 +50,8 @@ def test_rule_pages_are_generated_from_the_rules() -> None:
     from wslint.docs import pages
 
     expected = pages()
-    stored = {path.name: path.read_text(encoding="utf-8") for path in RULE_PAGES.glob("WSL*.md")}
-    assert sorted(stored) == sorted(expected) == [f"{rule.code}.md" for rule in ALL_RULES]
+    stored = {path.name: path.read_text(encoding="utf-8") for path in RULE_PAGES.glob("*.md")}
+    assert sorted(stored) == sorted(expected) == ["README.md", *(f"{rule.code}.md" for rule in ALL_RULES)]
     for name, text in expected.items():
         assert stored[name] == text, f"docs/rules/{name} is stale: python -m wslint.docs --pages docs/rules"
 
@@ -61,7 +61,8 @@ def test_rule_page_holds_the_documentation(tmp_path: Path) -> None:
 
     (tmp_path / "WSL999.md").write_text("a rule that is gone\n", encoding="utf-8")
     written = write_pages(tmp_path)
-    assert len(written) == len(ALL_RULES) and not (tmp_path / "WSL999.md").exists()
+    assert len(written) == len(ALL_RULES) + 1 and not (tmp_path / "WSL999.md").exists()
+    assert "| [WSL003](WSL003.md) | `poll-interval-too-short` |" in (tmp_path / "README.md").read_text()
     page = (tmp_path / "WSL003.md").read_text(encoding="utf-8")
     assert page.splitlines()[2] == "# WSL003: `poll-interval-too-short`"
     for title in DOC_SECTIONS:
