@@ -131,6 +131,11 @@ def test_newcomer_walk_through(workplace: dict[str, Path]) -> None:
     )
     assert where.stdout.startswith(str(venv)), where.stdout  # the installed copy, not a checkout
 
+    page = (clone / "docs" / "rules" / "WSL003.md").as_uri()  # installed from the clone: its pages
+    assert wslint("--explain", "WSL003").stdout.endswith(f"\n\nDocumentation: {page}\n")
+    sarif = json.loads(wslint("--format", "sarif", "examples/").stdout)
+    assert sarif["runs"][0]["tool"]["driver"]["rules"][3]["helpUri"] == page
+
     first = wslint("examples/")
     assert first.returncode == 1, first.stderr
     codes = [line.split()[1] for line in first.stdout.splitlines()]
