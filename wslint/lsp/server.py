@@ -42,17 +42,20 @@ class WslintServer(LanguageServer):
     # -- settings ---------------------------------------------------------------------------
 
     def use_settings(self, settings: Any) -> None:
-        """Take the client's ``wslint`` settings; an unknown one is shown once and left out."""
+        """Take the client's ``wslint`` settings. Settings with a key wslint does not know are
+        refused, in a message, and the ones before stay in force."""
         if isinstance(settings, dict) and isinstance(settings.get("wslint"), dict):
             settings = settings["wslint"]
         if not isinstance(settings, dict):
             settings = {}
         try:
-            self.arguments = arguments_for(settings)
-            self.settings = dict(settings)
+            arguments = arguments_for(settings)
         except SettingsError as error:
             self.tell(types.MessageType.Error, f"wslint: {error}")
-        self.close_checkers()  # they run with the old options
+            return
+        if arguments != self.arguments:
+            self.close_checkers()  # they run with the old options
+        self.arguments, self.settings = arguments, dict(settings)
 
     def checker(self, path: Path) -> Checker:
         """The checker process for ``path``'s project and the present settings."""
