@@ -131,6 +131,7 @@ def test_newcomer_walk_through(workplace: dict[str, Path]) -> None:
     )
     assert where.stdout.startswith(str(venv)), where.stdout  # the installed copy, not a checkout
 
+    assert wslint("server", "--help").stdout.startswith("Usage: wslint server")  # pygls: test extra
     page = (clone / "docs" / "rules" / "WSL003.md").as_uri()  # installed from the clone: its pages
     assert wslint("--explain", "WSL003").stdout.endswith(f"\n\nDocumentation: {page}\n")
     sarif = json.loads(wslint("--format", "sarif", "examples/").stdout)
