@@ -169,3 +169,39 @@ def test_an_abandoned_check_never_answers_for_the_next(project: Path) -> None:
             await checker.aclose()
 
     assert asyncio.run(scenario()) == ([], ["WSL003"])
+
+
+def test_an_abandoned_check_left_unanswered_ends_its_process(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the grace period, a dropped check's process is ended and the next check starts anew."""
+    import asyncio
+
+    from wslint.lsp import checks
+
+    monkeypatch.setattr(checks, "ABANDONED_GRACE_SECONDS", 0.0)
+    path = project / "feed.py"
+    text = path.read_text(encoding="utf-8")
+
+    async def scenario() -> tuple[int, int, list[str]]:
+        checker = checks.Checker(project, ("--no-cache",))
+        try:
+            assert [f.code for f in (await checker.check(path, text)).findings] == ["WSL003"]
+            assert checker.process is not None
+            first_pid = checker.process.pid
+            slow = text + "".join(
+                f"\ndef helper_{number}():\n    return {number}\n" for number in range(40_000)
+            )
+            abandoned = asyncio.create_task(checker.check(path, slow))  # long to parse and check
+            while checker.sent < 2:
+                await asyncio.sleep(0.01)
+            abandoned.cancel()
+            await asyncio.sleep(0.05)  # the grace period (none here) runs out
+            outcome = await checker.check(path, text)
+            assert checker.process is not None
+            return first_pid, checker.process.pid, [f.code for f in outcome.findings]
+        finally:
+            await checker.aclose()
+
+    first_pid, next_pid, codes = asyncio.run(scenario())
+    assert first_pid != next_pid and codes == ["WSL003"]
