@@ -1,7 +1,13 @@
 """Every option, declared once.
 
-The ``[tool.wslint]`` keys, the command-line flags and the flake8 options are
-all derived from :data:`OPTIONS`, so a new option is one entry here.
+A setting (what to check and how: a ``[tool.wslint]`` key) is one field of :class:`Settings`,
+declared with :func:`setting`: its key, type, default, help, metavar and whether the command
+line and flake8 expose it. The command line's click options, flake8's ``add_option``, the
+configuration keys and the README's configuration block are all derived from :data:`OPTIONS`.
+
+An option of the command line only (how to run, what to print: ``--jobs``, ``--format``) is one
+:class:`CommandOption` in :data:`COMMAND_OPTIONS`; ``wslint/cli.py`` turns each into a click
+option and hands its value to the command under the option's ``dest``.
 """
 
 from __future__ import annotations
@@ -9,8 +15,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, TypeVar
 
 DEFAULT_BROADCAST_METHODS = (
     "broadcast",
@@ -111,51 +117,114 @@ def _as_per_file_ignores(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 @dataclass(frozen=True)
 class Option:
-    """One setting: its config key, how values are checked, and its help."""
+    """One setting: its config key, how values are checked, its default, help and exposure."""
 
     key: str
     convert: Callable[[Any], Any]
     help: str
     metavar: str = "VALUE"
-    cli: bool = True
+    default: Any = None
+    cli: bool = False  # ``--<key>`` on the command line, overriding the configuration
+    flake8: bool = True  # ``--wslint-<key>`` and ``wslint-<key>`` in flake8's configuration
 
     @property
     def attr(self) -> str:
         return self.key.replace("-", "_")
 
 
+T = TypeVar("T")
+
+
+def setting(
+    default: T,
+    convert: Callable[[Any], Any],
+    help: str,
+    metavar: str,
+    cli: bool = False,
+    flake8: bool = True,
+) -> T:
+    """A :class:`Settings` field that is an option (the key is the field's name in kebab-case)."""
+    declared = {"convert": convert, "help": help, "metavar": metavar, "cli": cli, "flake8": flake8}
+    return field(default=default, metadata={"option": declared})  # type: ignore[no-any-return]
+
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    ".wslint_cache",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The frozen options every rule and the engine read."""
 
-    select: tuple[str, ...] = ("WSL",)
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = (
-        ".git",
-        ".hg",
-        ".svn",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        "__pycache__",
-        "build",
-        "dist",
-        "node_modules",
-        "site-packages",
-        ".wslint_cache",
+    # flake8 has its own select, ignore, extend-select and per-file-ignores.
+    select: tuple[str, ...] = setting(
+        ("WSL",), _as_codes, "Rule codes or prefixes to enable.", "CODES", cli=True, flake8=False
     )
-    extend_exclude: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    min_interval: float = 1.0
-    broadcast_methods: tuple[str, ...] = DEFAULT_BROADCAST_METHODS
-    broadcaster_patterns: tuple[str, ...] = ("_broadcast_*",)
-    sleep_functions: tuple[str, ...] = DEFAULT_SLEEP_FUNCTIONS
-    start_methods: tuple[str, ...] = DEFAULT_START_METHODS
-    message_type_pattern: str = DEFAULT_MESSAGE_TYPE_PATTERN
-    update_type_patterns: tuple[str, ...] = DEFAULT_UPDATE_PATTERNS
-    heartbeat_type_patterns: tuple[str, ...] = DEFAULT_HEARTBEAT_PATTERNS
+    ignore: tuple[str, ...] = setting(
+        (), _as_codes, "Rule codes or prefixes to disable.", "CODES", cli=True, flake8=False
+    )
+    extend_select: tuple[str, ...] = setting(
+        (), _as_codes, "Rule codes or prefixes to enable on top of select.", "CODES", cli=True, flake8=False
+    )
+    exclude: tuple[str, ...] = setting(
+        DEFAULT_EXCLUDE,
+        _as_globs,
+        "Glob patterns of paths to skip (replaces the defaults).",
+        "GLOBS",
+        cli=True,
+    )
+    extend_exclude: tuple[str, ...] = setting(
+        (), _as_globs, "Glob patterns of paths to skip on top of exclude.", "GLOBS", cli=True
+    )
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = setting(
+        (), _as_per_file_ignores, "Codes ignored in files matching a glob.", "GLOB:CODES", flake8=False
+    )
+    min_interval: float = setting(
+        1.0, _as_float, "Shortest allowed polling interval in seconds (WSL003).", "SECONDS", cli=True
+    )
+    broadcast_methods: tuple[str, ...] = setting(
+        DEFAULT_BROADCAST_METHODS, _as_str_list, "Method names whose calls are broadcasts.", "NAMES"
+    )
+    broadcaster_patterns: tuple[str, ...] = setting(
+        ("_broadcast_*",), _as_globs, "Function-name globs that mark a broadcaster.", "GLOBS"
+    )
+    sleep_functions: tuple[str, ...] = setting(
+        DEFAULT_SLEEP_FUNCTIONS, _as_str_list, "Dotted names of async sleep functions.", "NAMES"
+    )
+    start_methods: tuple[str, ...] = setting(
+        DEFAULT_START_METHODS,
+        _as_str_list,
+        "Method names that start a class's background tasks (WSL005's hint).",
+        "NAMES",
+    )
+    message_type_pattern: str = setting(
+        DEFAULT_MESSAGE_TYPE_PATTERN,
+        _as_regex,
+        "Regular expression every message type must match (WSL013).",
+        "REGEX",
+    )
+    update_type_patterns: tuple[str, ...] = setting(
+        DEFAULT_UPDATE_PATTERNS, _as_globs, "Globs of message types that promise updates (WSL006).", "GLOBS"
+    )
+    heartbeat_type_patterns: tuple[str, ...] = setting(
+        DEFAULT_HEARTBEAT_PATTERNS,
+        _as_globs,
+        "Globs of message types sent on every tick (exempt from WSL004).",
+        "GLOBS",
+    )
     # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
     config_dir: str = ""
 
@@ -174,61 +243,60 @@ class Settings:
         return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self)))
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option("select", _as_codes, "Rule codes or prefixes to enable.", "CODES"),
-    Option("ignore", _as_codes, "Rule codes or prefixes to disable.", "CODES"),
-    Option("extend-select", _as_codes, "Rule codes or prefixes to enable on top of select.", "CODES"),
-    Option("exclude", _as_globs, "Glob patterns of paths to skip (replaces the defaults).", "GLOBS"),
-    Option("extend-exclude", _as_globs, "Glob patterns of paths to skip on top of exclude.", "GLOBS"),
-    Option(
-        "per-file-ignores",
-        _as_per_file_ignores,
-        "Codes ignored in files matching a glob.",
-        "GLOB:CODES",
-        cli=False,
-    ),
-    Option(
-        "min-interval",
-        _as_float,
-        "Shortest allowed polling interval in seconds (WSL003).",
-        "SECONDS",
-    ),
-    Option(
-        "broadcast-methods",
-        _as_str_list,
-        "Method names whose calls are broadcasts.",
-        "NAMES",
-    ),
-    Option(
-        "broadcaster-patterns",
-        _as_globs,
-        "Function-name globs that mark a broadcaster.",
-        "GLOBS",
-    ),
-    Option("sleep-functions", _as_str_list, "Dotted names of async sleep functions.", "NAMES"),
-    Option(
-        "start-methods",
-        _as_str_list,
-        "Method names that start a class's background tasks (WSL005's hint).",
-        "NAMES",
-    ),
-    Option(
-        "message-type-pattern",
-        _as_regex,
-        "Regular expression every message type must match (WSL013).",
-        "REGEX",
-    ),
-    Option(
-        "update-type-patterns",
-        _as_globs,
-        "Globs of message types that promise updates (WSL006).",
-        "GLOBS",
-    ),
-    Option(
-        "heartbeat-type-patterns",
-        _as_globs,
-        "Globs of message types sent on every tick (exempt from WSL004).",
-        "GLOBS",
-    ),
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(key=f.name.replace("_", "-"), default=f.default, **f.metadata["option"])
+    for f in fields(Settings)
+    if "option" in f.metadata
 )
 OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}
+CLI_OPTIONS = tuple(option for option in OPTIONS if option.cli)
+FLAKE8_OPTIONS = tuple(option for option in OPTIONS if option.flake8)
+
+
+@dataclass(frozen=True)
+class CommandOption:
+    """An option of the command line only: how to run and what to print, never a config key.
+
+    ``kind`` says what it takes: ``flag`` (no value), ``text``, ``path``, ``count`` (an integer
+    of at least 1) or ``choice`` (one of ``choices``). The command receives its value under
+    ``dest`` (by default the flag's name in snake_case).
+    """
+
+    flag: str
+    kind: Literal["flag", "text", "path", "count", "choice"]
+    help: str
+    metavar: str | None = None
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    short: str | None = None
+    dest_name: str | None = None
+    action: bool = False  # eager: does its work and exits (``--explain``), the command never runs
+
+    @property
+    def dest(self) -> str:
+        return self.dest_name or self.flag.lstrip("-").replace("-", "_")
+
+
+OUTPUT_FORMATS = ("text", "json", "github", "sarif")
+
+COMMAND_OPTIONS: tuple[CommandOption, ...] = (
+    CommandOption(
+        "--format",
+        "choice",
+        "text: path:line:col: CODE message, sorted; json: a list of objects; sarif: SARIF 2.1.0; "
+        "github: workflow annotations.",
+        default="text",
+        choices=OUTPUT_FORMATS,
+        dest_name="output_format",
+    ),
+    CommandOption("--config", "path", "Use this configuration file.", "FILE", dest_name="config_path"),
+    CommandOption("--show-source", "flag", "Show the offending line and the fix under each finding."),
+    CommandOption("--statistics", "flag", "Count findings per code after the findings."),
+    CommandOption("--exit-zero", "flag", "Exit 0 even when there are findings."),
+    CommandOption("--stdin-filename", "text", "The file name to report for source read from '-'.", "NAME"),
+    CommandOption("--jobs", "count", "Worker processes (default: all cores).", "N"),
+    CommandOption("--no-cache", "flag", "Do not read or write the result cache."),
+    CommandOption("--cache-dir", "path", "Where the result cache lives (default: .wslint_cache).", "DIR"),
+    CommandOption("--explain", "text", "Explain a rule and exit.", "CODE", action=True),
+    CommandOption("--list-rules", "flag", "List every rule and exit.", action=True),
+)
