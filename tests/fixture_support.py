@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from wslint.engine.discovery import discover
-from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, check_units
+from wslint.core.options import Settings
+from wslint.driver.discovery import discover
+from wslint.driver.runner import SourceUnit, check_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # ``# error: WSL003`` or, where the column matters, ``# error: 9 WSL003`` (1-based, as reported);

@@ -11,15 +11,15 @@ import click
 import pytest
 
 from wslint.cli import cli
+from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, FLAKE8_OPTIONS, OPTIONS, Settings
 from wslint.docs import command_line_table, configuration_block
-from wslint.engine.options import CLI_OPTIONS, COMMAND_OPTIONS, FLAKE8_OPTIONS, OPTIONS, Settings
 from wslint.frontends.flake8_plugin import WslintChecker
 from wslint.rules import ALL_RULES
 
 README = Path(__file__).parent.parent / "README.md"
 OPTION_OF_ATTRIBUTE = {option.attr: option.key for option in OPTIONS}
 # What a rule reads through: the analysis, and the file context it is handed.
-ANALYSIS = ("wslint.analysis", "wslint.engine.context")
+ANALYSIS = ("wslint.analysis", "wslint.analysis.context")
 
 
 def test_every_setting_is_an_option_with_its_default() -> None:

@@ -1,6 +1,6 @@
 """Checking in worker processes: the same findings as one process, with less parsing.
 
-The workers share per-module answers (:mod:`wslint.analysis.tables`); an index given another
+The workers share per-module answers (:mod:`wslint.speed.tables`); an index given another
 worker's tables must answer every project question as it would on its own, without parsing
 the modules the tables cover.
 """
@@ -19,10 +19,9 @@ from bench.corpus import generate
 from wslint.analysis.index import REFERENCES, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
-from wslint.analysis.tables import ASKED, asked_about, module_table
-from wslint.engine import parallel, runner
-from wslint.engine.options import Settings
-from wslint.engine.runner import (
+from wslint.core.options import Settings
+from wslint.driver import parallel, runner
+from wslint.driver.runner import (
     SourceUnit,
     _analyse,
     _analyse_chunk,
@@ -31,7 +30,8 @@ from wslint.engine.runner import (
     parse_module,
     relevance_for,
 )
-from wslint.engine.workers import WorkerFailed, Workers
+from wslint.driver.workers import WorkerFailed, Workers
+from wslint.speed.tables import ASKED, asked_about, module_table
 
 
 @pytest.fixture(autouse=True)

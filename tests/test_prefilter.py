@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 
 from wslint.analysis.guards import name_parts
 from wslint.analysis.index import ProjectIndex
-from wslint.engine import project_words, runner
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
-from wslint.engine.project_words import CallerSearch, ProjectWords
-from wslint.engine.runner import SourceUnit, check_units
+from wslint.core.options import Settings
+from wslint.driver import runner
+from wslint.driver.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
 from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS, STATE_STORED_ONLY_IN_INIT
+from wslint.speed import project_words
+from wslint.speed.prefilter import ASYNC_DEF, Pending, Relevance, keywords
+from wslint.speed.project_words import CallerSearch, ProjectWords
 
 CASES = all_cases()
 
@@ -506,7 +507,7 @@ def test_any_file_holds_one_of_the_words_whatever_they_share(words: set[bytes]) 
 def test_the_first_words_rule_a_file_out_by_their_literals() -> None:
     """Every first word promises a substring (a test's literals): a file holding none of them
     is ruled out by those alone; a word that promises none (a project word) stops the shortcut."""
-    from wslint.engine.prefilter import _literals_of
+    from wslint.speed.prefilter import _literals_of
 
     assert _literals_of([ASYNC_DEF, b"create_task", b"async"]) == (b"async", b"create_task")
     assert _literals_of([b"create_task", project_words.AnyFileHolds([b"x"])]) is None

@@ -12,16 +12,16 @@ from typing import Any, TypeVar
 import click
 
 from wslint import __version__, rules
-from wslint.engine.config import ConfigError, check_known_codes, load_settings
-from wslint.engine.discovery import DiscoveryError
-from wslint.engine.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, OptionError, Settings
-from wslint.engine.output import (
+from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, OptionError, Settings
+from wslint.driver.config import ConfigError, check_known_codes, load_settings
+from wslint.driver.discovery import DiscoveryError
+from wslint.driver.output import (
     render_github,
     render_json,
     render_statistics,
     render_text,
 )
-from wslint.engine.runner import check_paths
+from wslint.driver.runner import check_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wslint.engine.options import CLI_OPTIONS, COMMAND_OPTIONS, OPTIONS, CommandOption
+from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, OPTIONS, CommandOption
 from wslint.rules import ALL_RULES
 
 

@@ -18,8 +18,8 @@ from frontend_support import (
     tool,
 )
 
-from wslint.engine import api
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.driver import api
 from wslint.frontends.flake8_plugin import FLAKE8_OPTIONS, WslintChecker
 
 SEED = REPO / "tests" / "fixtures" / "seed"

@@ -23,8 +23,8 @@ import pytest
 from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
-from wslint.engine import discovery, runner
-from wslint.engine.source import Unreadable, decode_source, parse_source
+from wslint.core.source import Unreadable, decode_source, parse_source
+from wslint.driver import discovery, runner
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wsl000"
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file types")
@@ -544,7 +544,7 @@ def test_an_analysis_over_its_time_budget_is_wsl000_and_the_run_goes_on(
     project: Path, capsys, monkeypatch
 ) -> None:
     """A pathological file (here: a rule made to spin) is abandoned, reported, and the rest checked."""
-    from wslint.engine import runner
+    from wslint.driver import runner
     from wslint.rules import RULES_BY_CODE
 
     (project / "feed.py").write_text(FEED)

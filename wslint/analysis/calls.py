@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 SEND_METHODS = frozenset({"send", "send_text", "send_json", "send_bytes"})
 LOG_METHODS = frozenset(

@@ -239,7 +239,7 @@ class ModuleInfo:
             return True
         found = self._may_call.get(name)
         if found is None:
-            from wslint.engine.byte_tests import GAP  # not at the top: it imports this module
+            from wslint.speed.byte_tests import GAP  # not at the top: it imports this module
 
             pattern = rb"\b" + re.escape(name.encode()) + rb"\b" + GAP + rb"[()]"
             found = self._may_call[name] = name.encode() in self.data and bool(re.search(pattern, self.data))

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from wslint import __version__
-from wslint.engine.api import check_source
-from wslint.engine.config import ConfigError, load_settings
-from wslint.engine.options import FLAKE8_OPTIONS, OptionError, Settings
+from wslint.core.options import FLAKE8_OPTIONS, OptionError, Settings
+from wslint.driver.api import check_source
+from wslint.driver.config import ConfigError, load_settings
 
 STDIN_NAMES = frozenset({"stdin", "-", "/dev/stdin"})
 

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Iterator
 from typing import ClassVar
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.module import FunctionInfo
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding, finding_at
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.core.findings import Finding, finding_at
+from wslint.core.options import Settings
+from wslint.speed.prefilter import WordGroups, broadcaster_words
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 

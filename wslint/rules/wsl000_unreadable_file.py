@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
+from wslint.speed.prefilter import WordGroups
 
 
 class UnreadableFile(Rule):

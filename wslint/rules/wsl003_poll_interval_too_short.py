@@ -45,12 +45,12 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import timer_interval
+from wslint.analysis.context import FileContext
 from wslint.analysis.intervals import Interval, constructed_intervals, interval_values
 from wslint.analysis.loops import LoopKind
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import loop_broadcasts
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 

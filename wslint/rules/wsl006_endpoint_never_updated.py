@@ -88,6 +88,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.endpoints import (
     REGISTRARS,
     EndpointFacts,
@@ -102,12 +103,11 @@ from wslint.analysis.project_facts import (
     project_facts,
     registered_endpoints,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, WordGroups
-from wslint.engine.project_words import AnyFileHolds
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.rules.base import Rule, def_line
+from wslint.speed.prefilter import ASYNC_DEF, WordGroups
+from wslint.speed.project_words import AnyFileHolds
 
 ROUTES_REGISTERED = AnyFileHolds(word.encode() for word in REGISTRARS)
 

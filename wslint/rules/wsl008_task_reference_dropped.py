@@ -48,6 +48,7 @@ import re
 from collections.abc import Iterator
 
 from wslint.analysis.calls import call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.index import Resolved
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
@@ -57,13 +58,12 @@ from wslint.analysis.tasks import (
     is_task_group,
     spawn_kind,
 )
-from wslint.engine.byte_tests import StatementCall, call_arguments, may_start_statement, receiver_names
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
-from wslint.engine.project_words import NoProductionDefinition
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
+from wslint.speed.byte_tests import StatementCall, call_arguments, may_start_statement, receiver_names
+from wslint.speed.prefilter import WordGroups
+from wslint.speed.project_words import NoProductionDefinition
 
 
 class BareSpawnCall(StatementCall):

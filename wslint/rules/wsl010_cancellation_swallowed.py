@@ -59,11 +59,11 @@ from wslint.analysis.cancellation import (
     gives_back,
     try_statements,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.rules.base import Rule, except_clause
+from wslint.speed.prefilter import WordGroups, broadcaster_words
 
 
 class CancellationSwallowed(Rule):

@@ -62,10 +62,14 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from wslint.analysis.assignments import READ_ONLY_METHODS, AttributeWrites, module_attribute_writes
+from wslint.analysis.context import FileContext
 from wslint.analysis.guards import is_change_test, name_parts
 from wslint.analysis.module import ClassInfo, FunctionInfo, local_nodes
 from wslint.analysis.walk import walk
-from wslint.engine.byte_tests import (
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
+from wslint.rules.base import Rule
+from wslint.speed.byte_tests import (
     IDENTIFIER,
     ByteTest,
     DefBlocks,
@@ -75,11 +79,7 @@ from wslint.engine.byte_tests import (
     shortest_literals,
     whole_word_starts,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_FOR, WordGroups
-from wslint.rules.base import Rule
+from wslint.speed.prefilter import ASYNC_FOR, WordGroups
 
 REMEMBERED_WORDS = ("last", "prev", "previous", "old", "cached", "cache", "seen", "snapshot")
 COMPARISONS = (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, ast.GtE)

@@ -16,7 +16,7 @@ from wslint.analysis.message_flow import MENTIONS, mentions_in
 from wslint.analysis.module import ModuleInfo
 from wslint.analysis.project_facts import holds_a_site
 from wslint.analysis.roles import matches_broadcaster_pattern
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 # The shared kinds of answers: (kind, the rule asking, whether only what the files that rule
 # checks define is asked about).

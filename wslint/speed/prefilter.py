@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from wslint.engine.byte_tests import (
+from wslint.core.options import Settings
+from wslint.speed.byte_tests import (
     ASYNC_DEF,
     ASYNC_FOR,
     FAN_OUT,
@@ -27,8 +28,7 @@ from wslint.engine.byte_tests import (
     call_of,
     keywords,
 )
-from wslint.engine.options import Settings
-from wslint.engine.project_words import (
+from wslint.speed.project_words import (
     NamesABroadcastingFunction,
     ProjectFiles,
     ProjectWord,

@@ -9,7 +9,7 @@ through the run in steps:
 1. **parse**: chunks of files are handed to whichever worker is free; it parses them, keeps
    them, and reports what they define that a shared question may be about;
 2. **tabulate**: each chunk goes back to the worker holding it, which answers the per-name
-   questions, for those names, about its modules (:mod:`wslint.analysis.tables`);
+   questions, for those names, about its modules (:mod:`wslint.speed.tables`);
 3. **share**: every worker receives the join of all tables;
 4. **gather**: the broadcast sites of the modules each holds, and of those no worker holds
    (only when some checked file may hold an endpoint); the join becomes every worker's
@@ -34,18 +34,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.workers import Workers
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
+from wslint.driver.workers import Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
-    from wslint.engine.cache import ResultCache
-    from wslint.engine.prefilter import Pending
-    from wslint.engine.runner import Reading, SourceUnit, _Prepared
-    from wslint.engine.source import ReadSources
+    from wslint.core.source import ReadSources
+    from wslint.driver.cache import ResultCache
+    from wslint.driver.runner import Reading, SourceUnit, _Prepared
+    from wslint.speed.prefilter import Pending
 
 ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
 
@@ -63,7 +63,7 @@ def analyse(
     """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
     ones, which inherit ``sources``, the bytes the run has read, without a copy);
     ``definitions``: what the run learnt of the names production modules define."""
-    from wslint.engine.runner import balanced
+    from wslint.driver.runner import balanced
 
     if workers is None:
         with forked_workers(jobs, sources) as own:
@@ -227,7 +227,7 @@ def _distribute(
 def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[str, frozenset[str]]:
     """kind -> the names whose per-module answers the workers share: what the checked files
     define that the rules in force ask about (``defined``: per chunk, key -> names)."""
-    from wslint.analysis.tables import ASKED
+    from wslint.speed.tables import ASKED
 
     names: dict[str, frozenset[str]] = {}
     for kind, code, own_files in ASKED:
@@ -251,7 +251,7 @@ def _site_work(
     worker holding it), then the modules no worker holds, in ``jobs`` lists (owned by none)."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.project_facts import broadcasting_module_names
-    from wslint.engine.runner import project_index
+    from wslint.driver.runner import project_index
 
     index = project_index(root, files, settings, sources)
     for prepared in todo:
@@ -295,7 +295,7 @@ _read_here: list[Path] = []
 def _read_and_prefilter(
     run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
-    from wslint.engine.runner import read_unit, relevance_for
+    from wslint.driver.runner import read_unit, relevance_for
 
     units: list[SourceUnit] | None = _inherited.get("to_read")
     if units is None:
@@ -323,8 +323,8 @@ def _read_and_prefilter(
 
 
 def _callers_held(names: frozenset[bytes]) -> set[bytes]:
-    from wslint.engine.project_words import CallerSearch
-    from wslint.engine.source import read_or_empty
+    from wslint.core.source import read_or_empty
+    from wslint.speed.project_words import CallerSearch
 
     search = _worker.get("callers")
     if search is None:
@@ -339,7 +339,7 @@ def _open(
 ) -> None:
     """Start a run's analysis: ``files``, the project's (None: those the worker was forked with)."""
     from wslint.analysis.inference import forget_project
-    from wslint.engine.runner import project_index
+    from wslint.driver.runner import project_index
 
     if files is None:
         files = _inherited.get("files")
@@ -358,7 +358,7 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
     """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
     what they define that the shared questions may be about, and whether one of them may hold a
     WebSocket endpoint."""
-    from wslint.analysis.tables import asked_about
+    from wslint.speed.tables import asked_about
 
     index: ProjectIndex = _worker["index"]
     defined: dict[str, set[str]] = {}
@@ -396,7 +396,7 @@ def _modules_of(chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]
 
 def _tabulate(chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
     """The tables of the chunk's modules, pickled here (the parent only forwards them)."""
-    from wslint.analysis.tables import module_table
+    from wslint.speed.tables import module_table
 
     index: ProjectIndex = _worker["index"]
     tables: dict[str, ModuleTable] = {}
@@ -450,6 +450,6 @@ def _install(sites: list[BroadcastSite] | None) -> None:
 
 
 def _check(chunk: list[_Prepared]) -> list[list[Finding]]:
-    from wslint.engine.runner import check_all
+    from wslint.driver.runner import check_all
 
     return [findings for _, findings in check_all(chunk, _worker["index"], _worker["root"])]

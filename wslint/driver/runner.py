@@ -15,13 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from wslint.engine.cache import NAMED, SKIPPED, ResultCache, content_hash
-from wslint.engine.discovery import discover_names
-from wslint.engine.findings import Finding
-from wslint.engine.noqa import suppressed_on
-from wslint.engine.options import Settings
-from wslint.engine.project import find_project_root
-from wslint.engine.source import (
+from wslint.core.findings import Finding
+from wslint.core.noqa import suppressed_on
+from wslint.core.options import Settings
+from wslint.core.source import (
     ReadSources,
     Unreadable,
     check_decodable,
@@ -30,16 +27,19 @@ from wslint.engine.source import (
     read_file,
     read_or_empty,
 )
+from wslint.driver.cache import NAMED, SKIPPED, ResultCache, content_hash
+from wslint.driver.discovery import discover_names
+from wslint.driver.project import find_project_root
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
 if TYPE_CHECKING:
     from wslint.analysis.index import ProjectIndex
     from wslint.analysis.module import ModuleInfo
-    from wslint.engine.prefilter import Pending, Relevance
-    from wslint.engine.project_words import ProjectWords
-    from wslint.engine.workers import Workers
+    from wslint.driver.workers import Workers
     from wslint.rules.base import Rule
+    from wslint.speed.prefilter import Pending, Relevance
+    from wslint.speed.project_words import ProjectWords
 
 
 @dataclass
@@ -286,8 +286,8 @@ def _prefiltered_by(
     """``units`` read and prefiltered by the ``workers``, which inherited them (None when one
     failed: nothing is reported then). The workers keep the bytes they read: the project words
     ask them about those files."""
-    from wslint.engine import parallel
-    from wslint.engine.workers import WorkerFailed
+    from wslint.driver import parallel
+    from wslint.driver.workers import WorkerFailed
 
     try:
         answers, shares = parallel.read_and_prefilter(workers, settings, len(units), root)
@@ -308,9 +308,9 @@ def _prefiltered_by(
 def _held_search(workers: Workers, paths: list[Path]) -> Callable[[frozenset[bytes]], set[bytes]]:
     """:meth:`CallerSearch.callers` over ``paths``, whose bytes the ``workers`` hold (read
     here once, should a worker fail)."""
-    from wslint.engine import parallel
-    from wslint.engine.project_words import CallerSearch
-    from wslint.engine.workers import WorkerFailed
+    from wslint.driver import parallel
+    from wslint.driver.workers import WorkerFailed
+    from wslint.speed.project_words import CallerSearch
 
     here: list[CallerSearch] = []
 
@@ -334,8 +334,8 @@ def _forked_workers(
 ) -> Workers | None:
     """Workers forked with the units to read and the cache, and the project's files where
     already listed (None where workers are spawned: they would be sent every unit)."""
-    from wslint.engine import parallel
-    from wslint.engine.workers import FORKS
+    from wslint.driver import parallel
+    from wslint.driver.workers import FORKS
 
     if not FORKS:
         return None
@@ -347,8 +347,8 @@ def _forked_workers(
 @lru_cache(maxsize=8)
 def relevance_for(settings: Settings) -> Relevance:
     """The prefilter of the rules ``settings`` select (one per settings, shared with the plugins)."""
-    from wslint.engine.prefilter import Relevance
     from wslint.rules import selected_rules
+    from wslint.speed.prefilter import Relevance
 
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
     return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
@@ -395,8 +395,8 @@ def _analyse(
     jobs = max(1, min(jobs, len(todo) // per_job))
     if jobs == 1:
         return _analyse_chunk(todo, settings, root, project_files, sources, definitions)
-    from wslint.engine import parallel
-    from wslint.engine.workers import WorkerFailed
+    from wslint.driver import parallel
+    from wslint.driver.workers import WorkerFailed
 
     listed = project_files() if callable(project_files) else project_files
     files = listed if isinstance(listed, list) else list(listed)  # the same list the workers hold
@@ -534,8 +534,8 @@ def run_rules(
     that applies ``# noqa`` itself passes ``honour_noqa=False``. ``budget`` (seconds) is only
     set by the command: a plugin leaves the host's signal handlers alone.
     """
+    from wslint.analysis.context import FileContext
     from wslint.analysis.inference import InferenceView
-    from wslint.engine.context import FileContext
 
     inference = InferenceView(text, module.name, unit.path, root, tree=astroid_tree)
     context = FileContext(unit.display, module, index, inference)
