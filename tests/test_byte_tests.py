@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from wslint.analysis.calls import SEND_METHODS, broadcasts_in, is_broadcast_call
+from wslint.analysis.calls import broadcasts_in, is_broadcast_call
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 from wslint.rules.wsl008_task_reference_dropped import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
 from wslint.speed.byte_tests import (
     FAN_OUT,

@@ -20,16 +20,9 @@ from wslint.analysis.index import REFERENCES, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.core.options import Settings
-from wslint.driver import parallel, runner
-from wslint.driver.runner import (
-    SourceUnit,
-    _analyse,
-    _analyse_chunk,
-    _Prepared,
-    check_units,
-    parse_module,
-    relevance_for,
-)
+from wslint.driver import checking, parallel, runner
+from wslint.driver.checking import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
+from wslint.driver.runner import _analyse, check_units
 from wslint.driver.workers import WorkerFailed, Workers
 from wslint.speed.tables import ASKED, asked_about, module_table
 
@@ -329,7 +322,7 @@ def test_workers_read_and_prefilter_the_files(tmp_path: Path, monkeypatch: pytes
         answered.append(len(answers))
         return answers, shares
 
-    parent, read = os.getpid(), runner._read_bytes
+    parent, read = os.getpid(), checking._read_bytes
     read_here: list[Path] = []
 
     def spied(path: Path) -> bytes:
@@ -338,7 +331,7 @@ def test_workers_read_and_prefilter_the_files(tmp_path: Path, monkeypatch: pytes
         return read(path)
 
     monkeypatch.setattr(parallel, "read_and_prefilter", counted)
-    monkeypatch.setattr(runner, "_read_bytes", spied)
+    monkeypatch.setattr(checking, "_read_bytes", spied)
     assert _check_project(root, files, 2) == alone
     assert answered == [len(files)]
     assert read_here == []  # the workers read every file

@@ -198,16 +198,16 @@ def test_changed_version_invalidates(project: Path, capsys, monkeypatch) -> None
 
 def reads_during(capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[list[str], str]:
     """The files the command reads during one run, and what it prints."""
-    from wslint.driver import runner
+    from wslint.driver import checking
 
     read: list[str] = []
-    real = runner._read_bytes
+    real = checking._read_bytes
 
     def counting(path: Path) -> bytes:
         read.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(runner, "_read_bytes", counting)
+    monkeypatch.setattr(checking, "_read_bytes", counting)
     status, out = run(capsys, *args)
     return read, out
 

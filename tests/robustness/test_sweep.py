@@ -25,8 +25,8 @@ import pytest
 
 from wslint.core.options import Settings
 from wslint.core.source import Unreadable, decode_source, parse_source
+from wslint.driver.checking import relevance_for
 from wslint.driver.discovery import discover
-from wslint.driver.runner import relevance_for
 
 pytestmark = pytest.mark.sweep
 

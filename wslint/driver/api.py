@@ -22,9 +22,7 @@ from wslint.analysis.module import ModuleInfo
 from wslint.core.findings import Finding
 from wslint.core.options import Settings
 from wslint.core.source import Unreadable, parse_source
-from wslint.driver.discovery import DiscoveryError, discover
-from wslint.driver.project import find_project_root
-from wslint.driver.runner import (
+from wslint.driver.checking import (
     SourceUnit,
     is_ignored,
     parse_module,
@@ -32,6 +30,8 @@ from wslint.driver.runner import (
     run_rules,
     unreadable_finding,
 )
+from wslint.driver.discovery import DiscoveryError, discover
+from wslint.driver.project import find_project_root
 from wslint.rules import RULES_BY_CODE
 
 _FORGOTTEN: set[str] = set()

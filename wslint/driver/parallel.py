@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from wslint.analysis.project_facts import BroadcastSite
     from wslint.core.source import ReadSources
     from wslint.driver.cache import ResultCache
-    from wslint.driver.runner import Reading, SourceUnit, _Prepared
+    from wslint.driver.checking import Reading, SourceUnit, _Prepared
     from wslint.speed.prefilter import Pending
 
 ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
@@ -63,7 +63,7 @@ def analyse(
     """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
     ones, which inherit ``sources``, the bytes the run has read, without a copy);
     ``definitions``: what the run learnt of the names production modules define."""
-    from wslint.driver.runner import balanced
+    from wslint.driver.checking import balanced
 
     if workers is None:
         with forked_workers(jobs, sources) as own:
@@ -251,7 +251,7 @@ def _site_work(
     worker holding it), then the modules no worker holds, in ``jobs`` lists (owned by none)."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.project_facts import broadcasting_module_names
-    from wslint.driver.runner import project_index
+    from wslint.driver.checking import project_index
 
     index = project_index(root, files, settings, sources)
     for prepared in todo:
@@ -295,7 +295,7 @@ _read_here: list[Path] = []
 def _read_and_prefilter(
     run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
-    from wslint.driver.runner import read_unit, relevance_for
+    from wslint.driver.checking import read_unit, relevance_for
 
     units: list[SourceUnit] | None = _inherited.get("to_read")
     if units is None:
@@ -339,7 +339,7 @@ def _open(
 ) -> None:
     """Start a run's analysis: ``files``, the project's (None: those the worker was forked with)."""
     from wslint.analysis.inference import forget_project
-    from wslint.driver.runner import project_index
+    from wslint.driver.checking import project_index
 
     if files is None:
         files = _inherited.get("files")
@@ -450,6 +450,6 @@ def _install(sites: list[BroadcastSite] | None) -> None:
 
 
 def _check(chunk: list[_Prepared]) -> list[list[Finding]]:
-    from wslint.driver.runner import check_all
+    from wslint.driver.checking import check_all
 
     return [findings for _, findings in check_all(chunk, _worker["index"], _worker["root"])]
