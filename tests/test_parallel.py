@@ -24,7 +24,7 @@ from wslint.driver import checking, parallel, runner
 from wslint.driver.checking import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
 from wslint.driver.runner import _analyse, check_units
 from wslint.driver.workers import WorkerFailed, Workers
-from wslint.speed.tables import ASKED, asked_about, module_table
+from wslint.speed.tables import KINDS, asked_about, module_table
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def _names(root: Path, files: list[Path]) -> dict[str, frozenset[str]]:
         assert module is not None
         for kind, names in asked_about(module, Settings()).items():
             defined.setdefault(kind, set()).update(names)
-    return {kind: frozenset(defined[kind]) for kind, _, _ in ASKED}
+    return {kind: frozenset(defined[kind]) for kind in KINDS}
 
 
 def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
@@ -267,20 +267,20 @@ def test_the_steps_spare_a_worker_the_other_workers_modules(project) -> None:  #
     defined = []
     for half in halves:  # each "worker" parses its own half and says what it defines
         parallel._open(Settings(), root, files)
-        part, endpoints = parallel._parse(half, True)
+        part, endpoints = parallel._parse(half, frozenset({"WSL006"}))
         assert endpoints
         defined.append(part)
     names = parallel._joined_names(codes, defined)
-    assert all(names.values()) and set(names) == {kind for kind, _, _ in ASKED}
+    assert all(names.values()) and set(names) == {kind for kind in KINDS}
     blobs = []
     for half in halves:  # ... and tabulates it
         parallel._open(Settings(), root, files)
-        parallel._parse(half, True)
+        parallel._parse(half, frozenset({"WSL006"}))
         blobs.append(parallel._tabulate(half, names))
     sites: list = []
     for half in halves:  # the second "worker" is left standing, holding the second half
         parallel._open(Settings(), root, files)
-        parallel._parse(half, True)
+        parallel._parse(half, frozenset({"WSL006"}))
         index = parallel._worker["index"]
         loads: list[Path] = []
         loader = index._loader

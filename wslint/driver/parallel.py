@@ -47,9 +47,6 @@ if TYPE_CHECKING:
     from wslint.driver.checking import Reading, SourceUnit, _Prepared
     from wslint.speed.prefilter import Pending
 
-ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
-
-
 def analyse(
     todo: list[_Prepared],
     settings: Settings,
@@ -76,7 +73,7 @@ def analyse(
     if len(todo) < SHARE_WHEN_CHECKED * len(files):
         findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
         return _paired(chunks, findings)
-    parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
+    parsed, owners = _distribute(workers, _parse, chunks, (_site_rules(codes),))
     names = _joined_names(codes, [defined for defined, _ in parsed])
     tables, owners = _distribute(workers, _tabulate, chunks, (names,), owners)
     workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
@@ -224,16 +221,24 @@ def _distribute(
     return answers, answered_by
 
 
+def _site_rules(codes: set[str]) -> frozenset[str]:
+    """The rules in force that need every broadcast site of the project."""
+    from wslint.rules import RULES_BY_CODE
+
+    return frozenset(code for code in codes if RULES_BY_CODE[code].needs_broadcast_sites)
+
+
 def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[str, frozenset[str]]:
     """kind -> the names whose per-module answers the workers share: what the checked files
     define that the rules in force ask about (``defined``: per chunk, key -> names)."""
-    from wslint.speed.tables import ASKED
+    from wslint.rules import RULES_BY_CODE
 
     names: dict[str, frozenset[str]] = {}
-    for kind, code, own_files in ASKED:
-        if code in codes:
+    for code in sorted(codes):
+        for kind, own_files in RULES_BY_CODE[code].project_questions:
             key = f"{kind} {code}" if own_files else kind
-            names[kind] = frozenset(name for part in defined for name in part.get(key, ()))
+            asked = frozenset(name for part in defined for name in part.get(key, ()))
+            names[kind] = names.get(kind, frozenset()) | asked
     return names
 
 
@@ -354,7 +359,7 @@ def _open(
     _worker.update(index=index, root=root, resolver=None)
 
 
-def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:
+def _parse(chunk: list[_Prepared], site_rules: frozenset[str]) -> tuple[dict[str, set[str]], bool]:
     """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
     what they define that the shared questions may be about, and whether one of them may hold a
     WebSocket endpoint."""
@@ -366,7 +371,7 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
     for prepared, module in _modules_of(chunk):
         try:
             asked = asked_about(module, index.settings)
-            if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
+            if not endpoints and not site_rules.isdisjoint(prepared.rules):
                 endpoints = _may_hold_endpoint(module, index)
         except Exception:  # noqa: BLE001 - the check reports it as WSL000
             continue

@@ -27,6 +27,11 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     project_wide: ClassVar[bool] = False
     options: ClassVar[tuple[str, ...]] = ()  # config keys the rule reads (documented under Options)
+    # The project-wide questions the rule asks, which workers answer once per module and share:
+    # (the kind of question, whether only about the names the files this rule checks define).
+    project_questions: ClassVar[tuple[tuple[str, bool], ...]] = ()
+    # Whether the rule needs every broadcast site of the project (gathered once, then shared).
+    needs_broadcast_sites: ClassVar[bool] = False
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         raise NotImplementedError

@@ -96,6 +96,7 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
     may_be_registered,
 )
+from wslint.analysis.message_flow import MENTIONS
 from wslint.analysis.messages import matches_any
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.project_facts import (
@@ -119,6 +120,8 @@ class EndpointNeverUpdated(Rule):
     fix = "broadcast the endpoint's message type from a broadcaster when the state changes"
     project_wide = True
     options = ("update-type-patterns", "broadcast-methods")
+    project_questions = ((MENTIONS, False),)  # the call sites of a message's helpers
+    needs_broadcast_sites = True
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
