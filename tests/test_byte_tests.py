@@ -14,7 +14,6 @@ from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 from wslint.core.options import Settings
 from wslint.core.vocabulary import SEND_METHODS
-from wslint.rules.wsl008_task_reference_dropped import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
 from wslint.speed.byte_tests import (
     FAN_OUT,
     FAN_OUT_IN_ASYNC_DEF,
@@ -26,6 +25,7 @@ from wslint.speed.byte_tests import (
     shortest_literals,
 )
 from wslint.speed.prefilter import broadcast_call
+from wslint.speed.spawn_calls import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
 
 FAN_OUTS = [
     "for ws in clients:\n    await ws.send_json(message)\n",

@@ -1,9 +1,9 @@
 """A rule written outside wslint's own modules runs through the whole engine.
 
-The rule here states only what it needs (broadcasters, through the file context, and the words a
-file must hold for it to fire) and knows nothing of the byte-level prefilter, the workers or the
-cache: registered, it fires through ``check_paths`` and through the command line, and stays
-silent where its words are missing.
+The rule here states only what it needs, as data (a file must hold a broadcaster's words and a
+call of ``print``: :mod:`wslint.core.needs`), and knows nothing of the byte-level prefilter, the
+workers or the cache: registered, it fires through ``check_paths`` and through the command line,
+and a file without its words is never parsed for it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from wslint import rules
 from wslint.analysis.context import FileContext
 from wslint.cli import main
 from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, CallOf, Needs
 from wslint.core.options import Settings
 from wslint.driver.checking import relevance_for
 from wslint.driver.runner import check_paths
@@ -31,6 +32,10 @@ class PrintInBroadcaster(Rule):
     summary = "A broadcaster prints instead of logging"
     fix = "log with the logging module"
 
+    @classmethod
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, CallOf(("print",))),)  # a broadcaster's file that calls print
+
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function, _ in context.broadcasters():
             for node in ast.walk(function.node):
@@ -38,7 +43,7 @@ class PrintInBroadcaster(Rule):
                     yield self.finding(context, node, f"`{function.name}` prints: log instead")
 
 
-BROADCASTER = """\
+BROADCASTER_SOURCE = """\
 import asyncio
 
 
@@ -49,7 +54,7 @@ class Feed:
             await self.manager.broadcast({"type": "price_update"})
             await asyncio.sleep(5)
 """
-SILENT = BROADCASTER.replace('print("tick")', "pass")
+SILENT = BROADCASTER_SOURCE.replace('print("tick")', "pass")
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def registered() -> Iterator[type[Rule]]:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
-    (tmp_path / "feed.py").write_text(BROADCASTER, encoding="utf-8")
+    (tmp_path / "feed.py").write_text(BROADCASTER_SOURCE, encoding="utf-8")
     (tmp_path / "quiet.py").write_text(SILENT, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -93,3 +98,9 @@ def test_a_registered_rule_fires_through_the_command_line(
 def test_an_unregistered_rule_is_unknown(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--no-cache", "--select", "WSL901", "."]) == 2
     assert "unknown rule code 'WSL901'" in capsys.readouterr().err
+
+
+def test_a_file_without_the_rules_words_is_never_parsed_for_it(registered: type[Rule], project: Path) -> None:
+    relevance = relevance_for(Settings(select=("WSL901",)))
+    assert relevance.codes(BROADCASTER_SOURCE.encode()) == ("WSL901",)
+    assert relevance.codes(SILENT.encode()) == ()

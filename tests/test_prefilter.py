@@ -22,11 +22,13 @@ from wslint.core.options import Settings
 from wslint.driver import checking
 from wslint.driver.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
-from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS, STATE_STORED_ONLY_IN_INIT
+from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS
 from wslint.speed import project_words
 from wslint.speed.prefilter import ASYNC_DEF, Pending, Relevance, keywords
 from wslint.speed.project_words import CallerSearch, ProjectWords
+from wslint.speed.remembered_state import StateStoredOnlyInInit
 
+STATE_STORED_ONLY_IN_INIT = StateStoredOnlyInInit(REMEMBERED_WORDS)
 CASES = all_cases()
 
 

@@ -131,7 +131,7 @@ def relevance_for(settings: Settings) -> Relevance:
     from wslint.speed.prefilter import Relevance
 
     rules = selected_rules(settings.select, settings.ignore, settings.extend_select)
-    return Relevance([(rule.code, rule.required_words(settings)) for rule in rules])
+    return Relevance.of(rules, settings)
 
 
 def project_index(

@@ -11,8 +11,8 @@ from typing import ClassVar
 from wslint.analysis.context import FileContext
 from wslint.analysis.module import FunctionInfo
 from wslint.core.findings import Finding, finding_at
+from wslint.core.needs import BROADCASTER, Needs
 from wslint.core.options import Settings
-from wslint.speed.prefilter import WordGroups, broadcaster_words
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
@@ -37,12 +37,13 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        """Alternatives of words a file must contain to hold a finding (the prefilter).
+    def required_words(cls, settings: Settings) -> Needs:
+        """Alternatives of words a file must hold for the rule to fire (:mod:`wslint.core.needs`);
+        a file holding none is never parsed for the rule.
 
         The default fits every rule whose findings sit in a broadcaster.
         """
-        return broadcaster_words(settings)
+        return ((BROADCASTER,),)
 
     def finding(self, context: FileContext, node: ast.AST, message: str) -> Finding:
         return finding_at(node, context.path, self.code, self.name, message)

@@ -105,12 +105,11 @@ from wslint.analysis.project_facts import (
     registered_endpoints,
 )
 from wslint.core.findings import Finding
+from wslint.core.needs import AnyProjectFileHolds, Keywords, Needs
 from wslint.core.options import Settings
 from wslint.rules.base import Rule, def_line
-from wslint.speed.prefilter import ASYNC_DEF, WordGroups
-from wslint.speed.project_words import AnyFileHolds
 
-ROUTES_REGISTERED = AnyFileHolds(word.encode() for word in REGISTRARS)
+ROUTES_REGISTERED = AnyProjectFileHolds(tuple(sorted(REGISTRARS)))
 
 
 class EndpointNeverUpdated(Rule):
@@ -124,11 +123,12 @@ class EndpointNeverUpdated(Rule):
     needs_broadcast_sites = True
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
+    def required_words(cls, settings: Settings) -> Needs:
         # Endpoints are coroutines that await their sends. One decorated in its own file says
         # ``@x.websocket(...)`` or ``@x.websocket_route(...)``; one registered from another
         # module need not mention "websocket" at all, where some project file registers routes.
-        return ((ASYNC_DEF, b"await", b"websocket"), (ASYNC_DEF, b"await", ROUTES_REGISTERED))
+        async_def = Keywords("async def")
+        return ((async_def, "await", "websocket"), (async_def, "await", ROUTES_REGISTERED))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:

@@ -61,9 +61,9 @@ from wslint.analysis.cancellation import (
 )
 from wslint.analysis.context import FileContext
 from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
 from wslint.core.options import Settings
 from wslint.rules.base import Rule, except_clause
-from wslint.speed.prefilter import WordGroups, broadcaster_words
 
 
 class CancellationSwallowed(Rule):
@@ -73,8 +73,8 @@ class CancellationSwallowed(Rule):
     fix = "add `except asyncio.CancelledError: raise` before it, or catch `Exception` instead"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"except") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "except"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         reported: set[int] = set()

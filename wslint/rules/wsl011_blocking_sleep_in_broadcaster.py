@@ -47,9 +47,9 @@ from wslint.analysis.module import FunctionInfo, local_nodes
 from wslint.analysis.roles import is_endpoint
 from wslint.analysis.tasks import is_shadowed
 from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
 from wslint.core.options import Settings
 from wslint.rules.base import Rule
-from wslint.speed.prefilter import WordGroups, broadcaster_words
 
 BLOCKING_SLEEPS = frozenset({"time.sleep"})
 
@@ -61,8 +61,8 @@ class BlockingSleepInBroadcaster(Rule):
     fix = "replace time.sleep(...) with await asyncio.sleep(...)"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"sleep") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "sleep"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function in _broadcasters(context):

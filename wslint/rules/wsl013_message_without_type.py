@@ -62,9 +62,9 @@ from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
 from wslint.core.findings import Finding
+from wslint.core.needs import BROADCAST_CALL, Needs
 from wslint.core.options import Settings
 from wslint.rules.base import Rule
-from wslint.speed.prefilter import WordGroups, broadcast_call
 
 TYPE_WORDS = frozenset({"type", "kind", "event", "topic"})
 GROUP_SENDERS = frozenset({"group_send"})
@@ -79,8 +79,8 @@ class MessageWithoutType(Rule):
     options = ("broadcast-methods", "message-type-pattern")
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return ((broadcast_call(settings),),)
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCAST_CALL,),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         module, settings = context.module, context.settings
