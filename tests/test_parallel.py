@@ -21,7 +21,8 @@ from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.core.options import Settings
 from wslint.driver import checking, parallel, runner
-from wslint.driver.checking import SourceUnit, _analyse_chunk, _Prepared, parse_module, relevance_for
+from wslint.driver.checking import SourceUnit, _Prepared, analyse_here, parse_module, relevance_for
+from wslint.driver.run import Run
 from wslint.driver.runner import _analyse, check_units
 from wslint.driver.workers import WorkerFailed, Workers
 from wslint.speed.tables import KINDS, asked_about, module_table
@@ -133,8 +134,10 @@ def _prepared(root: Path, files: list[Path]) -> list[_Prepared]:
 
 def _both_ways(root: Path, files: list[Path], jobs: int) -> set[tuple[str, int, str]]:
     todo = _prepared(root, files)
-    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
-    together = {p.unit.display: found for p, found in parallel.analyse(todo, Settings(), root, files, jobs)}
+    alone = {p.unit.display: found for p, found in analyse_here(todo, Run(Settings(), root, files))}
+    together = {
+        p.unit.display: found for p, found in parallel.analyse(todo, Run(Settings(), root, files), jobs)
+    }
     assert together == alone
     return {(Path(path).name, f.line, f.code) for path, found in alone.items() for f in found}
 
@@ -248,9 +251,11 @@ def test_a_failing_worker_leaves_the_run_to_one_process(
 ) -> None:  # type: ignore[no-untyped-def]
     root, files = project
     todo = _prepared(root, files)
-    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
+    alone = {p.unit.display: found for p, found in analyse_here(todo, Run(Settings(), root, files))}
     monkeypatch.setattr(parallel, "_check", _explode)
-    after_failure = {p.unit.display: found for p, found in _analyse(todo, Settings(), root, files, 2)}
+    after_failure = {
+        p.unit.display: found for p, found in _analyse(Run(Settings(), root, files, jobs=2), todo)
+    }
     assert after_failure == alone
     assert "a worker process failed (RuntimeError: a bug in a step)" in capsys.readouterr().err
 

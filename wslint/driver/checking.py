@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,6 +27,7 @@ from wslint.core.source import (
     read_file,
 )
 from wslint.driver.cache import ResultCache, content_hash
+from wslint.driver.run import Report, Run
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -35,14 +36,6 @@ if TYPE_CHECKING:
     from wslint.analysis.module import ModuleInfo
     from wslint.rules.base import Rule
     from wslint.speed.prefilter import Pending, Relevance
-
-
-@dataclass
-class Report:
-    """What a run found, sorted, and how many files it looked at."""
-
-    findings: list[Finding] = field(default_factory=list)
-    files_checked: int = 0
 
 
 @dataclass
@@ -69,9 +62,14 @@ class _Prepared:
         return self.known_digest if self.known_digest is not None else content_hash(self.data)
 
 
-# A file read and prefiltered: its bytes (None where not needed: no rule may fire on it), their
-# content hash where the cache needs it, and its prefilter codes.
-Prefiltered = tuple[SourceUnit, tuple[bytes | None, str | None], tuple[tuple[str, ...], "Pending"]]
+class Prefiltered(NamedTuple):
+    """A file read and prefiltered."""
+
+    unit: SourceUnit
+    data: bytes | None  # None where not needed: no rule may fire on it
+    digest: str | None  # the bytes' content hash, where the cache needs it
+    codes: tuple[str, ...]  # the rules that may fire on it
+    pending: Pending  # those of them that hold only if the project says so
 
 
 def _answered_unchanged(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bool:
@@ -162,15 +160,9 @@ def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
     return chunks
 
 
-def _analyse_chunk(
-    chunk: list[_Prepared],
-    settings: Settings,
-    root: Path,
-    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
-    sources: Mapping[Path, bytes] | None = None,
-    definitions: Mapping[str, bool] | None = None,
-) -> list[tuple[_Prepared, list[Finding]]]:
-    """Parse and check ``chunk`` against one project index, in this process (``--jobs 1``).
+def analyse_here(chunk: list[_Prepared], run: Run) -> list[tuple[_Prepared, list[Finding]]]:
+    """Parse and check ``chunk`` against one project index of the ``run``'s project, in this
+    process (``--jobs 1``).
 
     Files are checked one at a time and their trees let go (they hold no reference cycles,
     so they are freed at once), which keeps memory bounded; the cyclic garbage collector is
@@ -178,10 +170,10 @@ def _analyse_chunk(
     """
     from wslint.analysis.inference import forget_project
 
-    forget_project(root)
-    index = project_index(root, project_files, settings, sources, definitions)
+    forget_project(run.root)
+    index = project_index(run.root, run.project_files, run.settings, run.sources, run.definitions)
     with _collector_paused():
-        results = check_all(chunk, index, root)
+        results = check_all(chunk, index, run.root)
         # Let the index and its trees go now, while the collector is off (they hold no cycles):
         # left alive, they would be traversed by every collection until the process ends.
         del index

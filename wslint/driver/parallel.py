@@ -45,31 +45,31 @@ if TYPE_CHECKING:
     from wslint.core.source import ReadSources
     from wslint.driver.cache import ResultCache
     from wslint.driver.checking import Reading, SourceUnit, _Prepared
+    from wslint.driver.run import Run
     from wslint.speed.prefilter import Pending
 
-def analyse(
-    todo: list[_Prepared],
-    settings: Settings,
-    root: Path,
-    files: list[Path],
-    jobs: int,
-    sources: Mapping[Path, bytes] | None = None,
-    workers: Workers | None = None,
-    definitions: Mapping[str, bool] | None = None,
+
+def analyse(todo: list[_Prepared], run: Run, jobs: int) -> list[tuple[_Prepared, list[Finding]]]:
+    """Each file of ``todo`` with its findings, checked by the ``run``'s workers (else by
+    ``jobs`` new ones, which inherit the bytes the run has read, without a copy)."""
+    files = run.listed_files()
+    if run.workers is None:
+        with forked_workers(jobs, run.sources) as own:
+            return _analysed_by(own, todo, run, files)
+    return _analysed_by(run.workers, todo, run, files)
+
+
+def _analysed_by(
+    workers: Workers, todo: list[_Prepared], run: Run, files: list[Path]
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
-    ones, which inherit ``sources``, the bytes the run has read, without a copy);
-    ``definitions``: what the run learnt of the names production modules define."""
     from wslint.driver.checking import balanced
 
-    if workers is None:
-        with forked_workers(jobs, sources) as own:
-            return analyse(todo, settings, root, files, jobs, sources, own, definitions)
+    settings, root, sources = run.settings, run.root, run.sources
     jobs = len(workers)
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
     sent = None if workers.inherited.get("files") is files else files  # (unpickling Paths is slow)
-    workers.each(_open, [(settings, root, sent, dict(definitions or {}))] * jobs)
+    workers.each(_open, [(settings, root, sent, dict(run.definitions))] * jobs)
     if len(todo) < SHARE_WHEN_CHECKED * len(files):
         findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
         return _paired(chunks, findings)

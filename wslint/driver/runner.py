@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,18 +19,18 @@ from wslint.driver import checking
 from wslint.driver.cache import NAMED, SKIPPED, ResultCache
 from wslint.driver.checking import (
     Prefiltered,
-    Report,
     SourceUnit,
     _absolute,
-    _analyse_chunk,
     _answered_unchanged,
     _Prepared,
+    analyse_here,
     is_ignored,
     read_unit,
     settle_reading,
 )
 from wslint.driver.discovery import discover_names
 from wslint.driver.project import find_project_root
+from wslint.driver.run import ProjectFiles, Report, Run
 
 # The analysis, the rules and the worker pool are imported where first needed: a run
 # answered from the cache, or whose files all fail the prefilter, never loads them.
@@ -105,113 +105,111 @@ def check_units(
     units: Sequence[SourceUnit],
     settings: Settings,
     root: Path,
-    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
+    project_files: ProjectFiles,
     *,
     jobs: int = 1,
     cache: ResultCache | None = None,
 ) -> Report:
     """Read and prefilter every unit; parse and analyse the relevant ones, in ``jobs`` processes
     (which read and prefilter the files too when there are many)."""
-    sources = ReadSources(KEPT_SOURCE_BYTES)
-    report = Report(files_checked=len(units))
-    to_read = [unit for unit in units if not _answered_unchanged(unit, report, cache)]
-    todo: list[_Prepared] = []
+    run = Run(settings, root, project_files, jobs, cache, ReadSources(KEPT_SOURCE_BYTES))
+    run.report.files_checked = len(units)
+    to_read = [unit for unit in units if not _answered_unchanged(unit, run.report, cache)]
     with ExitStack() as stack:
-        workers = None
-        project_words = None
-        if to_read:
-            prefiltered = None
-            if jobs > 1 and len(to_read) >= PARALLEL_PREFILTER_FILES:
-                project_words = checking.relevance_for(settings).project_answers(project_files, sources, root)
-                workers = _forked_workers(jobs, sources, project_files, to_read, cache)
-            if workers is not None and project_words is not None:
-                stack.enter_context(workers)
-                prefiltered = _prefiltered_by(workers, to_read, settings, root, report, cache, project_words)
-                workers = workers if prefiltered is not None else None  # one failed: the analysis forks anew
-            if prefiltered is None:
-                prefiltered, project_words = _prefiltered_here(
-                    to_read, settings, root, report, cache, project_files, sources
-                )
-            for unit, (data, digest), (relevant, pending) in prefiltered:
-                if data is not None and (relevant or unit.named):
-                    todo.append(_Prepared(unit, data, relevant, pending, digest))
-                elif cache is not None and digest is not None:  # never parsed (nor read next run)
-                    cache.put(unit.path, digest, [], only=SKIPPED)
-            dropped: list[_Prepared] = []
-            if todo and project_words is not None:
-                todo, dropped = _narrow(todo, checking.relevance_for(settings), project_words)
-            if cache is not None:
-                for prepared in dropped:
-                    cache.put(prepared.unit.path, prepared.digest(), [], only=SKIPPED)
-        definitions = project_words.production_definitions() if todo and project_words else {}
-        analysed = _analyse(todo, settings, root, project_files, jobs, sources, workers, definitions)
-        for prepared, findings in analysed:
-            report.findings.extend(findings)
-            if cache is not None:  # a file with no rule left is parsed only because it was named
-                only = None if prepared.rules else NAMED
-                cache.put(prepared.unit.path, prepared.digest(), findings, only=only)
+        todo = _prefiltered(run, to_read, stack) if to_read else []
+        _analysed(run, todo)
     if cache is not None:
         cache.save()
-    report.findings = sorted(
-        (f for f in report.findings if not is_ignored(f, settings)), key=lambda f: f.sort_key
+    run.report.findings = sorted(
+        (f for f in run.report.findings if not is_ignored(f, settings)), key=lambda f: f.sort_key
     )
-    return report
+    return run.report
 
 
-def _prefiltered_here(
-    units: list[SourceUnit],
-    settings: Settings,
-    root: Path,
-    report: Report,
-    cache: ResultCache | None,
-    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
-    sources: ReadSources,
-) -> tuple[list[Prefiltered], ProjectWords | None]:
-    """Read and prefilter ``units`` in this process (``sources`` keeps their bytes), with the
-    project words that scanned them (None: nothing was left to prefilter, and the prefilter
-    is not even loaded)."""
+def _prefiltered(run: Run, to_read: list[SourceUnit], stack: ExitStack) -> list[_Prepared]:
+    """Read and prefilter ``to_read``: by workers forked for it when there are many (they stay
+    for the analysis, in ``stack``), else here; the files left to check."""
+    prefiltered = None
+    if run.jobs > 1 and len(to_read) >= PARALLEL_PREFILTER_FILES:
+        relevance = checking.relevance_for(run.settings)
+        run.project_words = relevance.project_answers(run.project_files, run.sources, run.root)
+        run.workers = _forked_workers(run, to_read)
+    if run.workers is not None and run.project_words is not None:
+        stack.enter_context(run.workers)
+        prefiltered = _prefiltered_by(run, to_read)
+        if prefiltered is None:
+            run.workers = None  # one failed: the analysis forks anew
+    if prefiltered is None:
+        prefiltered = _prefiltered_here(run, to_read)
+    todo = []
+    for found in prefiltered:
+        if found.data is not None and (found.codes or found.unit.named):
+            todo.append(_Prepared(found.unit, found.data, found.codes, found.pending, found.digest))
+        elif run.cache is not None and found.digest is not None:  # never parsed (nor read next run)
+            run.cache.put(found.unit.path, found.digest, [], only=SKIPPED)
+    dropped: list[_Prepared] = []
+    if todo and run.project_words is not None:
+        todo, dropped = _narrow(todo, checking.relevance_for(run.settings), run.project_words)
+    if run.cache is not None:
+        for prepared in dropped:
+            run.cache.put(prepared.unit.path, prepared.digest(), [], only=SKIPPED)
+    return todo
+
+
+def _analysed(run: Run, todo: list[_Prepared]) -> None:
+    """Analyse ``todo`` and report what it finds (into the cache too)."""
+    if todo and run.project_words:
+        run.definitions = run.project_words.production_definitions()
+    for prepared, findings in _analyse(run, todo):
+        run.report.findings.extend(findings)
+        if run.cache is not None:  # a file with no rule left is parsed only because it was named
+            only = None if prepared.rules else NAMED
+            run.cache.put(prepared.unit.path, prepared.digest(), findings, only=only)
+
+
+def _prefiltered_here(run: Run, units: list[SourceUnit]) -> list[Prefiltered]:
+    """Read and prefilter ``units`` in this process (the run's sources keep their bytes), with
+    the project words that scanned them (none: nothing was left to prefilter, and the
+    prefilter is not even loaded)."""
     read: list[tuple[SourceUnit, bytes, str | None]] = []
+    sources = run.sources
+    assert isinstance(sources, ReadSources)
     for unit in units:
-        reading = read_unit(unit, cache)
-        if settle_reading(unit, reading, report, cache) and reading.data is not None:
+        reading = read_unit(unit, run.cache)
+        if settle_reading(unit, reading, run.report, run.cache) and reading.data is not None:
             read.append((unit, reading.data, reading.digest))
             if unit.data is None:
                 sources.keep(unit.path, reading.data)
+    run.project_words = None
     if not read:
-        return [], None
-    relevance = checking.relevance_for(settings)
-    project_words = relevance.project_answers(project_files, sources, root)
-    codes = relevance.codes_scanning([(unit.path, data) for unit, data, _ in read], project_words)
-    return [(unit, (data, digest), found) for (unit, data, digest), found in zip(read, codes)], project_words
+        return []
+    relevance = checking.relevance_for(run.settings)
+    run.project_words = relevance.project_answers(run.project_files, sources, run.root)
+    codes = relevance.codes_scanning([(unit.path, data) for unit, data, _ in read], run.project_words)
+    return [Prefiltered(unit, data, digest, *found) for (unit, data, digest), found in zip(read, codes)]
 
 
-def _prefiltered_by(
-    workers: Workers,
-    units: list[SourceUnit],
-    settings: Settings,
-    root: Path,
-    report: Report,
-    cache: ResultCache | None,
-    project_words: ProjectWords,
-) -> list[Prefiltered] | None:
-    """``units`` read and prefiltered by the ``workers``, which inherited them (None when one
+def _prefiltered_by(run: Run, units: list[SourceUnit]) -> list[Prefiltered] | None:
+    """``units`` read and prefiltered by the run's workers, which inherited them (None when one
     failed: nothing is reported then). The workers keep the bytes they read: the project words
     ask them about those files."""
     from wslint.driver import parallel
     from wslint.driver.workers import WorkerFailed
 
+    workers, project_words = run.workers, run.project_words
+    assert workers is not None and project_words is not None
     try:
-        answers, shares = parallel.read_and_prefilter(workers, settings, len(units), root)
+        answers, shares = parallel.read_and_prefilter(workers, run.settings, len(units), run.root)
     except WorkerFailed:
         return None
     prefiltered: list[Prefiltered] = []
     for unit, (reading, codes) in zip(units, answers):
-        if settle_reading(unit, reading, report, cache):
-            prefiltered.append((unit, (reading.data, reading.digest), codes))
+        if settle_reading(unit, reading, run.report, run.cache):
+            prefiltered.append(Prefiltered(unit, reading.data, reading.digest, *codes))
     for taught in shares:
         project_words.merge(taught)
-    scanned = [unit.path for unit, _, _ in prefiltered]
-    held = [unit.path for unit, _, _ in prefiltered if unit.data is None]  # read from disk there
+    scanned = [found.unit.path for found in prefiltered]
+    held = [found.unit.path for found in prefiltered if found.unit.data is None]  # read from disk there
     project_words.hand_over(scanned, held, _held_search(workers, held))
     return prefiltered
 
@@ -236,13 +234,7 @@ def _held_search(workers: Workers, paths: list[Path]) -> Callable[[frozenset[byt
     return search
 
 
-def _forked_workers(
-    jobs: int,
-    sources: Mapping[Path, bytes],
-    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
-    to_read: list[SourceUnit],
-    cache: ResultCache | None,
-) -> Workers | None:
+def _forked_workers(run: Run, to_read: list[SourceUnit]) -> Workers | None:
     """Workers forked with the units to read and the cache, and the project's files where
     already listed (None where workers are spawned: they would be sent every unit)."""
     from wslint.driver import parallel
@@ -250,9 +242,10 @@ def _forked_workers(
 
     if not FORKS:
         return None
+    project_files = run.project_files
     files = project_files.listed() if isinstance(project_files, _ProjectFiles) else project_files
     listed = files if isinstance(files, list) else None
-    return parallel.forked_workers(jobs, sources, listed, to_read=to_read, cache=cache)
+    return parallel.forked_workers(run.jobs, run.sources, listed, to_read=to_read, cache=run.cache)
 
 
 def _narrow(
@@ -283,31 +276,20 @@ PARALLEL_PREFILTER_FILES = 400
 KEPT_SOURCE_BYTES = 128 * 2**20
 
 
-def _analyse(
-    todo: list[_Prepared],
-    settings: Settings,
-    root: Path,
-    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
-    jobs: int,
-    sources: Mapping[Path, bytes] | None = None,
-    workers: Workers | None = None,
-    definitions: Mapping[str, bool] | None = None,
-) -> list[tuple[_Prepared, list[Finding]]]:
+def _analyse(run: Run, todo: list[_Prepared]) -> list[tuple[_Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
     # Workers already running (they prefiltered) are worth handing even a few files.
-    per_job = 1 if workers is not None else MIN_FILES_PER_JOB
-    jobs = max(1, min(jobs, len(todo) // per_job))
+    per_job = 1 if run.workers is not None else MIN_FILES_PER_JOB
+    jobs = max(1, min(run.jobs, len(todo) // per_job))
     if jobs == 1:
-        return _analyse_chunk(todo, settings, root, project_files, sources, definitions)
+        return analyse_here(todo, run)
     from wslint.driver import parallel
     from wslint.driver.workers import WorkerFailed
 
-    listed = project_files() if callable(project_files) else project_files
-    files = listed if isinstance(listed, list) else list(listed)  # the same list the workers hold
     try:
-        return parallel.analyse(todo, settings, root, files, jobs, sources, workers, definitions)
+        return parallel.analyse(todo, run, jobs)
     except WorkerFailed as failure:  # a worker died (out of memory?) or hit a bug: go on alone
         lines = str(failure).strip().splitlines() or ["no reason given"]
         print(f"wslint: a worker process failed ({lines[-1]}); checking in one process", file=sys.stderr)
-        return _analyse_chunk(todo, settings, root, project_files, sources, definitions)
+        return analyse_here(todo, run)
