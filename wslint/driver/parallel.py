@@ -31,22 +31,25 @@ from __future__ import annotations
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wslint.core.findings import Finding
 from wslint.core.options import Settings
-from wslint.driver.workers import Workers
+from wslint.core.source import ReadSources
+from wslint.driver.workers import FORKS, Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
+    from wslint.analysis.message_flow import TypeResolver
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
-    from wslint.core.source import ReadSources
     from wslint.driver.cache import ResultCache
     from wslint.driver.checking import Reading, SourceUnit, _Prepared
     from wslint.driver.run import Run
     from wslint.speed.prefilter import Pending
+    from wslint.speed.project_words import CallerSearch
 
 
 def analyse(todo: list[_Prepared], run: Run, jobs: int) -> list[tuple[_Prepared, list[Finding]]]:
@@ -98,11 +101,9 @@ def forked_workers(
     """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
     their project index), the project's files when known, and the units to read and prefilter
     with the result cache (:func:`read_and_prefilter`), without a copy."""
-    _inherited.update(sources=sources, files=files, to_read=to_read, cache=cache)
-    try:
-        workers = Workers(jobs)
-    finally:
-        _inherited.clear()
+    # A spawned worker starts without: it would be sent a copy of everything.
+    state = WorkerState(sources, files, to_read, cache) if FORKS else WorkerState()
+    workers = Workers(jobs, state)
     if files is not None:
         workers.inherited["files"] = files
     return workers
@@ -290,23 +291,45 @@ def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list
 
 
 # -- the steps, in each worker ------------------------------------------------------------------
-_worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
-# What the parent hands its workers when it forks them (a spawned worker starts without).
-_inherited: dict[str, Any] = {}
-# The project files this worker read from disk (:func:`read_and_prefilter`).
-_read_here: list[Path] = []
+@dataclass
+class Opened:
+    """A run's analysis, opened in a worker (:func:`_open`): its index of the project, the
+    project's root, and the message types' resolver once the tables are shared."""
+
+    index: ProjectIndex
+    root: Path
+    resolver: TypeResolver | None = None
+
+
+@dataclass
+class WorkerState:
+    """What one worker holds for the run: what the parent forked it with (the bytes the run has
+    read, the project's files, the units to read, the cache), the files it read from disk
+    itself, and the analysis it opened."""
+
+    sources: Mapping[Path, bytes] | None = None
+    files: list[Path] | None = None
+    to_read: list[SourceUnit] | None = None
+    cache: ResultCache | None = None
+    read_here: list[Path] = field(default_factory=list)  # :func:`read_and_prefilter`
+    callers: CallerSearch | None = None  # over ``read_here``, once asked
+    analysis: Opened | None = None
+
+    @property
+    def opened(self) -> Opened:
+        if self.analysis is None:
+            raise RuntimeError("this worker opened no analysis")
+        return self.analysis
 
 
 def _read_and_prefilter(
-    run: slice, settings: Settings, root: Path
+    state: WorkerState, run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
     from wslint.driver.checking import read_unit, relevance_for
 
-    units: list[SourceUnit] | None = _inherited.get("to_read")
-    if units is None:
+    units, cache, kept = state.to_read, state.cache, state.sources  # kept: this worker's copy
+    if units is None or not isinstance(kept, ReadSources):
         raise RuntimeError("this worker was not forked with the units to read")
-    cache = _inherited.get("cache")
-    kept: ReadSources = _inherited["sources"]  # this worker's copy: the bytes it reads
     relevance = relevance_for(settings)
     project = relevance.project_answers((), root=root)  # scans these files: asks nothing
     readings = [(unit, read_unit(unit, cache)) for unit in units[run]]
@@ -320,55 +343,57 @@ def _read_and_prefilter(
         found = next(codes)
         if unit.data is None:
             kept.keep(unit.path, reading.data)
-            _read_here.append(unit.path)
+            state.read_here.append(unit.path)
         if not found[0] and not unit.named:
             reading = reading._replace(data=None)  # not needed by the parent: not sent
         answers.append((reading, found))
     return answers, project.shares()
 
 
-def _callers_held(names: frozenset[bytes]) -> set[bytes]:
+def _callers_held(state: WorkerState, names: frozenset[bytes]) -> set[bytes]:
     from wslint.core.source import read_or_empty
     from wslint.speed.project_words import CallerSearch
 
-    search = _worker.get("callers")
-    if search is None:
-        kept: ReadSources = _inherited["sources"]
-        files = (kept.get(path) or read_or_empty(path) for path in _read_here)  # past the budget: again
-        search = _worker["callers"] = CallerSearch(files)
-    return search.callers(names)
+    if state.callers is None:
+        kept = state.sources or {}
+        files = (kept.get(path) or read_or_empty(path) for path in state.read_here)  # past the budget: again
+        state.callers = CallerSearch(files)
+    return state.callers.callers(names)
 
 
 def _open(
-    settings: Settings, root: Path, files: list[Path] | None, definitions: Mapping[str, bool] | None = None
+    state: WorkerState,
+    settings: Settings,
+    root: Path,
+    files: list[Path] | None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> None:
     """Start a run's analysis: ``files``, the project's (None: those the worker was forked with)."""
     from wslint.analysis.inference import forget_project
     from wslint.driver.checking import project_index
 
     if files is None:
-        files = _inherited.get("files")
+        files = state.files
         if files is None:
             raise RuntimeError("this worker was not forked with the project's files")
     forget_project(root)
-    _inherited.pop("to_read", None)
-    _inherited.pop("cache", None)
-    sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
-    _worker.clear()
-    index = project_index(root, files, settings, sources, definitions)
-    _worker.update(index=index, root=root, resolver=None)
+    sources = state.sources  # the parent's, shared with it until either writes
+    state.to_read = state.cache = state.sources = state.callers = state.analysis = None
+    state.analysis = Opened(project_index(root, files, settings, sources, definitions), root)
 
 
-def _parse(chunk: list[_Prepared], site_rules: frozenset[str]) -> tuple[dict[str, set[str]], bool]:
+def _parse(
+    state: WorkerState, chunk: list[_Prepared], site_rules: frozenset[str]
+) -> tuple[dict[str, set[str]], bool]:
     """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
     what they define that the shared questions may be about, and whether one of them may hold a
     WebSocket endpoint."""
     from wslint.speed.tables import asked_about
 
-    index: ProjectIndex = _worker["index"]
+    index = state.opened.index
     defined: dict[str, set[str]] = {}
     endpoints = False
-    for prepared, module in _modules_of(chunk):
+    for prepared, module in _modules_of(state, chunk):
         try:
             asked = asked_about(module, index.settings)
             if not endpoints and not site_rules.isdisjoint(prepared.rules):
@@ -382,30 +407,30 @@ def _parse(chunk: list[_Prepared], site_rules: frozenset[str]) -> tuple[dict[str
     return defined, endpoints
 
 
-def _modules_of(chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
+def _modules_of(state: WorkerState, chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
     """The chunk's files with their modules, parsed here if not yet (files that do not parse,
     or that the project knows another module by the name of, are left out: answered lazily)."""
     from wslint.analysis.names import module_name_for
 
-    index: ProjectIndex = _worker["index"]
+    index, root = state.opened.index, state.opened.root
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
     for prepared in chunk:
         try:
-            module = index.module(module_name_for(prepared.unit.path, _worker["root"]))
+            module = index.module(module_name_for(prepared.unit.path, root))
         except Exception:  # noqa: BLE001 - the check reports it as WSL000
             continue
         if module is not None and Path(module.path) == prepared.unit.path:
             yield prepared, module
 
 
-def _tabulate(chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
+def _tabulate(state: WorkerState, chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
     """The tables of the chunk's modules, pickled here (the parent only forwards them)."""
     from wslint.speed.tables import module_table
 
-    index: ProjectIndex = _worker["index"]
+    index = state.opened.index
     tables: dict[str, ModuleTable] = {}
-    for _, module in _modules_of(chunk):
+    for _, module in _modules_of(state, chunk):
         try:
             tables[module.name] = module_table(index, module, names)
         except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
@@ -424,37 +449,41 @@ def _may_hold_endpoint(module: ModuleInfo, index: ProjectIndex) -> bool:
     return False
 
 
-def _share(tables: list[bytes], names: dict[str, frozenset[str]]) -> None:
+def _share(state: WorkerState, tables: list[bytes], names: dict[str, frozenset[str]]) -> None:
     """Take every worker's tables."""
     from wslint.analysis.message_flow import TypeResolver
 
-    index: ProjectIndex = _worker["index"]
+    opened = state.opened
     joined: dict[str, ModuleTable] = {}
     for part in tables:
         joined.update(pickle.loads(part))
-    index.share(joined, names)
-    _worker["resolver"] = TypeResolver(index)
+    opened.index.share(joined, names)
+    opened.resolver = TypeResolver(opened.index)
 
 
-def _gather(modules: list[str]) -> dict[str, list[BroadcastSite]] | None:
+def _gather(state: WorkerState, modules: list[str]) -> dict[str, list[BroadcastSite]] | None:
     """The broadcast sites of ``modules`` (None: could not; they are then gathered lazily)."""
     from wslint.analysis.project_facts import gather_sites
 
+    opened = state.opened
+    if opened.resolver is None:  # no tables shared yet
+        return None
     try:
-        return gather_sites(_worker["index"], _worker["resolver"], modules)
+        return gather_sites(opened.index, opened.resolver, modules)
     except Exception:  # noqa: BLE001 - the check gathers them again, as one process would
         return None
 
 
-def _install(sites: list[BroadcastSite] | None) -> None:
+def _install(state: WorkerState, sites: list[BroadcastSite] | None) -> None:
     """The project's broadcast sites, joined from every worker, as this worker's facts."""
     from wslint.analysis.project_facts import share_facts
 
-    if sites is not None:
-        share_facts(_worker["index"], _worker["resolver"], sites)
+    opened = state.opened
+    if sites is not None and opened.resolver is not None:
+        share_facts(opened.index, opened.resolver, sites)
 
 
-def _check(chunk: list[_Prepared]) -> list[list[Finding]]:
+def _check(state: WorkerState, chunk: list[_Prepared]) -> list[list[Finding]]:
     from wslint.driver.checking import check_all
 
-    return [findings for _, findings in check_all(chunk, _worker["index"], _worker["root"])]
+    return [findings for _, findings in check_all(chunk, state.opened.index, state.opened.root)]
