@@ -12,7 +12,7 @@ from wslint.analysis.constants import constant_number
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.module import ModuleInfo
 from wslint.core.options import Settings
-from wslint.driver.runner import parse_module
+from wslint.driver.checking import parse_module
 
 CONFIG = "FAST = 0.25\nSLOW = FAST * 40\n"
 
