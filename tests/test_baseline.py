@@ -15,7 +15,7 @@ import pytest
 from samples import FAST_LINE, FAST_POLLER
 
 from wslint.cli import main
-from wslint.engine.baseline import enclosing_names, function_at
+from wslint.driver.baseline import enclosing_names, function_at
 
 # Two broadcasters polling too fast: WSL003 in each (lines 9 and 15; the tests select it alone).
 TWO_FAST = """\

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from samples import FAST_POLLER
 
-from wslint.engine.findings import Finding
-from wslint.engine.output import render_summary
+from wslint.core.findings import Finding
+from wslint.driver.output import render_summary
 
 CLEAN = FAST_POLLER.replace("asyncio.sleep(0.1)", "asyncio.sleep(5)")
 

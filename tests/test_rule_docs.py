@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from wslint.core.options import OPTIONS_BY_KEY
 from wslint.docs import rule_table
-from wslint.engine.options import OPTIONS_BY_KEY
 from wslint.rules import ALL_RULES
 from wslint.rules.base import DOC_SECTIONS
 

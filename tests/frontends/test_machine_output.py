@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from frontend_support import SARIF_SCHEMA, Project, Row, run, tool
 
-from wslint.engine.findings import Finding
-from wslint.engine.output import render_github
+from wslint.core.findings import Finding
+from wslint.driver.output import render_github
 from wslint.frontends.sarif import render_sarif
 from wslint.rules import ALL_RULES
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from samples import FAST_LINE, FAST_POLLER
 
-from wslint.engine import runner
+from wslint.driver import checking
 from wslint.lsp.checks import SettingsError, arguments_for, checker_key
 from wslint.lsp.worker import serve
 
@@ -40,7 +40,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     (tmp_path / "starter.py").write_text(STARTER, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(runner, "_parsed_kept", None)
+    monkeypatch.setattr(checking, "_parsed_kept", None)
     return tmp_path
 
 
@@ -75,42 +75,42 @@ def test_modules_stay_parsed_between_checks_until_their_bytes_change(project: Pa
     path = str(project / "feed.py")
     text = (project / "feed.py").read_text(encoding="utf-8")
     answers_to([{"id": 1, "path": path, "text": text + "\n# edited\n"}], ["--no-cache"])
-    kept = runner._parsed_kept
+    kept = checking._parsed_kept
     assert kept is not None
     starter = str(project / "starter.py")
     parsed = {key: module for key, (module, _) in kept._kept.items() if key[0] == starter}
     assert len(parsed) == 1  # the other module, read for the project-wide question
 
-    runner._parsed_kept = kept
+    checking._parsed_kept = kept
     serve_again = [{"id": 2, "path": path, "text": text + "\n# edited again\n"}]
     out = io.StringIO()
-    original = runner.keep_parsed_modules
+    original = checking.keep_parsed_modules
     try:
-        runner.keep_parsed_modules = lambda budget: None  # keep the same memo for this second run
+        checking.keep_parsed_modules = lambda budget: None  # keep the same memo for this second run
         serve(io.StringIO(json.dumps(serve_again[0]) + "\n"), out, ["--no-cache"])
     finally:
-        runner.keep_parsed_modules = original
+        checking.keep_parsed_modules = original
     again = {key: module for key, (module, _) in kept._kept.items() if key[0] == starter}
     assert again == parsed and all(again[key] is parsed[key] for key in parsed)  # not parsed again
 
     (project / "starter.py").write_text(STARTER + "\n# changed on disk\n", encoding="utf-8")
-    runner._parsed_kept = kept
+    checking._parsed_kept = kept
     try:
-        runner.keep_parsed_modules = lambda budget: None
+        checking.keep_parsed_modules = lambda budget: None
         serve(
             io.StringIO(json.dumps({"id": 3, "path": path, "text": text}) + "\n"),
             io.StringIO(),
             ["--no-cache"],
         )
     finally:
-        runner.keep_parsed_modules = original
+        checking.keep_parsed_modules = original
     changed = [key for key in kept._kept if key[0] == starter]
     assert len(changed) == 2  # the new bytes parsed anew, beside the old
 
 
 def test_kept_modules_are_bounded_by_their_source_bytes(tmp_path: Path) -> None:
-    kept = runner.ParsedModules(budget=100)
-    settings = runner.Settings()
+    kept = checking.ParsedModules(budget=100)
+    settings = checking.Settings()
     for number in range(5):
         path = tmp_path / f"m{number}.py"
         kept.module(path, f"x = {number}\n".encode() * 10, tmp_path, settings)  # 60 bytes each

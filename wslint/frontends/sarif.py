@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wslint import __version__, origin
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules import ALL_RULES
 from wslint.rules.base import Rule
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from wslint.engine.config import ConfigError, load_settings
-from wslint.engine.findings import Finding
-from wslint.engine.options import OptionError, Settings
+from wslint.core.findings import Finding
+from wslint.core.options import OptionError, Settings
+from wslint.driver.config import ConfigError, load_settings
 from wslint.lsp.checks import project_root_of
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wslint.engine.findings import Finding
-from wslint.engine.project import ROOT_MARKERS
+from wslint.core.findings import Finding
+from wslint.driver.project import ROOT_MARKERS
 
 # Settings the client may send (``{"wslint": {...}}``) besides the command line's options:
 # a configuration file, and further arguments as a list.

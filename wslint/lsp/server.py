@@ -19,7 +19,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from wslint import __version__
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.lsp.checks import Checker, Outcome, SettingsError, arguments_for, checker_key, project_root_of
 
 DEBOUNCE_SECONDS = 0.3  # after an edit: the next keystroke usually comes sooner

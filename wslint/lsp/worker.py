@@ -5,7 +5,7 @@
 ``{"id": 1, "status": 1, "out": "<the command's JSON>", "err": ""}``: what
 ``wslint --format json --stdin-filename PATH [OPTIONS] -`` prints for that text, run in this
 process (its folder is the project's root). Between requests it keeps the project's modules it
-parsed (:func:`wslint.engine.runner.keep_parsed_modules`), so a check after an edit parses only
+parsed (:func:`wslint.driver.checking.keep_parsed_modules`), so a check after an edit parses only
 the files that changed: the findings are the command's, the time is not a cold start's. After
 its first answer it parses what the first file's project-wide questions need (:func:`warm_up`).
 """
@@ -39,7 +39,7 @@ def check(path: str, text: str, options: list[str]) -> dict[str, Any]:
 
 
 def serve(requests: TextIO, answers: TextIO, options: list[str]) -> None:
-    from wslint.engine.runner import keep_parsed_modules
+    from wslint.driver.checking import keep_parsed_modules
 
     keep_parsed_modules(KEPT_SOURCE_BYTES)
     warmed = False

@@ -10,7 +10,7 @@ from wslint.analysis.inference import InferenceView
 from wslint.analysis.loops import Loop
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.roles import broadcaster_loops
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 
 @dataclass

@@ -15,16 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from wslint.analysis.calls import SEND_METHODS
+from wslint.core.vocabulary import GAP, IDENTIFIER, SEND_METHODS
 
-IDENTIFIER = rb"[\w\x80-\xff]"  # a byte of an identifier (UTF-8 letters included)
 IDENTIFIER_BYTES = frozenset(
     b"_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" + bytes(range(0x80, 0x100))
 )
-# What may separate the tokens of one expression inside brackets: whitespace, line joins, comments.
-# A comment runs to its line's end (the lookahead): matched one way only, so that a line of
-# ``#`` after a name cannot be split in every way before a match fails (exponential).
-GAP = rb"(?:\s|\\|#[^\n]*(?![^\n]))*"
 
 
 class ByteTest(ABC):

@@ -1,21 +1,25 @@
 """The byte-level prefilter: a file none of whose bytes can start a finding is never parsed.
 
-Each rule names the words its findings cannot exist without (:meth:`Rule.required_words`),
-derived from the configuration in force; a file is parsed only when, for some selected rule,
-one alternative's words all appear in its bytes. A word is a byte string (a substring test),
-a :class:`ByteTest` (a pattern, a fan-out) or a :class:`ProjectWord`, which the rest of the
-project decides (a route registered elsewhere, a broadcasting function named).
+Each rule declares, as data, the words its findings cannot exist without
+(:meth:`Rule.required_words`, in the vocabulary of :mod:`wslint.core.needs`); :func:`compiled`
+turns a declaration into this layer's words for the configuration in force, and a file is
+parsed only when, for some selected rule, one alternative's words all appear in its bytes. A
+word here is a byte string (a substring test), a :class:`ByteTest` (a pattern, a fan-out) or a
+:class:`ProjectWord`, which the rest of the project decides (a route registered elsewhere, a
+broadcasting function named).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from wslint.engine.byte_tests import (
+from wslint.core import needs
+from wslint.core.options import Settings
+from wslint.speed.byte_tests import (
     ASYNC_DEF,
     ASYNC_FOR,
     FAN_OUT,
@@ -27,9 +31,10 @@ from wslint.engine.byte_tests import (
     call_of,
     keywords,
 )
-from wslint.engine.options import Settings
-from wslint.engine.project_words import (
+from wslint.speed.project_words import (
+    AnyFileHolds,
     NamesABroadcastingFunction,
+    NoProductionDefinition,
     ProjectFiles,
     ProjectWord,
     ProjectWords,
@@ -86,6 +91,57 @@ def broadcaster_words(settings: Settings) -> WordGroups:
     return tuple(groups)
 
 
+def compiled(declared: needs.Needs, settings: Settings) -> WordGroups:
+    """This layer's words for a rule's declared needs, in the configuration in force. A group
+    naming :data:`~wslint.core.needs.BROADCASTER` stands for each of the broadcaster's groups,
+    with the group's other words around it."""
+    groups: list[tuple[Word, ...]] = []
+    for alternative in declared:
+        if needs.BROADCASTER in alternative:
+            at = alternative.index(needs.BROADCASTER)
+            before = tuple(_word(word, settings) for word in alternative[:at])
+            after = tuple(_word(word, settings) for word in alternative[at + 1 :])
+            groups += [(*before, *group, *after) for group in broadcaster_words(settings)]
+        else:
+            groups.append(tuple(_word(word, settings) for word in alternative))
+    return tuple(groups)
+
+
+def _word(word: Any, settings: Settings) -> Word:
+    if isinstance(word, str):
+        return word.encode()
+    if word == needs.BROADCAST_CALL:
+        return broadcast_call(settings)
+    if isinstance(word, (bytes, ByteTest, ProjectWord)):
+        return word  # already this layer's own
+    return _settled_word(word)
+
+
+@cache
+def _settled_word(word: Any) -> Word:
+    """The one test of a declaration that depends on no setting (tests compare by identity)."""
+    if isinstance(word, needs.Keywords):
+        return _KEYWORDS.get(word.phrase) or keywords(word.phrase)
+    if isinstance(word, needs.CallOf):
+        return call_of(word.names)
+    if isinstance(word, needs.AnyProjectFileHolds):
+        return AnyFileHolds(name.encode() for name in word.words)
+    if isinstance(word, needs.NoProductionDefinition):
+        return NoProductionDefinition(word.name.encode())
+    if isinstance(word, needs.SpawnStatement):
+        from wslint.speed.spawn_calls import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
+
+        return SPAWN_ON_AN_ATTRIBUTE if word.on_an_attribute else BARE_SPAWN_CALL
+    if isinstance(word, needs.StateStoredOnlyInInit):
+        from wslint.speed.remembered_state import StateStoredOnlyInInit
+
+        return StateStoredOnlyInInit(word.words)
+    raise TypeError(f"not a word a rule may need: {word!r}")
+
+
+_KEYWORDS = {"async def": ASYNC_DEF, "async for": ASYNC_FOR}
+
+
 # The codes that hold only if the project says so: (code, alternatives of project words, each
 # given by its number in :attr:`Relevance.project_words`); the code holds if, for one
 # alternative, the project holds every word.
@@ -103,6 +159,11 @@ class Relevance:
     another rule anyway (a rule checked for nothing costs more than a byte test). Project
     words are answered apart, once the whole project has been read (:meth:`settled`).
     """
+
+    @classmethod
+    def of(cls, rules: Sequence[needs.Declaring], settings: Settings) -> Relevance:
+        """The prefilter of ``rules`` in the configuration ``settings``."""
+        return cls([(rule.code, compiled(rule.required_words(settings), settings)) for rule in rules])
 
     def __init__(self, rule_words: Sequence[tuple[str, WordGroups]]) -> None:
         numbers: dict[tuple[Word, ...], int] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
+from wslint.core.options import OPTIONS_BY_KEY, OptionError, Settings
 
 if TYPE_CHECKING:
     import configparser

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint.engine.config import ConfigError
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
+from wslint.driver.config import ConfigError
 
 # (ast, hashlib and json are imported where used: a run without a baseline never loads them.)
 if TYPE_CHECKING:
-    from wslint.engine.options import Settings
-    from wslint.engine.runner import Report
+    from wslint.core.options import Settings
+    from wslint.driver.run import Report
 
 FORMAT = 1
 MARKER = "wslint-baseline"

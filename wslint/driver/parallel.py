@@ -9,7 +9,7 @@ through the run in steps:
 1. **parse**: chunks of files are handed to whichever worker is free; it parses them, keeps
    them, and reports what they define that a shared question may be about;
 2. **tabulate**: each chunk goes back to the worker holding it, which answers the per-name
-   questions, for those names, about its modules (:mod:`wslint.analysis.tables`);
+   questions, for those names, about its modules (:mod:`wslint.speed.tables`);
 3. **share**: every worker receives the join of all tables;
 4. **gather**: the broadcast sites of the modules each holds, and of those no worker holds
    (only when some checked file may hold an endpoint); the join becomes every worker's
@@ -31,52 +31,52 @@ from __future__ import annotations
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.workers import Workers
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
+from wslint.core.source import ReadSources
+from wslint.driver.workers import FORKS, Workers
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ModuleTable, ProjectIndex
+    from wslint.analysis.message_flow import TypeResolver
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
-    from wslint.engine.cache import ResultCache
-    from wslint.engine.prefilter import Pending
-    from wslint.engine.runner import Reading, SourceUnit, _Prepared
-    from wslint.engine.source import ReadSources
+    from wslint.driver.cache import ResultCache
+    from wslint.driver.checking import Reading, SourceUnit, _Prepared
+    from wslint.driver.run import Run
+    from wslint.speed.prefilter import Pending
+    from wslint.speed.project_words import CallerSearch
 
-ENDPOINT_RULE = "WSL006"  # the rule that needs every broadcast site of the project
+
+def analyse(todo: list[_Prepared], run: Run, jobs: int) -> list[tuple[_Prepared, list[Finding]]]:
+    """Each file of ``todo`` with its findings, checked by the ``run``'s workers (else by
+    ``jobs`` new ones, which inherit the bytes the run has read, without a copy)."""
+    files = run.listed_files()
+    if run.workers is None:
+        with forked_workers(jobs, run.sources) as own:
+            return _analysed_by(own, todo, run, files)
+    return _analysed_by(run.workers, todo, run, files)
 
 
-def analyse(
-    todo: list[_Prepared],
-    settings: Settings,
-    root: Path,
-    files: list[Path],
-    jobs: int,
-    sources: Mapping[Path, bytes] | None = None,
-    workers: Workers | None = None,
-    definitions: Mapping[str, bool] | None = None,
+def _analysed_by(
+    workers: Workers, todo: list[_Prepared], run: Run, files: list[Path]
 ) -> list[tuple[_Prepared, list[Finding]]]:
-    """Each file of ``todo`` with its findings, checked by ``workers`` (else by ``jobs`` new
-    ones, which inherit ``sources``, the bytes the run has read, without a copy);
-    ``definitions``: what the run learnt of the names production modules define."""
-    from wslint.engine.runner import balanced
+    from wslint.driver.checking import balanced
 
-    if workers is None:
-        with forked_workers(jobs, sources) as own:
-            return analyse(todo, settings, root, files, jobs, sources, own, definitions)
+    settings, root, sources = run.settings, run.root, run.sources
     jobs = len(workers)
     chunks = [chunk for chunk in balanced(todo, jobs * CHUNKS_PER_JOB) if chunk]
     codes = {code for prepared in todo for code in prepared.rules}
     sent = None if workers.inherited.get("files") is files else files  # (unpickling Paths is slow)
-    workers.each(_open, [(settings, root, sent, dict(definitions or {}))] * jobs)
+    workers.each(_open, [(settings, root, sent, dict(run.definitions))] * jobs)
     if len(todo) < SHARE_WHEN_CHECKED * len(files):
         findings, _ = _distribute(workers, _check, chunks, ())  # each answers for itself
         return _paired(chunks, findings)
-    parsed, owners = _distribute(workers, _parse, chunks, (ENDPOINT_RULE in codes,))
+    parsed, owners = _distribute(workers, _parse, chunks, (_site_rules(codes),))
     names = _joined_names(codes, [defined for defined, _ in parsed])
     tables, owners = _distribute(workers, _tabulate, chunks, (names,), owners)
     workers.each(_share, [(tables, names)] * jobs)  # one tuple for all: pickled once
@@ -101,11 +101,9 @@ def forked_workers(
     """``jobs`` workers that inherit, where they are forked, the bytes the run has read (for
     their project index), the project's files when known, and the units to read and prefilter
     with the result cache (:func:`read_and_prefilter`), without a copy."""
-    _inherited.update(sources=sources, files=files, to_read=to_read, cache=cache)
-    try:
-        workers = Workers(jobs)
-    finally:
-        _inherited.clear()
+    # A spawned worker starts without: it would be sent a copy of everything.
+    state = WorkerState(sources, files, to_read, cache) if FORKS else WorkerState()
+    workers = Workers(jobs, state)
     if files is not None:
         workers.inherited["files"] = files
     return workers
@@ -224,16 +222,24 @@ def _distribute(
     return answers, answered_by
 
 
+def _site_rules(codes: set[str]) -> frozenset[str]:
+    """The rules in force that need every broadcast site of the project."""
+    from wslint.rules import RULES_BY_CODE
+
+    return frozenset(code for code in codes if RULES_BY_CODE[code].needs_broadcast_sites)
+
+
 def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[str, frozenset[str]]:
     """kind -> the names whose per-module answers the workers share: what the checked files
     define that the rules in force ask about (``defined``: per chunk, key -> names)."""
-    from wslint.analysis.tables import ASKED
+    from wslint.rules import RULES_BY_CODE
 
     names: dict[str, frozenset[str]] = {}
-    for kind, code, own_files in ASKED:
-        if code in codes:
+    for code in sorted(codes):
+        for kind, own_files in RULES_BY_CODE[code].project_questions:
             key = f"{kind} {code}" if own_files else kind
-            names[kind] = frozenset(name for part in defined for name in part.get(key, ()))
+            asked = frozenset(name for part in defined for name in part.get(key, ()))
+            names[kind] = names.get(kind, frozenset()) | asked
     return names
 
 
@@ -251,7 +257,7 @@ def _site_work(
     worker holding it), then the modules no worker holds, in ``jobs`` lists (owned by none)."""
     from wslint.analysis.names import module_name_for
     from wslint.analysis.project_facts import broadcasting_module_names
-    from wslint.engine.runner import project_index
+    from wslint.driver.checking import project_index
 
     index = project_index(root, files, settings, sources)
     for prepared in todo:
@@ -285,23 +291,45 @@ def _joined_sites(gathered: list[dict[str, list[BroadcastSite]] | None]) -> list
 
 
 # -- the steps, in each worker ------------------------------------------------------------------
-_worker: dict[str, Any] = {}  # this worker's share, index and resolver, for the whole run
-# What the parent hands its workers when it forks them (a spawned worker starts without).
-_inherited: dict[str, Any] = {}
-# The project files this worker read from disk (:func:`read_and_prefilter`).
-_read_here: list[Path] = []
+@dataclass
+class Opened:
+    """A run's analysis, opened in a worker (:func:`_open`): its index of the project, the
+    project's root, and the message types' resolver once the tables are shared."""
+
+    index: ProjectIndex
+    root: Path
+    resolver: TypeResolver | None = None
+
+
+@dataclass
+class WorkerState:
+    """What one worker holds for the run: what the parent forked it with (the bytes the run has
+    read, the project's files, the units to read, the cache), the files it read from disk
+    itself, and the analysis it opened."""
+
+    sources: Mapping[Path, bytes] | None = None
+    files: list[Path] | None = None
+    to_read: list[SourceUnit] | None = None
+    cache: ResultCache | None = None
+    read_here: list[Path] = field(default_factory=list)  # :func:`read_and_prefilter`
+    callers: CallerSearch | None = None  # over ``read_here``, once asked
+    analysis: Opened | None = None
+
+    @property
+    def opened(self) -> Opened:
+        if self.analysis is None:
+            raise RuntimeError("this worker opened no analysis")
+        return self.analysis
 
 
 def _read_and_prefilter(
-    run: slice, settings: Settings, root: Path
+    state: WorkerState, run: slice, settings: Settings, root: Path
 ) -> tuple[list[Answer], tuple[object, ...]]:
-    from wslint.engine.runner import read_unit, relevance_for
+    from wslint.driver.checking import read_unit, relevance_for
 
-    units: list[SourceUnit] | None = _inherited.get("to_read")
-    if units is None:
+    units, cache, kept = state.to_read, state.cache, state.sources  # kept: this worker's copy
+    if units is None or not isinstance(kept, ReadSources):
         raise RuntimeError("this worker was not forked with the units to read")
-    cache = _inherited.get("cache")
-    kept: ReadSources = _inherited["sources"]  # this worker's copy: the bytes it reads
     relevance = relevance_for(settings)
     project = relevance.project_answers((), root=root)  # scans these files: asks nothing
     readings = [(unit, read_unit(unit, cache)) for unit in units[run]]
@@ -315,58 +343,60 @@ def _read_and_prefilter(
         found = next(codes)
         if unit.data is None:
             kept.keep(unit.path, reading.data)
-            _read_here.append(unit.path)
+            state.read_here.append(unit.path)
         if not found[0] and not unit.named:
             reading = reading._replace(data=None)  # not needed by the parent: not sent
         answers.append((reading, found))
     return answers, project.shares()
 
 
-def _callers_held(names: frozenset[bytes]) -> set[bytes]:
-    from wslint.engine.project_words import CallerSearch
-    from wslint.engine.source import read_or_empty
+def _callers_held(state: WorkerState, names: frozenset[bytes]) -> set[bytes]:
+    from wslint.core.source import read_or_empty
+    from wslint.speed.project_words import CallerSearch
 
-    search = _worker.get("callers")
-    if search is None:
-        kept: ReadSources = _inherited["sources"]
-        files = (kept.get(path) or read_or_empty(path) for path in _read_here)  # past the budget: again
-        search = _worker["callers"] = CallerSearch(files)
-    return search.callers(names)
+    if state.callers is None:
+        kept = state.sources or {}
+        files = (kept.get(path) or read_or_empty(path) for path in state.read_here)  # past the budget: again
+        state.callers = CallerSearch(files)
+    return state.callers.callers(names)
 
 
 def _open(
-    settings: Settings, root: Path, files: list[Path] | None, definitions: Mapping[str, bool] | None = None
+    state: WorkerState,
+    settings: Settings,
+    root: Path,
+    files: list[Path] | None,
+    definitions: Mapping[str, bool] | None = None,
 ) -> None:
     """Start a run's analysis: ``files``, the project's (None: those the worker was forked with)."""
     from wslint.analysis.inference import forget_project
-    from wslint.engine.runner import project_index
+    from wslint.driver.checking import project_index
 
     if files is None:
-        files = _inherited.get("files")
+        files = state.files
         if files is None:
             raise RuntimeError("this worker was not forked with the project's files")
     forget_project(root)
-    _inherited.pop("to_read", None)
-    _inherited.pop("cache", None)
-    sources = _inherited.pop("sources", None)  # the parent's, shared with it until either writes
-    _worker.clear()
-    index = project_index(root, files, settings, sources, definitions)
-    _worker.update(index=index, root=root, resolver=None)
+    sources = state.sources  # the parent's, shared with it until either writes
+    state.to_read = state.cache = state.sources = state.callers = state.analysis = None
+    state.analysis = Opened(project_index(root, files, settings, sources, definitions), root)
 
 
-def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[str]], bool]:
+def _parse(
+    state: WorkerState, chunk: list[_Prepared], site_rules: frozenset[str]
+) -> tuple[dict[str, set[str]], bool]:
     """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
     what they define that the shared questions may be about, and whether one of them may hold a
     WebSocket endpoint."""
-    from wslint.analysis.tables import asked_about
+    from wslint.speed.tables import asked_about
 
-    index: ProjectIndex = _worker["index"]
+    index = state.opened.index
     defined: dict[str, set[str]] = {}
     endpoints = False
-    for prepared, module in _modules_of(chunk):
+    for prepared, module in _modules_of(state, chunk):
         try:
             asked = asked_about(module, index.settings)
-            if endpoint_rule and ENDPOINT_RULE in prepared.rules and not endpoints:
+            if not endpoints and not site_rules.isdisjoint(prepared.rules):
                 endpoints = _may_hold_endpoint(module, index)
         except Exception:  # noqa: BLE001 - the check reports it as WSL000
             continue
@@ -377,30 +407,30 @@ def _parse(chunk: list[_Prepared], endpoint_rule: bool) -> tuple[dict[str, set[s
     return defined, endpoints
 
 
-def _modules_of(chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
+def _modules_of(state: WorkerState, chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
     """The chunk's files with their modules, parsed here if not yet (files that do not parse,
     or that the project knows another module by the name of, are left out: answered lazily)."""
     from wslint.analysis.names import module_name_for
 
-    index: ProjectIndex = _worker["index"]
+    index, root = state.opened.index, state.opened.root
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
     for prepared in chunk:
         try:
-            module = index.module(module_name_for(prepared.unit.path, _worker["root"]))
+            module = index.module(module_name_for(prepared.unit.path, root))
         except Exception:  # noqa: BLE001 - the check reports it as WSL000
             continue
         if module is not None and Path(module.path) == prepared.unit.path:
             yield prepared, module
 
 
-def _tabulate(chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
+def _tabulate(state: WorkerState, chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
     """The tables of the chunk's modules, pickled here (the parent only forwards them)."""
-    from wslint.analysis.tables import module_table
+    from wslint.speed.tables import module_table
 
-    index: ProjectIndex = _worker["index"]
+    index = state.opened.index
     tables: dict[str, ModuleTable] = {}
-    for _, module in _modules_of(chunk):
+    for _, module in _modules_of(state, chunk):
         try:
             tables[module.name] = module_table(index, module, names)
         except Exception:  # noqa: BLE001 - answered lazily; the check reports it as WSL000
@@ -419,37 +449,41 @@ def _may_hold_endpoint(module: ModuleInfo, index: ProjectIndex) -> bool:
     return False
 
 
-def _share(tables: list[bytes], names: dict[str, frozenset[str]]) -> None:
+def _share(state: WorkerState, tables: list[bytes], names: dict[str, frozenset[str]]) -> None:
     """Take every worker's tables."""
     from wslint.analysis.message_flow import TypeResolver
 
-    index: ProjectIndex = _worker["index"]
+    opened = state.opened
     joined: dict[str, ModuleTable] = {}
     for part in tables:
         joined.update(pickle.loads(part))
-    index.share(joined, names)
-    _worker["resolver"] = TypeResolver(index)
+    opened.index.share(joined, names)
+    opened.resolver = TypeResolver(opened.index)
 
 
-def _gather(modules: list[str]) -> dict[str, list[BroadcastSite]] | None:
+def _gather(state: WorkerState, modules: list[str]) -> dict[str, list[BroadcastSite]] | None:
     """The broadcast sites of ``modules`` (None: could not; they are then gathered lazily)."""
     from wslint.analysis.project_facts import gather_sites
 
+    opened = state.opened
+    if opened.resolver is None:  # no tables shared yet
+        return None
     try:
-        return gather_sites(_worker["index"], _worker["resolver"], modules)
+        return gather_sites(opened.index, opened.resolver, modules)
     except Exception:  # noqa: BLE001 - the check gathers them again, as one process would
         return None
 
 
-def _install(sites: list[BroadcastSite] | None) -> None:
+def _install(state: WorkerState, sites: list[BroadcastSite] | None) -> None:
     """The project's broadcast sites, joined from every worker, as this worker's facts."""
     from wslint.analysis.project_facts import share_facts
 
-    if sites is not None:
-        share_facts(_worker["index"], _worker["resolver"], sites)
+    opened = state.opened
+    if sites is not None and opened.resolver is not None:
+        share_facts(opened.index, opened.resolver, sites)
 
 
-def _check(chunk: list[_Prepared]) -> list[list[Finding]]:
-    from wslint.engine.runner import check_all
+def _check(state: WorkerState, chunk: list[_Prepared]) -> list[list[Finding]]:
+    from wslint.driver.checking import check_all
 
-    return [findings for _, findings in check_all(chunk, _worker["index"], _worker["root"])]
+    return [findings for _, findings in check_all(chunk, state.opened.index, state.opened.root)]

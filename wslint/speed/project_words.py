@@ -14,7 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from wslint.engine.byte_tests import (
+from wslint.core.source import read_or_empty
+from wslint.speed.byte_tests import (
     FAN_OUT,
     IDENTIFIER,
     DefBlocks,
@@ -26,7 +27,6 @@ from wslint.engine.byte_tests import (
     shortest_literals,
     whole_word_starts,
 )
-from wslint.engine.source import read_or_empty
 
 ProjectFiles = Sequence[Path] | Callable[[], Iterable[Path]]
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import click
 
 from wslint import rules
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 
 
 def render_text(

@@ -1,6 +1,6 @@
 """Checking one file from inside another tool (flake8, pylint) that has already read and parsed it.
 
-The standalone command checks many files in one run (:mod:`wslint.engine.runner`); a plugin is
+The standalone command checks many files in one run (:mod:`wslint.driver.runner`); a plugin is
 handed one file at a time, in whatever process the host tool chose. :func:`check_source` gives
 that file the same answer the command gives: it indexes the file's whole project (root = the
 nearest ``pyproject.toml``, ``setup.cfg`` or ``.git``), lazily, so project-wide rules (WSL005)
@@ -19,11 +19,10 @@ from typing import Any
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.inference import forget_project
 from wslint.analysis.module import ModuleInfo
-from wslint.engine.discovery import DiscoveryError, discover
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.project import find_project_root
-from wslint.engine.runner import (
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
+from wslint.core.source import Unreadable, parse_source
+from wslint.driver.checking import (
     SourceUnit,
     is_ignored,
     parse_module,
@@ -31,7 +30,8 @@ from wslint.engine.runner import (
     run_rules,
     unreadable_finding,
 )
-from wslint.engine.source import Unreadable, parse_source
+from wslint.driver.discovery import DiscoveryError, discover
+from wslint.driver.project import find_project_root
 from wslint.rules import RULES_BY_CODE
 
 _FORGOTTEN: set[str] = set()

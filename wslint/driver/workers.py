@@ -26,9 +26,13 @@ class WorkerFailed(RuntimeError):
 
 
 class Workers:
-    """``count`` processes; :meth:`each` runs one step in all of them and gathers the answers."""
+    """``count`` processes; :meth:`each` runs one step in all of them and gathers the answers.
 
-    def __init__(self, count: int) -> None:
+    Each worker holds its own copy of ``state`` (where forked, the parent's object, shared until
+    either writes) and every step it runs is handed that state first: ``step(state, *args)``.
+    """
+
+    def __init__(self, count: int, state: object = None) -> None:
         method = "fork" if FORKS else "spawn"
         context: Any = multiprocessing.get_context(method)  # typeshed's context lacks Process
         self._connections: list[Connection] = []
@@ -38,7 +42,7 @@ class Workers:
         self.inherited: dict[str, object] = {}
         for _ in range(count):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            process = context.Process(target=_serve, args=(theirs, state), daemon=True)
             process.start()
             theirs.close()
             self._connections.append(ours)
@@ -54,7 +58,7 @@ class Workers:
         return len(self._connections)
 
     def each(self, step: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]) -> list[Any]:
-        """``step(*arguments[i])`` in worker ``i``, all at once; the answers in worker order.
+        """``step(state, *arguments[i])`` in worker ``i``, all at once; the answers in worker order.
         Arguments given as one object for several workers are pickled once."""
         pickled: dict[int, bytes] = {}
         for number, args in enumerate(arguments):
@@ -66,7 +70,7 @@ class Workers:
         return [answers[number] for number in range(len(arguments))]
 
     def send(self, number: int, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        """Start ``step(*args)`` in worker ``number``, once the steps sent to it before are done
+        """Start ``step(state, *args)`` in worker ``number``, once the steps sent to it before are done
         (their answers come first)."""
         self._connections[number].send((step, args))
         self._busy[number] = self._busy.get(number, 0) + 1
@@ -106,8 +110,8 @@ class Workers:
         self._connections, self._processes = [], []
 
 
-def _serve(connection: Connection) -> None:
-    """A worker's loop: run each step it is sent, answer, until told to stop."""
+def _serve(connection: Connection, state: object) -> None:
+    """A worker's loop: run each step it is sent on its ``state``, answer, until told to stop."""
     gc.disable()  # a worker lives for one run and its trees hold no reference cycles
     while True:
         try:
@@ -118,7 +122,7 @@ def _serve(connection: Connection) -> None:
             return
         step, args = message
         try:
-            answer = (True, step(*args))
+            answer = (True, step(state, *args))
         except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
             answer = (False, traceback.format_exc())
         connection.send(answer)

@@ -16,15 +16,11 @@ from wslint.analysis.message_flow import MENTIONS, mentions_in
 from wslint.analysis.module import ModuleInfo
 from wslint.analysis.project_facts import holds_a_site
 from wslint.analysis.roles import matches_broadcaster_pattern
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
-# The shared kinds of answers: (kind, the rule asking, whether only what the files that rule
-# checks define is asked about).
-ASKED = (
-    (REFERENCES, "WSL005", True),  # where references to a broadcaster go
-    (MENTIONS, "WSL006", False),  # the call sites of a message's helpers
-    (CONSTRUCTIONS, "WSL003", True),  # the constructions passing an interval
-)
+# The kinds of answers shared between workers; which are asked is declared by the rules
+# (``Rule.project_questions``).
+KINDS = (REFERENCES, MENTIONS, CONSTRUCTIONS)
 
 
 def asked_about(module: ModuleInfo, settings: Settings) -> dict[str, set[str]]:
