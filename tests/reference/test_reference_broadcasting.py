@@ -133,6 +133,8 @@ def test_hybrid_publishes_at_once_and_polls_as_backup() -> None:
             hybrid.start()
             await wait_until(lambda: hybrid.last_state == {"v": 0})
             clients = await connect(port, 2)
+            # The manager sends a new client the latest state of each type.
+            assert [m["data"] for m in await recv_all(clients)] == [{"v": 0}] * 2
 
             source.value = {"v": 1}
             start = time.monotonic()
