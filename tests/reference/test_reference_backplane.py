@@ -12,8 +12,8 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from redis_support import RedisServer
 from reference_support import assert_silent, close_all, connect, recv_all, run, wait_until, ws_server
-from redis_support import RedisServer, redis_server  # noqa: F401 - the fixture
 from websockets.asyncio.client import ClientConnection
 
 from wslint.reference import ConnectionManager, PollingBroadcaster, RedisBackplane, RedisLease
@@ -38,7 +38,8 @@ async def worker(url: str, clients: int) -> AsyncIterator[tuple[ConnectionManage
 
 def test_a_broadcast_reaches_the_clients_of_every_process_once(redis_server: RedisServer) -> None:
     async def main() -> None:
-        async with worker(redis_server.url, 2) as (a, a_clients), worker(redis_server.url, 3) as (b, b_clients):
+        url = redis_server.url
+        async with worker(url, 2) as (a, a_clients), worker(url, 3) as (b, b_clients):
             everyone = a_clients + b_clients
             for n in range(3):
                 assert await a.broadcast({"type": "job_update", "data": n}) == 2
@@ -58,7 +59,8 @@ def test_subscribers_reconnect_after_redis_restarts(
     caplog.set_level(logging.INFO, "wslint.reference")
 
     async def main() -> None:
-        async with worker(redis_server.url, 1) as (a, a_clients), worker(redis_server.url, 1) as (b, b_clients):
+        url = redis_server.url
+        async with worker(url, 1) as (a, a_clients), worker(url, 1) as (b, b_clients):
             assert a.backplane is not None and b.backplane is not None
             await a.broadcast({"type": "job_update", "data": "before"})
             assert [m["data"] for m in await recv_all(a_clients + b_clients)] == ["before"] * 2
