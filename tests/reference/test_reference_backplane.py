@@ -136,3 +136,25 @@ def test_only_the_lease_holder_polls_and_another_takes_over(redis_server: RedisS
             await manager.aclose()
 
     run(main)
+
+
+def test_a_process_that_starts_late_learns_the_latest_state(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        async with worker(redis_server.url, 1) as (a, a_clients):
+            await a.broadcast({"type": "status_update", "data": "old"})
+            await a.broadcast({"type": "status_update", "data": "current"})
+            await a.broadcast({"type": "job_update", "data": 7})
+            assert [m["data"] for m in await recv_all(a_clients)] == ["old"]
+            assert [m["data"] for m in await recv_all(a_clients)] == ["current"]
+            assert [m["data"] for m in await recv_all(a_clients)] == [7]
+            await a.flush(3)
+            await wait_until(lambda: a.backplane is not None and a.backplane.published == 3)
+            # B starts after the fact: its first client is sent what A broadcast last.
+            async with worker(redis_server.url, 0) as (b, _):
+                assert b.latest_messages == {
+                    "status_update": '{"type":"status_update","data":"current"}',
+                    "job_update": '{"type":"job_update","data":7}',
+                }
+            await assert_silent(a_clients, 0.2)  # A is not sent its own retained messages back
+
+    run(main)

@@ -3,7 +3,8 @@
 A **backplane** carries every broadcast to the other processes of a
 deployment (``uvicorn --workers 4``, several pods): the manager publishes a
 payload string, and hands each payload that another process published to
-its own clients. Three methods, so that Redis pub/sub
+its own clients; the latest payload of each message type is retained, for
+processes that start or reconnect later. Three methods, so that Redis pub/sub
 (:class:`wslint.reference.redis_backplane.RedisBackplane`), Postgres
 ``LISTEN``/``NOTIFY`` or a NATS subject can each implement it in a page.
 Delivery is at most once: a payload published while the bus is unreachable
@@ -29,16 +30,22 @@ Receive = Callable[[str], None]
 class Backplane(Protocol):
     """A message bus shared by the processes of one deployment."""
 
-    async def start(self, receive: Receive) -> None:
+    async def start(self, receive: Receive, restore: Receive) -> None:
         """Begin receiving: call ``receive(payload)`` for every payload published
         by any process (this one included; the manager skips its own).
 
-        Must not raise when the bus is down: keep reconnecting in the
-        background instead.
+        After each (re)subscription, call ``restore(payload)`` with every
+        payload retained so far (see ``publish``), so that a process that
+        starts or reconnects late learns the current state. Must not raise
+        when the bus is down: keep reconnecting in the background instead.
         """
 
-    def publish(self, payload: str) -> None:
-        """Queue ``payload`` for every subscriber and return at once (at most once)."""
+    def publish(self, payload: str, retain: str | None = None) -> None:
+        """Queue ``payload`` for every subscriber and return at once (at most once).
+
+        With ``retain``, also keep it as the latest payload under that name
+        for ``restore``; a bus that cannot keep anything may ignore it.
+        """
 
     async def stop(self) -> None:
         """Stop receiving and publishing; release the connection."""

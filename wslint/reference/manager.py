@@ -190,7 +190,7 @@ class ConnectionManager:
     async def start(self) -> None:
         """Start the backplane, if any (a no-op without one)."""
         if self.backplane is not None:
-            await self.backplane.start(self._receive)
+            await self.backplane.start(self._receive, self._restore)
 
     def connect(self, ws: Any) -> None:
         """Register an already accepted socket and queue the initial state."""
@@ -236,9 +236,9 @@ class ConnectionManager:
         """
         text = encode(message)
         kind = message_type_of(message)
-        self._note_latest(kind, text)
+        remembered = self._note_latest(kind, text)
         if self.backplane is not None:
-            self.backplane.publish(pack(self.origin, kind, text))
+            self.backplane.publish(pack(self.origin, kind, text), retain=kind if remembered else None)
         return self._fan_out(text)
 
     async def flush(self, timeout: float | None = None) -> bool:
@@ -291,12 +291,26 @@ class ConnectionManager:
         self._note_latest(kind, text)
         self._fan_out(text)
 
-    def _note_latest(self, kind: str | None, text: str) -> None:
-        if kind is None or not self._remember:
+    def _restore(self, payload: str) -> None:
+        """Take a retained message (sent after a (re)subscription) unless it is not news."""
+        unpacked = unpack(payload)
+        if unpacked is None:
             return
-        if self._initial_types is None or kind in self._initial_types:
-            self._latest.pop(kind, None)
-            self._latest[kind] = text
+        origin, kind, text = unpacked
+        if origin == self.origin or kind is None or self._latest.get(kind) == text:
+            return
+        if self._note_latest(kind, text):
+            self._fan_out(text)
+
+    def _note_latest(self, kind: str | None, text: str) -> bool:
+        """Remember ``text`` as the latest of its type, if that type is remembered."""
+        if kind is None or not self._remember:
+            return False
+        if self._initial_types is not None and kind not in self._initial_types:
+            return False
+        self._latest.pop(kind, None)
+        self._latest[kind] = text
+        return True
 
     def _fan_out(self, text: str) -> int:
         clients = list(self._clients.values())

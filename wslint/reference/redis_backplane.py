@@ -5,7 +5,11 @@ backplane or lease starts, so importing :mod:`wslint.reference` never
 needs it.
 
 * :class:`RedisBackplane` publishes every broadcast on one channel and
-  hands what it receives there to the manager. Delivery is at most once:
+  hands what it receives there to the manager. The latest message of each
+  type is also kept in a hash (``<channel>:latest``, expiring after
+  ``retain_expiry`` seconds without a write), read back after every
+  (re)subscription, so a worker that starts late or reconnects learns the
+  current state. Delivery is at most once:
   while Redis is unreachable, publishes fail and are dropped (counted in
   ``lost``), payloads older than ``expiry`` are not sent late, and the
   subscriber reconnects with exponential backoff; nothing raises into the
@@ -94,6 +98,7 @@ class RedisBackplane:
         *,
         max_pending: int = 1000,
         expiry: float = 10.0,
+        retain_expiry: float = 86400.0,
         min_backoff: float = 0.1,
         max_backoff: float = 5.0,
         connect_timeout: float = 1.0,
@@ -103,6 +108,8 @@ class RedisBackplane:
         self.channel = channel
         self.max_pending = max_pending
         self.expiry = expiry
+        self.retain_expiry = retain_expiry
+        self.latest_key = f"{channel}:latest"
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self.min_backoff = min_backoff
@@ -112,13 +119,14 @@ class RedisBackplane:
         self.lost = 0
         self.reconnects = 0
         self.subscribed = asyncio.Event()
-        self._pending: deque[tuple[float, str]] = deque()
+        self._pending: deque[tuple[float, str, str | None]] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._client: Any = None
         self._receive: Receive | None = None
+        self._restore: Receive | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self, receive: Receive) -> None:
+    async def start(self, receive: Receive, restore: Receive) -> None:
         """Connect, subscribe and start publishing.
 
         Waits up to ``connect_timeout`` for the subscription; if Redis is
@@ -127,6 +135,7 @@ class RedisBackplane:
         if self._tasks:
             raise RuntimeError("the backplane is already started")
         self._receive = receive
+        self._restore = restore
         self._client = connect_redis(self.url, self.connect_timeout, self.command_timeout)
         loops = {"subscriber": self._subscribe_forever, "publisher": self._publish_forever}
         for name, loop_body in loops.items():
@@ -137,12 +146,12 @@ class RedisBackplane:
         except asyncio.TimeoutError:
             logger.warning("Redis at %s unreachable; the backplane keeps retrying", self.url)
 
-    def publish(self, payload: str) -> None:
-        """Queue ``payload`` for publishing and return at once."""
+    def publish(self, payload: str, retain: str | None = None) -> None:
+        """Queue ``payload`` for publishing (and keeping under ``retain``) and return at once."""
         if len(self._pending) >= self.max_pending:
             self._pending.popleft()
             self.lost += 1
-        self._pending.append((time.monotonic(), payload))
+        self._pending.append((time.monotonic(), payload, retain))
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
             wakeup.set_result(None)
@@ -170,6 +179,7 @@ class RedisBackplane:
                     self.reconnects += 1
                     logger.info("Redis backplane subscribed again to %s", self.channel)
                 backoff.reset()
+                await self._restore_retained()
                 self.subscribed.set()
                 await self._receive_until_failure(pubsub)
             except Exception as exc:
@@ -181,6 +191,16 @@ class RedisBackplane:
             except asyncio.CancelledError:
                 await close_quietly(pubsub)
                 raise
+
+    async def _restore_retained(self) -> None:
+        """Hand over the retained payloads (read after subscribing, so none is missed)."""
+        restore = self._restore
+        assert restore is not None
+        for payload in (await self._client.hgetall(self.latest_key)).values():
+            try:
+                restore(payload)
+            except Exception:
+                logger.exception("restoring a retained backplane message failed")
 
     async def _receive_until_failure(self, pubsub: Any) -> None:
         receive = self._receive
@@ -217,24 +237,29 @@ class RedisBackplane:
                                len(batch), exc, delay)
                 await asyncio.sleep(delay)
 
-    def _take_batch(self) -> list[str]:
+    def _take_batch(self) -> list[tuple[str, str | None]]:
         """Up to PUBLISH_BATCH pending payloads, skipping (and counting) expired ones."""
         oldest_allowed = time.monotonic() - self.expiry
-        batch: list[str] = []
+        batch: list[tuple[str, str | None]] = []
         while self._pending and len(batch) < PUBLISH_BATCH:
-            queued_at, payload = self._pending.popleft()
+            queued_at, payload, retain = self._pending.popleft()
             if queued_at < oldest_allowed:
                 self.lost += 1
             else:
-                batch.append(payload)
+                batch.append((payload, retain))
         return batch
 
-    async def _publish_batch(self, batch: list[str]) -> None:
-        if len(batch) == 1:
-            await self._client.publish(self.channel, batch[0])
+    async def _publish_batch(self, batch: list[tuple[str, str | None]]) -> None:
+        """Keep the retained payloads, then publish all, in one round trip."""
+        if len(batch) == 1 and batch[0][1] is None:
+            await self._client.publish(self.channel, batch[0][0])
             return
         async with self._client.pipeline(transaction=False) as pipe:
-            for payload in batch:
+            retained = {name: payload for payload, name in batch if name is not None}
+            if retained:
+                pipe.hset(self.latest_key, mapping=retained)
+                pipe.pexpire(self.latest_key, int(self.retain_expiry * 1000))
+            for payload, _ in batch:
                 pipe.publish(self.channel, payload)
             await pipe.execute()
 
