@@ -163,6 +163,7 @@ class ConnectionManager:
         self._initial_types = None if isinstance(initial_state, bool) else frozenset(initial_state)
         self._remember = bool(initial_state)
         self._latest: dict[str, str] = {}
+        self._restored: dict[str, str] = {}
         self._clients: dict[Any, _Client] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -288,6 +289,8 @@ class ConnectionManager:
         origin, kind, text = unpacked
         if origin == self.origin:
             return
+        if kind is not None and self._restored.pop(kind, None) == text:
+            return  # published while we resubscribed: restored already
         self._note_latest(kind, text)
         self._fan_out(text)
 
@@ -300,6 +303,7 @@ class ConnectionManager:
         if origin == self.origin or kind is None or self._latest.get(kind) == text:
             return
         if self._note_latest(kind, text):
+            self._restored[kind] = text
             self._fan_out(text)
 
     def _note_latest(self, kind: str | None, text: str) -> bool:
