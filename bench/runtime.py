@@ -354,6 +354,11 @@ async def bench_latency(per_worker: int, rounds: int, per_round: int) -> dict[st
     return results
 
 
+async def bench_latencies(counts: list[int], rounds: int, per_round: int) -> dict[str, dict[str, Any]]:
+    """The latency benchmark once per number of clients per worker (keys: that number)."""
+    return {str(count): await bench_latency(count, rounds, per_round) for count in counts}
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -405,22 +410,22 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             lines.append(f"| {label} | {value * 1000:.1f} | {ratio:.2f}x | {target} |")
         lines.append("")
     if "latency" in results:
-        lat = results["latency"]
         lines += [
-            f"**Cross-process latency through Redis**: 2 uvicorn workers, {args.latency_clients} clients "
-            f"on each, {args.latency_rounds} rounds of {args.latency_messages} broadcasts made on the "
-            "first worker, backplanes alternating round by round.",
+            f"**Cross-process latency through Redis**: 2 uvicorn workers, N clients on each, "
+            f"{args.latency_rounds} rounds of {args.latency_messages} broadcasts made on the first worker, "
+            "backplanes alternating round by round.",
             "",
-            "| backplane | other worker p50 (ms) | other worker p99 (ms) | all clients p50 (ms) "
-            "| all clients p99 (ms) | receipts |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| clients per worker | backplane | other worker p50 (ms) | other worker p99 (ms) "
+            "| all clients p50 (ms) | all clients p99 (ms) | receipts |",
+            "|---:|---|---:|---:|---:|---:|---:|",
         ]
-        for name, row in lat.items():
-            lines.append(
-                f"| {name} | {row['other worker p50'] * 1000:.2f} | {row['other worker p99'] * 1000:.2f} "
-                f"| {row['all clients p50'] * 1000:.2f} | {row['all clients p99'] * 1000:.2f} "
-                f"| {int(row['receipts'])} |"
-            )
+        for count, by_backplane in results["latency"].items():
+            for name, row in by_backplane.items():
+                lines.append(
+                    f"| {count} | {name} | {row['other worker p50'] * 1000:.2f} "
+                    f"| {row['other worker p99'] * 1000:.2f} | {row['all clients p50'] * 1000:.2f} "
+                    f"| {row['all clients p99'] * 1000:.2f} | {int(row['receipts'])} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -434,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-delay", type=float, default=0.5)
     parser.add_argument("--fanout-clients", type=int, default=1000)
     parser.add_argument("--fanout-repeat", type=int, default=10)
-    parser.add_argument("--latency-clients", type=int, default=50, help="per worker")
+    parser.add_argument("--latency-clients", type=int, nargs="+", default=[1, 50], help="per worker")
     parser.add_argument("--latency-rounds", type=int, default=6)
     parser.add_argument("--latency-messages", type=int, default=50, help="per round")
     parser.add_argument("--quick", action="store_true", help="every part small (a smoke run)")
@@ -443,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.repeat, args.isolation_clients, args.slow_delay = 1, 20, 0.2
         args.fanout_clients, args.fanout_repeat = 100, 3
-        args.latency_clients, args.latency_rounds, args.latency_messages = 5, 2, 10
+        args.latency_clients, args.latency_rounds, args.latency_messages = [5], 2, 10
     parts = set(args.parts.split(","))
     fanout.raise_fd_limit(max(args.fanout_clients, args.isolation_clients) + 512)
     results: dict[str, Any] = {}
@@ -453,7 +458,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda: bench_isolation(args.isolation_clients, args.broadcasts, args.slow_delay, args.repeat),
         ),
         ("fanout", lambda: bench_fanout(args.fanout_clients, args.fanout_repeat)),
-        ("latency", lambda: bench_latency(args.latency_clients, args.latency_rounds, args.latency_messages)),
+        (
+            "latency",
+            lambda: bench_latencies(args.latency_clients, args.latency_rounds, args.latency_messages),
+        ),
     ]
     for name, step in steps:
         if name in parts:

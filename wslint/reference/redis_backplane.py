@@ -71,6 +71,8 @@ def connect_redis(url: str, connect_timeout: float, command_timeout: float) -> A
         socket_connect_timeout=connect_timeout,
         socket_timeout=command_timeout,
         retry=Retry(NoBackoff(), 0),
+        # An idle subscription pings now and then, so a silently dead link is noticed.
+        health_check_interval=10.0,
     )
 
 
