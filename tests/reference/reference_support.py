@@ -201,9 +201,11 @@ class GatedSocket:
     def __init__(self) -> None:
         self.gate = asyncio.Event()
         self.sent: list[str] = []
+        self.started = 0
         self.cancelled = False
 
     async def send(self, text: str) -> None:
+        self.started += 1
         try:
             await self.gate.wait()
         except asyncio.CancelledError:

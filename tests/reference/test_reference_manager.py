@@ -216,6 +216,21 @@ def test_send_personal_drops_a_failing_client() -> None:
     run(main)
 
 
+def test_send_personal_answers_false_when_the_client_leaves_mid_send() -> None:
+    async def main() -> None:
+        manager = ConnectionManager(send_timeout=5.0)
+        gated = GatedSocket()
+        manager.connect(gated)
+        sending = asyncio.ensure_future(manager.send_personal(gated, {"type": "a_update"}))
+        await wait_until(lambda: gated.started == 1)  # taken off the queue, being sent
+        manager.disconnect(gated)
+        assert await asyncio.wait_for(sending, 3) is False
+        assert gated.cancelled
+        await manager.aclose()
+
+    run(main)
+
+
 def test_aclose_flushes_what_it_can_and_reports_the_rest(caplog: pytest.LogCaptureFixture) -> None:
     async def main() -> None:
         manager = ConnectionManager(send_timeout=5.0)

@@ -194,7 +194,10 @@ class ConnectionManager:
             await self.backplane.start(self._receive, self._restore)
 
     def connect(self, ws: Any) -> None:
-        """Register an already accepted socket and queue the initial state."""
+        """Register an already accepted socket and queue the initial state.
+
+        Call it from the event loop: it starts the client's sender task.
+        """
         if ws in self._clients:
             return
         client = _Client(ws)
@@ -357,6 +360,10 @@ class ConnectionManager:
                 try:
                     await send_within(client.send, text, self.send_timeout)
                     client.in_flight = False
+                except asyncio.CancelledError:  # disconnected or shut down mid-send
+                    if outgoing is not None:
+                        outgoing.settle(False)
+                    raise
                 except Exception as exc:
                     if outgoing is not None:
                         outgoing.settle(False)
