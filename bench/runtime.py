@@ -286,9 +286,10 @@ class LatencyClients:
         self.conns: list[Any] = []
         self.readers: list[asyncio.Task[None]] = []
 
-    async def open(self, ports: list[int], per_worker: int) -> None:
-        for index, port in enumerate(ports):
-            for _ in range(per_worker):
+    async def open(self, ports: list[int], layout: tuple[int, int]) -> None:
+        """Connect ``layout[i]`` clients to the worker on ``ports[i]``."""
+        for index, (port, count) in enumerate(zip(ports, layout)):
+            for _ in range(count):
                 conn = await websockets.connect(f"ws://127.0.0.1:{port}{self.path}", **CLIENT_OPTIONS)
                 if self.path == "/bws":
                     assert await asyncio.wait_for(conn.recv(), 10) == "subscribed"
@@ -310,7 +311,8 @@ class LatencyClients:
         await asyncio.gather(*(conn.close() for conn in self.conns), return_exceptions=True)
 
 
-async def bench_latency(per_worker: int, rounds: int, per_round: int) -> dict[str, dict[str, float]]:
+async def bench_latency(layout: tuple[int, int], rounds: int, per_round: int) -> dict[str, dict[str, float]]:
+    """Clients per worker as in ``layout``; broadcasts made on the first worker."""
     with redis_server() as redis_url, workers(redis_url, 2) as ports:
         groups = {
             "wslint RedisBackplane": LatencyClients("/ws"),
@@ -318,7 +320,7 @@ async def bench_latency(per_worker: int, rounds: int, per_round: int) -> dict[st
         }
         controls = {}
         for name, group in groups.items():
-            await group.open(ports, per_worker)
+            await group.open(ports, layout)
             backplane = "wslint" if group.path == "/ws" else "broadcaster"
             controls[name] = await websockets.connect(f"ws://127.0.0.1:{ports[0]}/control/{backplane}")
         seq = 0
@@ -354,9 +356,15 @@ async def bench_latency(per_worker: int, rounds: int, per_round: int) -> dict[st
     return results
 
 
-async def bench_latencies(counts: list[int], rounds: int, per_round: int) -> dict[str, dict[str, Any]]:
-    """The latency benchmark once per number of clients per worker (keys: that number)."""
-    return {str(count): await bench_latency(count, rounds, per_round) for count in counts}
+def parse_layout(text: str) -> tuple[int, int]:
+    """``"A:B"``: A clients on the calling worker, B on the other one."""
+    calling, other = text.split(":")
+    return int(calling), int(other)
+
+
+async def bench_latencies(layouts: list[str], rounds: int, per_round: int) -> dict[str, dict[str, Any]]:
+    """The latency benchmark once per client layout (keys: the layouts as given)."""
+    return {layout: await bench_latency(parse_layout(layout), rounds, per_round) for layout in layouts}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -411,11 +419,11 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         lines.append("")
     if "latency" in results:
         lines += [
-            f"**Cross-process latency through Redis**: 2 uvicorn workers, N clients on each, "
-            f"{args.latency_rounds} rounds of {args.latency_messages} broadcasts made on the first worker, "
-            "backplanes alternating round by round.",
+            "**Cross-process latency through Redis**: 2 uvicorn workers; clients on the calling worker "
+            f"and on the other one (A:B); {args.latency_rounds} rounds of {args.latency_messages} "
+            "broadcasts made on the calling worker, backplanes alternating round by round.",
             "",
-            "| clients per worker | backplane | other worker p50 (ms) | other worker p99 (ms) "
+            "| clients (calling:other) | backplane | other worker p50 (ms) | other worker p99 (ms) "
             "| all clients p50 (ms) | all clients p99 (ms) | receipts |",
             "|---:|---|---:|---:|---:|---:|---:|",
         ]
@@ -439,7 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-delay", type=float, default=0.5)
     parser.add_argument("--fanout-clients", type=int, default=1000)
     parser.add_argument("--fanout-repeat", type=int, default=10)
-    parser.add_argument("--latency-clients", type=int, nargs="+", default=[1, 50], help="per worker")
+    parser.add_argument(
+        "--latency-clients",
+        nargs="+",
+        default=["1:1", "50:50", "0:50"],
+        help="client layouts, CALLING:OTHER clients on the calling and the other worker",
+    )
     parser.add_argument("--latency-rounds", type=int, default=6)
     parser.add_argument("--latency-messages", type=int, default=50, help="per round")
     parser.add_argument("--quick", action="store_true", help="every part small (a smoke run)")
@@ -448,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.repeat, args.isolation_clients, args.slow_delay = 1, 20, 0.2
         args.fanout_clients, args.fanout_repeat = 100, 3
-        args.latency_clients, args.latency_rounds, args.latency_messages = [5], 2, 10
+        args.latency_clients, args.latency_rounds, args.latency_messages = ["5:5"], 2, 10
     parts = set(args.parts.split(","))
     fanout.raise_fd_limit(max(args.fanout_clients, args.isolation_clients) + 512)
     results: dict[str, Any] = {}

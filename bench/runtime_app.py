@@ -17,6 +17,7 @@ Linux). Settings: ``REDIS_URL``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -31,6 +32,12 @@ from wslint.reference import ConnectionManager, RedisBackplane
 
 CHANNEL = "bench:broadcaster"
 PRIMER = "bench:broadcaster-primer"
+
+
+async def forward(subscriber: Any, websocket: WebSocket) -> None:
+    while True:
+        event = await subscriber.get()
+        await websocket.send_text(event.message)
 
 
 def create_app(redis_url: str) -> FastAPI:
@@ -69,12 +76,19 @@ def create_app(redis_url: str) -> FastAPI:
 
     @app.websocket("/bws")
     async def broadcaster_clients(websocket: WebSocket) -> None:
+        """broadcaster's documented shape: a task forwarding the subscription while this one reads."""
         await websocket.accept()
         async with broadcast.subscribe(channel=CHANNEL) as subscriber:
             await websocket.send_text("subscribed")
-            while True:
-                event = await subscriber.get()
-                await websocket.send_text(event.message)
+            forwarding = asyncio.ensure_future(forward(subscriber, websocket))
+            try:
+                while True:
+                    await websocket.receive_text()
+            except WebSocketDisconnect:
+                pass
+            finally:
+                forwarding.cancel()
+                await asyncio.gather(forwarding, return_exceptions=True)
 
     @app.websocket("/control/{backplane}")
     async def control(websocket: WebSocket, backplane: str) -> None:
