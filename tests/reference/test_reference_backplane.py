@@ -158,3 +158,17 @@ def test_a_process_that_starts_late_learns_the_latest_state(redis_server: RedisS
             await assert_silent(a_clients, 0.2)  # A is not sent its own retained messages back
 
     run(main)
+
+
+def test_stopping_publishes_what_is_still_pending(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        async with worker(redis_server.url, 1) as (b, b_clients):
+            a = ConnectionManager(backplane=RedisBackplane(redis_server.url, "test:broadcast", **FAST_RETRY))
+            await a.start()
+            for n in range(3):
+                await a.broadcast({"type": "job_update", "data": n})
+            assert await a.aclose() == 0  # right away: the three are still pending
+            assert [(await recv_all(b_clients))[0]["data"] for _ in range(3)] == [0, 1, 2]
+            assert a.backplane is not None and a.backplane.lost == 0
+
+    run(main)

@@ -2,8 +2,10 @@
 
 ``broadcast()`` serialises the message once, puts it on every client's queue
 and returns: a slow client only ever delays itself. Each client's sender
-task sends what its queue holds, in order, every send bounded by
-``send_timeout``; a client whose send fails or times out is dropped. When a
+task sends what its queue holds, in order; one watchdog task cancels any
+send still running after ``send_timeout`` (it looks every quarter of that,
+so a send is cut after 1 to 1.25 times it), and a client whose send fails
+or times out is dropped. When a
 client's queue is full, the overflow policy decides: ``"drop-oldest"`` (the
 default: for state updates only the latest matters) or ``"disconnect"``.
 
@@ -94,7 +96,7 @@ class _Outgoing:
 class _Client:
     """One connected socket: its send function, queue and sender task."""
 
-    __slots__ = ("ws", "send", "queue", "waiter", "task", "dropped", "in_flight")
+    __slots__ = ("ws", "send", "queue", "waiter", "task", "dropped", "send_started", "timed_out")
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
@@ -103,7 +105,8 @@ class _Client:
         self.waiter: asyncio.Future[None] | None = None
         self.task: asyncio.Task[None] | None = None
         self.dropped = 0
-        self.in_flight = False
+        self.send_started: float | None = None  # loop time at which the current send began
+        self.timed_out = False
 
     def put(self, item: str | _Outgoing) -> None:
         """Queue ``item`` and wake the sender if it is idle."""
@@ -128,8 +131,8 @@ class _Client:
 class ConnectionManager:
     """Registry of connected clients and a fan-out that never waits for them.
 
-    * ``send_timeout`` bounds every send; a client whose send fails or times
-      out is dropped (and closed in the background).
+    * ``send_timeout`` bounds every send (to 1-1.25 times it); a client whose
+      send fails or times out is dropped (and closed in the background).
     * ``max_queue`` bounds each client's outgoing queue; ``overflow`` says
       what a full queue does: ``"drop-oldest"`` drops the client's oldest
       queued message, ``"disconnect"`` drops the client.
@@ -166,6 +169,7 @@ class ConnectionManager:
         self._restored: dict[str, str] = {}
         self._clients: dict[Any, _Client] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._watchdog: asyncio.Task[None] | None = None
 
     @property
     def active_connections(self) -> list[Any]:
@@ -203,6 +207,7 @@ class ConnectionManager:
         client = _Client(ws)
         client.task = asyncio.create_task(self._send_queued(client), name=f"wslint-sender-{id(ws):x}")
         self._clients[ws] = client
+        self._watch_sends()
         for text in self._latest.values():
             client.put(text)
 
@@ -271,13 +276,17 @@ class ConnectionManager:
         await self.flush(self.send_timeout if flush_timeout is None else flush_timeout)
         unsent = 0
         for client in list(self._clients.values()):
-            unsent += client.discard_queue() + client.in_flight
+            unsent += client.discard_queue() + (client.send_started is not None)
         for ws in list(self._clients):
             self.disconnect(ws)
         if unsent:
             logger.warning("connection manager closed with %d message(s) unsent", unsent)
         if self.backplane is not None:
             await self.backplane.stop()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+            self._watchdog = None
         closing = list(self._closing)
         if closing:
             await asyncio.wait(closing)
@@ -356,21 +365,62 @@ class ConnectionManager:
             else:
                 text = item
             if text is not None:
-                client.in_flight = True
-                try:
-                    await send_within(client.send, text, self.send_timeout)
-                    client.in_flight = False
-                except asyncio.CancelledError:  # disconnected or shut down mid-send
-                    if outgoing is not None:
-                        outgoing.settle(False)
-                    raise
-                except Exception as exc:
-                    if outgoing is not None:
-                        outgoing.settle(False)
-                    self._drop(client, exc)
+                failure = await self._send_one(client, text, outgoing)
+                if failure is not None:
+                    self._drop(client, failure)
                     return
             if outgoing is not None:
                 outgoing.settle(True)
+
+    async def _send_one(self, client: _Client, text: str, outgoing: _Outgoing | None) -> BaseException | None:
+        """Send ``text``; return why it failed, or None.
+
+        The watchdog cancels a send older than ``send_timeout`` (one timer for
+        all clients: a timeout context per send cost more than the send).
+        """
+        client.send_started = asyncio.get_running_loop().time()
+        try:
+            await client.send(text)
+        except asyncio.CancelledError:
+            if not self._cancelled_by_watchdog(client):
+                if outgoing is not None:
+                    outgoing.settle(False)  # disconnected or shut down mid-send
+                raise
+            failure: BaseException | None = TimeoutError(f"send took over {self.send_timeout} s")
+        except Exception as exc:
+            failure = exc
+        else:
+            failure = None
+        finally:
+            client.send_started = None
+        if failure is not None and outgoing is not None:
+            outgoing.settle(False)
+        return failure
+
+    def _cancelled_by_watchdog(self, client: _Client) -> bool:
+        """Whether the watchdog alone cancelled this client's sender (then it goes on)."""
+        if not client.timed_out:
+            return False
+        uncancel = getattr(client.task, "uncancel", None)  # Python 3.11+
+        return uncancel is None or uncancel() == 0
+
+    def _watch_sends(self) -> None:
+        """Make sure the watchdog runs while there are clients."""
+        if self._watchdog is None or self._watchdog.done():
+            self._watchdog = asyncio.create_task(self._expire_slow_sends(), name="wslint-send-watchdog")
+
+    async def _expire_slow_sends(self) -> None:
+        """Every quarter of the send timeout, cancel the sends older than it."""
+        loop = asyncio.get_running_loop()
+        while self._clients:
+            await asyncio.sleep(self.send_timeout / 4)
+            oldest_allowed = loop.time() - self.send_timeout
+            for client in list(self._clients.values()):
+                started = client.send_started
+                if started is not None and started <= oldest_allowed and not client.timed_out:
+                    client.timed_out = True
+                    if client.task is not None:
+                        client.task.cancel()
 
     def _drop(self, client: _Client, reason: object) -> None:
         """Unregister a failed client and close it without waiting."""

@@ -123,6 +123,7 @@ class RedisBackplane:
         self.subscribed = asyncio.Event()
         self._pending: deque[tuple[float, str, str | None]] = deque()
         self._wakeup: asyncio.Future[None] | None = None
+        self._drained = asyncio.Event()  # set while nothing waits to be published
         self._client: Any = None
         self._receive: Receive | None = None
         self._restore: Receive | None = None
@@ -154,12 +155,22 @@ class RedisBackplane:
             self._pending.popleft()
             self.lost += 1
         self._pending.append((time.monotonic(), payload, retain))
+        self._drained.clear()
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
             wakeup.set_result(None)
 
-    async def stop(self) -> None:
-        """Cancel the subscriber and publisher and close the connections."""
+    async def stop(self, flush_timeout: float = 1.0) -> None:
+        """Publish what is pending (for up to ``flush_timeout`` seconds), then
+        cancel the subscriber and publisher and close the connections.
+
+        Payloads still pending are counted in ``lost`` and logged.
+        """
+        if self._pending and self._tasks:
+            try:
+                await asyncio.wait_for(self._drained.wait(), flush_timeout)
+            except asyncio.TimeoutError:
+                pass
         tasks = list(self._tasks)
         self._tasks.clear()
         for task in tasks:
@@ -169,6 +180,10 @@ class RedisBackplane:
             await close_quietly(self._client)
             self._client = None
         self.subscribed.clear()
+        if self._pending:
+            self.lost += len(self._pending)
+            logger.warning("Redis backplane stopped with %d message(s) unpublished", len(self._pending))
+            self._pending.clear()
 
     async def _subscribe_forever(self) -> None:
         """Subscribe, hand every message over; on any failure back off and resubscribe."""
@@ -223,6 +238,7 @@ class RedisBackplane:
         loop = asyncio.get_running_loop()
         while True:
             while not self._pending:
+                self._drained.set()
                 self._wakeup = loop.create_future()
                 await self._wakeup
             batch = self._take_batch()
