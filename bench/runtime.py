@@ -441,7 +441,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--parts", default="isolation,fanout,latency")
-    parser.add_argument("--repeat", type=int, default=3, help="isolation: measured runs per case")
+    parser.add_argument("--repeat", type=int, default=5, help="isolation: measured runs per case")
     parser.add_argument("--isolation-clients", type=int, default=100)
     parser.add_argument("--broadcasts", type=int, default=10)
     parser.add_argument("--slow-delay", type=float, default=0.5)

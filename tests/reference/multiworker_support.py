@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from redis_support import free_port
+from redis_support import free_port, terminate
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "examples.multiworker_app.app:app"
@@ -68,15 +68,9 @@ class Worker:
         self.process.wait(10)
 
     def stop(self) -> None:
-        if self.alive:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        terminate(self.process)
         self.log.close()
 
     def output(self) -> str:
-        self.log.flush()
+        """The end of the worker's log (it writes the file itself)."""
         return Path(self.log.name).read_text(errors="replace")[-4000:]
