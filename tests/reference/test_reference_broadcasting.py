@@ -25,6 +25,7 @@ from wslint.reference import (
     EventBroadcaster,
     HybridBroadcaster,
     PollingBroadcaster,
+    RedisBackplane,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(30)]
@@ -290,5 +291,22 @@ def test_hybrid_publish_does_not_wait_for_a_slow_fetch() -> None:
             await hybrid.stop()
             await manager.aclose()
             await close_all(clients)
+
+    run(main)
+
+
+def test_conditional_with_a_backplane_broadcasts_without_local_clients() -> None:
+    """The clients may be on another process: only a manager without a backplane is asked."""
+    # Never started: what it is given waits in its buffer, which is all this test needs.
+    backplane = RedisBackplane("redis://127.0.0.1:1/0")
+    manager = ConnectionManager(backplane=backplane)
+    source = Source({"count": 1})
+    cond = ConditionalBroadcaster(manager, source, "stats_update", interval=0.05)
+
+    async def main() -> None:
+        cond.start()
+        await wait_until(lambda: cond.last_state == {"count": 1})
+        assert len(manager) == 0 and "stats_update" in manager.latest_messages
+        await cond.stop()
 
     run(main)
