@@ -5,9 +5,9 @@ and returns: a slow client only ever delays itself. Each client's sender
 task sends what its queue holds, in order; one watchdog task cancels any
 send still running after ``send_timeout`` (it looks every quarter of that,
 so a send is cut after 1 to 1.25 times it), and a client whose send fails
-or times out is dropped. When a
-client's queue is full, the overflow policy decides: ``"drop-oldest"`` (the
-default: for state updates only the latest matters) or ``"disconnect"``.
+or times out is dropped. When a client's queue is full, the overflow
+policy decides: ``"drop-oldest"`` (the default: for state updates only the
+latest matters) or ``"disconnect"``.
 
 With a backplane (see :mod:`wslint.reference.backplane`), every broadcast is
 also published to a message bus, and what other processes publish there is
