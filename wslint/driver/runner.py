@@ -54,6 +54,23 @@ def check_paths(
     ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
     """
     exclude = (*settings.exclude, *settings.extend_exclude)
+    units, folders = _discovered(paths, exclude, stdin)
+    anchor = [Path(folder) for folder in sorted(folders)] or list(paths)
+    root = absolute_path(project_root) if project_root else find_project_root(anchor)
+    files = _ProjectFiles(root, exclude)
+    if [absolute_path(path) for path in paths] == [root] and root.is_dir():
+        files.found([unit.path for unit in units if unit.data is None])  # the same walk
+    cache = None
+    if cache_dir is not None:
+        directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
+        cache = ResultCache(directory, root, settings, files())
+    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+
+
+def _discovered(
+    paths: Sequence[Path], exclude: tuple[str, ...], stdin: tuple[str, bytes] | None
+) -> tuple[list[SourceUnit], set[str]]:
+    """The units to check (the files under ``paths``, then stdin) and their folders."""
     named = {os.path.abspath(path) for path in paths if path.is_file()}
     units = []
     folders = set()  # the checked files' folders (known to be folders: no system call for each)
@@ -66,17 +83,7 @@ def check_paths(
         name, data = stdin
         units.append(SourceUnit(name, absolute_path(Path(name)), data, named=True))
         folders.add(os.path.dirname(units[-1].path))
-    anchor = [Path(folder) for folder in sorted(folders)]
-    anchor = anchor or list(paths)
-    root = absolute_path(project_root) if project_root else find_project_root(anchor)
-    files = _ProjectFiles(root, exclude)
-    if [absolute_path(path) for path in paths] == [root] and root.is_dir():
-        files.found([unit.path for unit in units if unit.data is None])  # the same walk
-    cache = None
-    if cache_dir is not None:
-        directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
-        cache = ResultCache(directory, root, settings, files())
-    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    return units, folders
 
 
 class _ProjectFiles:
