@@ -21,7 +21,7 @@ from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
 from wslint.core.options import Settings
 from wslint.driver import checking, parallel, runner
-from wslint.driver.checking import SourceUnit, _Prepared, analyse_here, parse_module, relevance_for
+from wslint.driver.checking import Prepared, SourceUnit, analyse_here, parse_module, relevance_for
 from wslint.driver.run import Run
 from wslint.driver.runner import _analyse, check_units
 from wslint.driver.workers import WorkerFailed, Workers
@@ -114,14 +114,14 @@ def test_a_table_holds_only_the_names_the_module_mentions(project) -> None:  # t
     assert set(table) == {(REFERENCES, "disconnect")}
 
 
-def _prepared(root: Path, files: list[Path]) -> list[_Prepared]:
+def _prepared(root: Path, files: list[Path]) -> list[Prepared]:
     relevance = relevance_for(Settings())
     todo = []
     for path in files:
         data = path.read_bytes()
         codes = relevance.codes(data)
         if codes:
-            todo.append(_Prepared(SourceUnit(str(path), path), data, codes))
+            todo.append(Prepared(SourceUnit(str(path), path), data, codes))
     return todo
 
 
@@ -235,7 +235,7 @@ def test_a_held_item_is_taken_over_only_while_its_holder_has_two_queued() -> Non
     assert by == [0, 1, 0, 1]  # held by none: whoever is free takes the next
 
 
-def _explode(_: object, chunk: list[_Prepared]) -> None:
+def _explode(_: object, chunk: list[Prepared]) -> None:
     raise RuntimeError("a bug in a step")
 
 

@@ -49,7 +49,7 @@ class SourceUnit:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """A unit that passed the prefilter, with the rules that may fire on it."""
 
     unit: SourceUnit
@@ -72,7 +72,7 @@ class Prefiltered(NamedTuple):
     pending: Pending  # those of them that hold only if the project says so
 
 
-def _answered_unchanged(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bool:
+def answered_unchanged(unit: SourceUnit, report: Report, cache: ResultCache | None) -> bool:
     """Whether the cache knows the unit's findings without reading it (they go to ``report``)."""
     if cache is None or unit.data is not None:
         return False
@@ -190,9 +190,9 @@ def keep_parsed_modules(budget: int) -> None:
     _parsed_kept = ParsedModules(budget)
 
 
-def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
+def balanced(todo: list[Prepared], count: int) -> list[list[Prepared]]:
     """``count`` shares of about equal total size: biggest files first, each to the lightest."""
-    chunks: list[list[_Prepared]] = [[] for _ in range(count)]
+    chunks: list[list[Prepared]] = [[] for _ in range(count)]
     weights = [0] * count
     for prepared in sorted(todo, key=lambda p: (-len(p.data), p.unit.display)):
         lightest = weights.index(min(weights))
@@ -201,7 +201,7 @@ def balanced(todo: list[_Prepared], count: int) -> list[list[_Prepared]]:
     return chunks
 
 
-def analyse_here(chunk: list[_Prepared], run: Run) -> list[tuple[_Prepared, list[Finding]]]:
+def analyse_here(chunk: list[Prepared], run: Run) -> list[tuple[Prepared, list[Finding]]]:
     """Parse and check ``chunk`` against one project index of the ``run``'s project, in this
     process (``--jobs 1``).
 
@@ -221,9 +221,7 @@ def analyse_here(chunk: list[_Prepared], run: Run) -> list[tuple[_Prepared, list
     return results
 
 
-def check_all(
-    chunk: list[_Prepared], index: ProjectIndex, root: Path
-) -> list[tuple[_Prepared, list[Finding]]]:
+def check_all(chunk: list[Prepared], index: ProjectIndex, root: Path) -> list[tuple[Prepared, list[Finding]]]:
     for prepared in chunk:
         index.remember(prepared.unit.path, prepared.data)
     return [(prepared, _check_one(prepared, index, root)) for prepared in chunk]
@@ -240,7 +238,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_one(prepared: _Prepared, index: ProjectIndex, root: Path) -> list[Finding]:
+def _check_one(prepared: Prepared, index: ProjectIndex, root: Path) -> list[Finding]:
     from wslint.analysis.module import ModuleInfo
     from wslint.rules import RULES_BY_CODE
 
@@ -385,5 +383,5 @@ def _relative_to_config(path: str, config_dir: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _absolute(path: str | Path) -> Path:
+def absolute_path(path: str | Path) -> Path:
     return Path(os.path.abspath(path))

@@ -46,13 +46,13 @@ if TYPE_CHECKING:
     from wslint.analysis.module import ModuleInfo
     from wslint.analysis.project_facts import BroadcastSite
     from wslint.driver.cache import ResultCache
-    from wslint.driver.checking import Reading, SourceUnit, _Prepared
+    from wslint.driver.checking import Prepared, Reading, SourceUnit
     from wslint.driver.run import Run
     from wslint.speed.prefilter import Pending
     from wslint.speed.project_words import CallerSearch
 
 
-def analyse(todo: list[_Prepared], run: Run, jobs: int) -> list[tuple[_Prepared, list[Finding]]]:
+def analyse(todo: list[Prepared], run: Run, jobs: int) -> list[tuple[Prepared, list[Finding]]]:
     """Each file of ``todo`` with its findings, checked by the ``run``'s workers (else by
     ``jobs`` new ones, which inherit the bytes the run has read, without a copy)."""
     files = run.listed_files()
@@ -63,8 +63,8 @@ def analyse(todo: list[_Prepared], run: Run, jobs: int) -> list[tuple[_Prepared,
 
 
 def _analysed_by(
-    workers: Workers, todo: list[_Prepared], run: Run, files: list[Path]
-) -> list[tuple[_Prepared, list[Finding]]]:
+    workers: Workers, todo: list[Prepared], run: Run, files: list[Path]
+) -> list[tuple[Prepared, list[Finding]]]:
     from wslint.driver.checking import balanced
 
     settings, root, sources = run.settings, run.root, run.sources
@@ -155,8 +155,8 @@ def callers_held(workers: Workers, names: frozenset[bytes]) -> set[bytes]:
 
 
 def _paired(
-    chunks: list[list[_Prepared]], findings: list[list[list[Finding]]]
-) -> list[tuple[_Prepared, list[Finding]]]:
+    chunks: list[list[Prepared]], findings: list[list[list[Finding]]]
+) -> list[tuple[Prepared, list[Finding]]]:
     return [
         (prepared, found) for chunk, part in zip(chunks, findings) for prepared, found in zip(chunk, part)
     ]
@@ -244,10 +244,10 @@ def _joined_names(codes: set[str], defined: list[dict[str, set[str]]]) -> dict[s
 
 
 def _site_work(
-    chunks: list[list[_Prepared]],
+    chunks: list[list[Prepared]],
     owners: list[int],
     jobs: int,
-    todo: list[_Prepared],
+    todo: list[Prepared],
     settings: Settings,
     root: Path,
     files: list[Path],
@@ -383,7 +383,7 @@ def _open(
 
 
 def _parse(
-    state: WorkerState, chunk: list[_Prepared], site_rules: frozenset[str]
+    state: WorkerState, chunk: list[Prepared], site_rules: frozenset[str]
 ) -> tuple[dict[str, set[str]], bool]:
     """Parse the chunk's modules and keep them (this worker goes on with them while it is free);
     what they define that the shared questions may be about, and whether one of them may hold a
@@ -407,7 +407,7 @@ def _parse(
     return defined, endpoints
 
 
-def _modules_of(state: WorkerState, chunk: list[_Prepared]) -> Iterator[tuple[_Prepared, ModuleInfo]]:
+def _modules_of(state: WorkerState, chunk: list[Prepared]) -> Iterator[tuple[Prepared, ModuleInfo]]:
     """The chunk's files with their modules, parsed here if not yet (files that do not parse,
     or that the project knows another module by the name of, are left out: answered lazily)."""
     from wslint.analysis.names import module_name_for
@@ -424,7 +424,7 @@ def _modules_of(state: WorkerState, chunk: list[_Prepared]) -> Iterator[tuple[_P
             yield prepared, module
 
 
-def _tabulate(state: WorkerState, chunk: list[_Prepared], names: dict[str, frozenset[str]]) -> bytes:
+def _tabulate(state: WorkerState, chunk: list[Prepared], names: dict[str, frozenset[str]]) -> bytes:
     """The tables of the chunk's modules, pickled here (the parent only forwards them)."""
     from wslint.speed.tables import module_table
 
@@ -483,7 +483,7 @@ def _install(state: WorkerState, sites: list[BroadcastSite] | None) -> None:
         share_facts(opened.index, opened.resolver, sites)
 
 
-def _check(state: WorkerState, chunk: list[_Prepared]) -> list[list[Finding]]:
+def _check(state: WorkerState, chunk: list[Prepared]) -> list[list[Finding]]:
     from wslint.driver.checking import check_all
 
     return [findings for _, findings in check_all(chunk, state.opened.index, state.opened.root)]

@@ -19,11 +19,11 @@ from wslint.driver import checking
 from wslint.driver.cache import NAMED, SKIPPED, ResultCache
 from wslint.driver.checking import (
     Prefiltered,
+    Prepared,
     SourceUnit,
-    _absolute,
-    _answered_unchanged,
-    _Prepared,
+    absolute_path,
     analyse_here,
+    answered_unchanged,
     is_ignored,
     read_unit,
     settle_reading,
@@ -54,6 +54,26 @@ def check_paths(
     ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
     """
     exclude = (*settings.exclude, *settings.extend_exclude)
+    units, folders = _discovered(paths, exclude, stdin)
+    anchor = [Path(folder) for folder in sorted(folders)] or list(paths)
+    root = absolute_path(project_root) if project_root else find_project_root(anchor)
+    files = _ProjectFiles(root, exclude)
+    if [absolute_path(path) for path in paths] == [root] and root.is_dir():
+        files.found([unit.path for unit in units if unit.data is None])  # the same walk
+    cache = None
+    if cache_dir is not None:
+        directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
+        cache = ResultCache(directory, root, settings, files())
+        for unit in units:
+            if unit.data is not None:
+                cache.read_elsewhere(unit.path)
+    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+
+
+def _discovered(
+    paths: Sequence[Path], exclude: tuple[str, ...], stdin: tuple[str, bytes] | None
+) -> tuple[list[SourceUnit], set[str]]:
+    """The units to check (the files under ``paths``, then stdin) and their folders."""
     named = {os.path.abspath(path) for path in paths if path.is_file()}
     units = []
     folders = set()  # the checked files' folders (known to be folders: no system call for each)
@@ -64,22 +84,9 @@ def check_paths(
         units.append(SourceUnit(found, Path(absolute), named=absolute in named))
     if stdin is not None:
         name, data = stdin
-        units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
+        units.append(SourceUnit(name, absolute_path(Path(name)), data, named=True))
         folders.add(os.path.dirname(units[-1].path))
-    anchor = [Path(folder) for folder in sorted(folders)]
-    anchor = anchor or list(paths)
-    root = _absolute(project_root) if project_root else find_project_root(anchor)
-    files = _ProjectFiles(root, exclude)
-    if [_absolute(path) for path in paths] == [root] and root.is_dir():
-        files.found([unit.path for unit in units if unit.data is None])  # the same walk
-    cache = None
-    if cache_dir is not None:
-        directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
-        cache = ResultCache(directory, root, settings, files())
-        for unit in units:
-            if unit.data is not None:
-                cache.read_elsewhere(unit.path)
-    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    return units, folders
 
 
 class _ProjectFiles:
@@ -100,7 +107,7 @@ class _ProjectFiles:
     def __call__(self) -> list[Path]:
         if self._files is None:
             found = discover_names([self.root], self.exclude) if self.root.is_dir() else ()
-            self._files = [_absolute(path) for path in found]
+            self._files = [absolute_path(path) for path in found]
         return self._files
 
 
@@ -118,7 +125,7 @@ def check_units(
     run = Run(settings, root, project_files, jobs, cache, ReadSources(KEPT_SOURCE_BYTES))
     run.report.files_checked = len(units)
     run.report.checked = [str(unit.path) for unit in units]
-    to_read = [unit for unit in units if not _answered_unchanged(unit, run.report, cache)]
+    to_read = [unit for unit in units if not answered_unchanged(unit, run.report, cache)]
     with ExitStack() as stack:
         todo = _prefiltered(run, to_read, stack) if to_read else []
         _analysed(run, todo)
@@ -130,7 +137,7 @@ def check_units(
     return run.report
 
 
-def _prefiltered(run: Run, to_read: list[SourceUnit], stack: ExitStack) -> list[_Prepared]:
+def _prefiltered(run: Run, to_read: list[SourceUnit], stack: ExitStack) -> list[Prepared]:
     """Read and prefilter ``to_read``: by workers forked for it when there are many (they stay
     for the analysis, in ``stack``), else here; the files left to check."""
     prefiltered = None
@@ -148,10 +155,10 @@ def _prefiltered(run: Run, to_read: list[SourceUnit], stack: ExitStack) -> list[
     todo = []
     for found in prefiltered:
         if found.data is not None and (found.codes or found.unit.named):
-            todo.append(_Prepared(found.unit, found.data, found.codes, found.pending, found.digest))
+            todo.append(Prepared(found.unit, found.data, found.codes, found.pending, found.digest))
         elif run.cache is not None and found.digest is not None:  # never parsed (nor read next run)
             run.cache.put(found.unit.path, found.digest, [], only=SKIPPED)
-    dropped: list[_Prepared] = []
+    dropped: list[Prepared] = []
     if todo and run.project_words is not None:
         todo, dropped = _narrow(todo, checking.relevance_for(run.settings), run.project_words)
     if run.cache is not None:
@@ -160,7 +167,7 @@ def _prefiltered(run: Run, to_read: list[SourceUnit], stack: ExitStack) -> list[
     return todo
 
 
-def _analysed(run: Run, todo: list[_Prepared]) -> None:
+def _analysed(run: Run, todo: list[Prepared]) -> None:
     """Analyse ``todo`` and report what it finds (into the cache too)."""
     if todo and run.project_words:
         run.definitions = run.project_words.production_definitions()
@@ -253,12 +260,12 @@ def _forked_workers(run: Run, to_read: list[SourceUnit]) -> Workers | None:
 
 
 def _narrow(
-    todo: list[_Prepared], relevance: Relevance, project: ProjectWords
-) -> tuple[list[_Prepared], list[_Prepared]]:
+    todo: list[Prepared], relevance: Relevance, project: ProjectWords
+) -> tuple[list[Prepared], list[Prepared]]:
     """Ask the project about the files whose relevance awaited it (:class:`ProjectWord`): the
     files still to check, and those left with no rule (and not named on the command line)."""
-    kept: list[_Prepared] = []
-    dropped: list[_Prepared] = []
+    kept: list[Prepared] = []
+    dropped: list[Prepared] = []
     for prepared in todo:
         if prepared.pending:
             prepared.rules = relevance.settled(prepared.rules, prepared.pending, prepared.data, project)
@@ -280,7 +287,7 @@ PARALLEL_PREFILTER_FILES = 400
 KEPT_SOURCE_BYTES = 128 * 2**20
 
 
-def _analyse(run: Run, todo: list[_Prepared]) -> list[tuple[_Prepared, list[Finding]]]:
+def _analyse(run: Run, todo: list[Prepared]) -> list[tuple[Prepared, list[Finding]]]:
     if not todo:
         return []  # everything answered from the cache or ruled out: the analysis is not loaded
     # Workers already running (they prefiltered) are worth handing even a few files.
