@@ -45,7 +45,10 @@ inner loop), sets the loop's own running flag (`self.running = False` under
 `while self.running`, `self._stop.set()` under `while not self._stop.is_set()`), calls
 `sys.exit()`, `self.stop()` / `self.shutdown()` / `self.cancel()`, or cancels the current task
 again. Only the first handler that catches cancellation is judged: a later bare `except:` never
-sees it. A `try` around the whole loop is not reported: the loop is over when it catches.
+sees it. A `try` around the whole loop is not reported: the loop is over when it catches. Nor is a
+`try` that only awaits tasks the loop cancelled before it (`task.cancel()`, then
+`try: await task` / `except CancelledError: pass`): that is how one waits for a cancelled task
+to finish, and the error it catches is the task's own.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from wslint.analysis.cancellation import (
     caught_cancellation,
     gives_back,
     try_statements,
+    waits_for_cancelled_tasks,
 )
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
@@ -81,7 +85,7 @@ class CancellationSwallowed(Rule):
         for function, loops in context.broadcasters():
             for loop in loops:
                 for statement in try_statements(loop.node.body):
-                    if not awaits_in(statement.body):
+                    if not awaits_in(statement.body) or waits_for_cancelled_tasks(statement, loop.node):
                         continue
                     found = _first_catching(statement, context)
                     if found is None or id(found[0]) in reported:
