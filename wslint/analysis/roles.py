@@ -32,6 +32,11 @@ ROUTE_REGISTRARS = frozenset(
     {"add_websocket_route", "add_api_websocket_route", "WebSocketRoute", "serve", "unix_serve"}
 )
 CONNECTION_BASES = ("WebsocketConsumer", "WebSocketEndpoint", "WebSocketHandler", "Namespace")
+# ``@app.get("/x")``, ``@router.post(...)``, ``@bp.route(...)``: a request's handler.
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "view"}
+)
+ASGI_PARAMETERS = frozenset({"scope", "receive", "send"})
 
 
 def matches_broadcaster_pattern(function: FunctionInfo, settings: Settings) -> bool:
@@ -55,6 +60,27 @@ def is_endpoint(function: FunctionInfo, module: ModuleInfo) -> bool:
     if owner is not None and any(base.split(".")[-1].endswith(CONNECTION_BASES) for base in owner.bases):
         return True
     return function.name in _registered_handlers(module)
+
+
+def is_framework_called(function: FunctionInfo) -> bool:
+    """A function the framework calls, not a background task: a special method (``__call__``,
+    ``__aenter__``), an ASGI application (``scope, receive, send``: its ``receive()`` loop is
+    the lifespan or connection protocol) or a route handler (``@app.get(...)``)."""
+    name = function.name
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        return True
+    node = function.node
+    parameters = {argument.arg for argument in [*node.args.posonlyargs, *node.args.args]}
+    if ASGI_PARAMETERS <= parameters:
+        return True
+    for decorator in node.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ROUTE_DECORATORS
+        ):
+            return True
+    return False
 
 
 def annotation_names(annotation: ast.AST) -> set[str]:
@@ -97,7 +123,7 @@ def loop_broadcasts(loop: Loop, module: ModuleInfo, function: FunctionInfo, inde
 
 def broadcaster_loops(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> list[Loop] | None:
     """The loops of a broadcaster, or None when ``function`` is not a broadcaster."""
-    if not function.is_async or is_endpoint(function, module):
+    if not function.is_async or is_endpoint(function, module) or is_framework_called(function):
         return None
     loops = function_loops(function, module, index.settings)
     if matches_broadcaster_pattern(function, index.settings):
