@@ -24,6 +24,7 @@ from wslint.analysis.calls import (
     call_target,
     name_target,
 )
+from wslint.analysis.fanouts import client_hand_offs, client_parameter, sends_on
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo, is_test_path
 from wslint.analysis.names import module_name_for
 from wslint.engine.options import Settings
@@ -416,7 +417,22 @@ class ProjectIndex:
     def _compute_broadcasts(self, module: ModuleInfo, function: FunctionInfo) -> bool:
         if any(True for _ in broadcasts_in(function.body_nodes(), self.settings)):
             return True
-        return any(self.call_broadcasts(target) for _, target in self.calls_of(module, function))
+        if any(self.call_broadcasts(target) for _, target in self.calls_of(module, function)):
+            return True
+        return self.fans_out_through_helper(module, function, function.body_nodes())
+
+    def fans_out_through_helper(
+        self, module: ModuleInfo, function: FunctionInfo, nodes: list[ast.AST]
+    ) -> bool:
+        """A loop over clients among ``nodes`` hands each to a project helper that sends to it."""
+        for hand_off in client_hand_offs(nodes):
+            resolved = self.resolve(call_target(hand_off.call, function, module))
+            if not isinstance(resolved, Resolved):
+                continue
+            parameter = client_parameter(hand_off, resolved.function)
+            if parameter is not None and sends_on(resolved.function, parameter):
+                return True
+        return False
 
     def call_broadcasts(self, target: Target) -> bool:
         resolved = self.resolve(target)

@@ -114,11 +114,13 @@ def loop_broadcasts(loop: Loop, module: ModuleInfo, function: FunctionInfo, inde
     """Whether the loop's body broadcasts, directly or through a resolved call."""
     if any(True for _ in broadcasts_in(loop.body_nodes, index.settings)):
         return True
-    return any(
+    if any(
         index.call_broadcasts(call_target(node, function, module))
         for node in loop.body_nodes
         if isinstance(node, ast.Call)
-    )
+    ):
+        return True
+    return index.fans_out_through_helper(module, function, loop.body_nodes)
 
 
 def broadcaster_loops(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> list[Loop] | None:

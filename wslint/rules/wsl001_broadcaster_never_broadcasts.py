@@ -1,7 +1,10 @@
 """## What it does
 Checks that a coroutine function named like a broadcaster (`broadcaster-patterns`, default `_broadcast_*`)
 actually broadcasts: directly, through a fan-out over connections, or through the project's own
-helpers (`self._push()` -> `self.manager.broadcast()`), followed through any number of calls.
+helpers (`self._push()` -> `self.manager.broadcast()`), followed through any number of calls. A
+fan-out may hand each client to a helper that sends to it
+(`await asyncio.gather(*(self._send(ws, m) for ws in self.clients))`, where `_send` calls
+`ws.send_text`): that is a broadcast too.
 
 ## Why is this bad?
 The checklist's first mistake: the function is defined, started and runs, fetches the data,
