@@ -31,6 +31,8 @@ LOOP_FACTORIES = frozenset(
         "asyncio.events.get_running_loop",
     }
 )
+# Names an event loop is kept under: ``loop.create_task``, ``self._loop.create_task``.
+LOOP_NAMES = frozenset({"loop", "_loop", "event_loop", "_event_loop", "io_loop", "_io_loop"})
 GROUP_FACTORIES = frozenset({"TaskGroup", "create_task_group", "open_nursery", "Nursery"})
 GROUP_ANNOTATIONS = frozenset({"TaskGroup", "Nursery", "TaskGroupType"})
 
@@ -56,15 +58,18 @@ def create_task_receiver(call: ast.Call) -> ast.expr | None:
 
 def is_event_loop(receiver: ast.expr, function: FunctionInfo | None, module: ModuleInfo) -> bool:
     """A receiver known to be an asyncio event loop: ``asyncio.get_running_loop()`` (and friends)
-    directly, or a name bound only to one in the function."""
+    directly, a name bound only to one in the function, or a name or attribute called like one
+    (``loop``, ``self._loop``, ``self.app.loop``) that the function binds to nothing else."""
     if isinstance(receiver, ast.Call):
         return module.qualified(receiver.func) in LOOP_FACTORIES
     if function is not None and isinstance(receiver, ast.Name):
         bound = list(_bindings(receiver.id, function))
-        return bool(bound) and all(
+        if not bound:
+            return receiver.id in LOOP_NAMES
+        return all(
             isinstance(value, ast.Call) and module.qualified(value.func) in LOOP_FACTORIES for value in bound
         )
-    return False
+    return isinstance(receiver, ast.Attribute) and receiver.attr in LOOP_NAMES
 
 
 def is_task_group(receiver: ast.expr, function: FunctionInfo | None, module: ModuleInfo) -> bool:

@@ -37,8 +37,10 @@ and unless the call resolves to a `create_task` of the project, or cannot be res
 project defines a `create_task` of its own (a wrapper that may keep its tasks); nor is
 `self.create_task(...)` (the class's own or an inherited method, perhaps a framework's wrapper,
 never known to be an event loop's). A receiver
-bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()` is always an
-event loop. `start_soon` never fires: nurseries keep their tasks.
+bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()`, or named like
+an event loop (`loop`, `self._loop`, `self.app.event_loop`) and not resolved to a project
+class, is always an event loop: its `create_task` is asyncio's, whatever `create_task` the
+project defines elsewhere. `start_soon` never fires: nurseries keep their tasks.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from wslint.analysis.index import Resolved
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.tasks import (
+    LOOP_NAMES,
     create_task_receiver,
     is_event_loop,
     is_task_group,
@@ -115,6 +118,8 @@ def _on_an_attribute(data: bytes, start: int) -> bool | None:
     names = receiver_names(data, start)
     if names in ([b"self"], [b"cls"]):
         return None
+    if names is not None and names[-1].decode() in LOOP_NAMES:
+        return False  # an event loop's, whatever create_task the project defines
     return names is not None and len(names) > 1 and names[-1] != b"tasks"
 
 
@@ -193,13 +198,15 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
     if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
         return None  # the class's own create_task, or an inherited one: a wrapper, not a loop
     module = context.module
-    if is_event_loop(receiver, function, module):
+    if isinstance(receiver, ast.Call) and is_event_loop(receiver, function, module):
         return "create_task"
+    resolved = context.index.resolve(call_target(call, function, module))
+    if isinstance(resolved, Resolved):
+        return None  # the project's own create_task: checked where it spawns
+    if is_event_loop(receiver, function, module):
+        return "create_task"  # asyncio's, whatever other create_task the project defines
     if is_task_group(receiver, function, module):
         return None
     if context.index.defines_in_production("create_task"):
         return None  # some project wrapper may be the receiver and keep its tasks
-    resolved = context.index.resolve(call_target(call, function, module))
-    if isinstance(resolved, Resolved):
-        return None  # the project's own create_task (in a test module): checked where it spawns
     return "create_task"
