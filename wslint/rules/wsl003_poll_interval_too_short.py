@@ -36,7 +36,9 @@ async def _broadcast_metrics(self):
 An interval that cannot be inferred (a value read from configuration at run time, a random
 jitter) is not reported. Where the interval can take several values (a parameter default that
 callers may override), the rule reports only when every known value is too short. Sleeps in
-`except` branches are backoff, not the polling interval, and are not checked here.
+`except` branches are backoff, not the polling interval, and are not checked here. A loop that
+awaits no timer but calls a blocking `time.sleep(x)` is a polling loop of interval x (WSL011
+reports the call), not a hot loop.
 """
 
 from __future__ import annotations

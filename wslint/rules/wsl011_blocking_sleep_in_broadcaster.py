@@ -41,6 +41,7 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcasts_in, call_target
+from wslint.analysis.loops import is_blocking_sleep as blocking_sleep
 from wslint.analysis.loops import is_constant_true, is_running_flag
 from wslint.analysis.module import FunctionInfo, local_nodes
 from wslint.analysis.roles import is_endpoint
@@ -50,8 +51,6 @@ from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.engine.prefilter import WordGroups, broadcaster_words
 from wslint.rules.base import Rule
-
-BLOCKING_SLEEPS = frozenset({"time.sleep"})
 
 
 class BlockingSleepInBroadcaster(Rule):
@@ -77,10 +76,7 @@ class BlockingSleepInBroadcaster(Rule):
 
 
 def is_blocking_sleep(call: ast.Call, function: FunctionInfo, context: FileContext) -> bool:
-    if context.module.qualified(call.func) not in BLOCKING_SLEEPS or is_shadowed(call.func, function):
-        return False
-    duration = call.args[0] if call.args else None
-    return not (isinstance(duration, ast.Constant) and duration.value == 0)
+    return blocking_sleep(call, context.module) and not is_shadowed(call.func, function)
 
 
 def _broadcasters(context: FileContext) -> Iterator[FunctionInfo]:
