@@ -346,7 +346,9 @@ class ProjectIndex:
                 return UNKNOWN
             parent, _, attribute = module_name.rpartition(".")
             # ``manager.broadcast()`` where ``manager`` is a module-level object of a project module
-            return UNKNOWN if parent and self.is_project_module(parent) else OUTSIDE
+            if not parent or not self.is_project_module(parent):
+                return OUTSIDE
+            return self._resolve_instance_method(parent, attribute, name)
         function = module.functions.get(name)
         if function is not None:
             return Resolved(module, function)
@@ -357,6 +359,16 @@ class ProjectIndex:
             head, _, last = target.rpartition(".")
             return self._resolve_function(head, last, depth + 1) if head else OUTSIDE
         return UNKNOWN
+
+    def _resolve_instance_method(self, module_name: str, instance: str, name: str) -> Resolved | str:
+        """``name`` called on a module-level instance of a project module, through its class
+        (``notifier = Notifier()`` in ``module_name``, then ``notifier.ping_all()`` elsewhere)."""
+        holder = self.module(module_name)
+        built_by = holder.instance_type(instance) if holder is not None else None
+        if built_by is None:
+            return UNKNOWN
+        found = self._class_by_dotted(built_by)
+        return self._resolve_method(found, name, 0) if found is not None else UNKNOWN
 
     def _class_by_key(self, key: str) -> tuple[ModuleInfo, ClassInfo] | None:
         module_name, _, qualname = key.partition("::")
