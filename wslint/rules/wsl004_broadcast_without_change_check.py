@@ -40,7 +40,14 @@ own example of this mistake has no sleep. A test that only checks whether client
 or how much time has passed is not a change guard. Any other test reading this iteration's
 state counts as one, so a guard that compares the wrong thing is not caught. A helper call is
 reported only when the helper broadcasts unconditionally (no `if` of its own around the
-broadcast).
+broadcast). A message built around the current time (`{"now": time.time()}`,
+`datetime.now().isoformat()`) is a clock tick: it changes on every poll and is exempt, as a
+heartbeat is.
+
+A WebSocket connection handler's polling loop is checked too: its pushes to its own client
+(`await websocket.send_json(...)`, on a parameter or `self`) are broadcasts to that client,
+and sending unchanged state every second is the same bug. A loop that also receives
+(`await websocket.receive_text()`, `async for`) answers requests and is not checked.
 """
 
 from __future__ import annotations
@@ -48,15 +55,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from wslint.analysis.calls import Broadcast, broadcasts_in, call_target
+from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcast_payload, broadcasts_in, call_target
 from wslint.analysis.guards import is_under_change_guard
 from wslint.analysis.index import ProjectIndex, Resolved
-from wslint.analysis.loops import LoopKind
+from wslint.analysis.loops import Loop, LoopKind, function_loops
 from wslint.analysis.messages import call_type_arguments, matches_any, payload_type
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
-from wslint.analysis.names import final_name
+from wslint.analysis.names import final_name, receiver_root
+from wslint.analysis.roles import is_endpoint
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+from wslint.engine.prefilter import ASYNC_DEF, WordGroups, broadcaster_words
 from wslint.rules.base import Rule
 
 CONDITIONAL = (ast.If, ast.IfExp, ast.While, ast.For, ast.AsyncFor, ast.ExceptHandler, ast.BoolOp, ast.Match)
@@ -86,6 +96,74 @@ class BroadcastWithoutChangeCheck(Rule):
                             f"broadcaster `{function.name}` broadcasts on every poll, changed "
                             "or not: compare with the last state first",
                         )
+        for function, loop, node in _handler_pushes(context):
+            yield self.finding(
+                context,
+                node,
+                f"connection handler `{function.name}` pushes on every poll, changed or not: "
+                "compare with the last state first",
+            )
+
+    @classmethod
+    def required_words(cls, settings: Settings) -> WordGroups:
+        # Also a connection handler's polling loop pushing to its client.
+        return (*broadcaster_words(settings), (ASYNC_DEF, b"while", b"sleep", b"send"))
+
+
+RECEIVE_METHODS = frozenset(
+    {"receive", "receive_text", "receive_json", "receive_bytes", "receive_str", "recv"}
+)
+
+
+def _handler_pushes(context: FileContext) -> Iterator[tuple[FunctionInfo, Loop, ast.AST]]:
+    """Pushes to a connection handler's own client (or broadcasts) in a polling loop that
+    receives nothing (a loop that receives answers requests), not under a change guard."""
+    module, settings = context.module, context.settings
+    for function in module.iter_functions():
+        if not function.is_async or _is_heartbeat_name(function.name, settings.heartbeat_type_patterns):
+            continue
+        if not is_endpoint(function, module):
+            continue
+        for loop in function_loops(function, module, settings):
+            if loop.kind is not LoopKind.POLLING or _receives(loop):
+                continue
+            for node in _unconditional_pushes(loop.body_nodes, function, context):
+                if not is_under_change_guard(node, loop.node, module):
+                    yield function, loop, node
+
+
+def _receives(loop: Loop) -> bool:
+    for node in loop.body_nodes:
+        if isinstance(node, ast.AsyncFor):
+            return True
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            if final_name(node.value.func) in RECEIVE_METHODS:
+                return True
+    return False
+
+
+def _unconditional_pushes(
+    nodes: list[ast.AST], function: FunctionInfo, context: FileContext
+) -> Iterator[ast.AST]:
+    """Broadcasts, and sends on the handler's own connection (a parameter, or ``self``)."""
+    yield from _unconditional_broadcasts(nodes, function, context)
+    parameters = _parameter_names(function)
+    patterns = context.settings.heartbeat_type_patterns
+    for node in nodes:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SEND_METHODS
+            and receiver_root(node.func.value) in parameters
+        ):
+            push = Broadcast(node, broadcast_payload(node))
+            if not _is_heartbeat(push, function, context.module, patterns):
+                yield node
+
+
+def _parameter_names(function: FunctionInfo) -> set[str]:
+    arguments = function.node.args
+    return {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
 
 
 def _unconditional_broadcasts(
@@ -157,10 +235,35 @@ def _is_heartbeat_name(name: str, patterns: tuple[str, ...]) -> bool:
     return matches_any(name, patterns) or matches_any(name.lstrip("_"), patterns)
 
 
+CLOCK_READS = frozenset(
+    {
+        "time.time",
+        "time.time_ns",
+        "time.monotonic",
+        "datetime.now",
+        "datetime.utcnow",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+    }
+)
+
+
+def _carries_the_clock(payload: ast.AST | None, module: ModuleInfo) -> bool:
+    """A message built around the current time (``{"now": time.time()}``): a tick that
+    changes on every poll, which no change check could hold back."""
+    if payload is None:
+        return False
+    calls = (node for node in ast.walk(payload) if isinstance(node, ast.Call))
+    return any(module.qualified(call.func) in CLOCK_READS for call in calls)
+
+
 def _is_heartbeat(
     found: Broadcast, function: FunctionInfo, module: ModuleInfo, patterns: tuple[str, ...]
 ) -> bool:
-    """A broadcast whose message type (or message-building call) names a heartbeat."""
+    """A broadcast whose message type (or message-building call) names a heartbeat, or that
+    carries the current time (a clock tick)."""
+    if _carries_the_clock(found.payload, module):
+        return True
     kind = payload_type(found.payload, function, module)
     if kind is not None:
         return matches_any(kind, patterns)
