@@ -38,3 +38,38 @@ def test_newer_syntax_names_the_python_it_needs(case_id: str) -> None:
 def test_a_plain_syntax_error_blames_no_python() -> None:
     (message,) = messages("wsl000/fstring_empty_braces.py", "WSL000")
     assert message.startswith("syntax error: ") and "Python" not in message
+
+
+def test_a_missing_type_is_suggested_from_the_broadcasters_name() -> None:
+    (message,) = messages("wsl013/bad_missing_type_named_after_broadcaster.py", "WSL013")
+    assert '"type": "orders_update"' in message and "queue_update" not in message
+
+
+def test_the_start_advice_passes_the_broadcasters_parameters() -> None:
+    (message,) = messages("wsl005/bad_never_started_takes_parameters.py", "WSL005")
+    assert "asyncio.create_task(self._broadcast_prices(symbol, interval))" in message
+    assert "PriceFeed.start()" in message
+
+
+def test_a_dropped_task_message_gives_the_fix_show_source_gives() -> None:
+    from wslint.rules.wsl008_task_reference_dropped import TaskReferenceDropped
+
+    found = messages("wsl008/bad_event_loop_beside_project_wrapper.py", "WSL008")
+    assert found
+    for message in found:
+        advice = message.split("so keep it in a set ", 1)[1]
+        for step in ("`self._tasks.add(task)`", "`task.add_done_callback(self._tasks.discard)`", "TaskGroup"):
+            assert step in advice and step in TaskReferenceDropped.fix
+
+
+def test_the_docs_name_the_broadcasting_checklist_not_where_it_came_from() -> None:
+    import re
+    from pathlib import Path
+
+    from wslint.rules import ALL_RULES
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    texts = {rule.code: rule.documentation() + rule.fix + rule.summary for rule in ALL_RULES}
+    texts["README.md"] = readme.replace("tests/fixtures/seed/", "")
+    for where, text in texts.items():
+        assert not re.search(r"\bseed\b", text, re.IGNORECASE), where

@@ -15,8 +15,20 @@ async def _broadcast_status(self)
 
 ## Use instead
 ```python
-async def _broadcast_status(self):
-    ...
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+            except Exception:
+                logger.exception("status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Known problems

@@ -7,7 +7,7 @@ fan-out may hand each client to a helper that sends to it
 `ws.send_text`): that is a broadcast too.
 
 ## Why is this bad?
-The checklist's first mistake: the function is defined, started and runs, fetches the data,
+The broadcasting checklist's first mistake: the function is defined, started and runs, fetches the data,
 and never sends it. Clients connect and never see an update.
 
 ## Example
@@ -21,13 +21,20 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        current_state = get_queue_state()
-        if current_state != self.last_queue_state:
-            await self.websocket_manager.broadcast({"type": "queue_update", "data": current_state})
-            self.last_queue_state = current_state
-        await asyncio.sleep(5)
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Options

@@ -22,10 +22,20 @@ async def _broadcast_metrics(self):
 
 ## Use instead
 ```python
-async def _broadcast_metrics(self):
-    while True:
-        ...
-        await asyncio.sleep(5)  # 5-60 s for most data
+class MetricsFeed:
+    async def _broadcast_metrics(self):
+        while True:
+            try:
+                metrics = read_metrics()
+                if metrics != self.last_metrics:
+                    await self.manager.broadcast({"type": "metrics_update", "data": metrics})
+                    self.last_metrics = metrics
+            except Exception:
+                logger.exception("metrics broadcast failed")
+            await asyncio.sleep(5)  # 5-60 s for most data
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_metrics())
 ```
 
 ## Options

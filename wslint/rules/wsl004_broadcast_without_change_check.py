@@ -21,13 +21,20 @@ async def _broadcast_status(self):
 
 ## Use instead
 ```python
-async def _broadcast_status(self):
-    while True:
-        current_state = get_status()
-        if current_state != self.last_status:
-            await self.websocket_manager.broadcast({"type": "status_update", "data": current_state})
-            self.last_status = current_state
-        await asyncio.sleep(5)
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+            except Exception:
+                logger.exception("status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Options
@@ -35,12 +42,12 @@ async def _broadcast_status(self):
 - `heartbeat-type-patterns`
 
 ## Known problems
-A hot loop (one that never sleeps) is treated as a polling loop with a zero interval: the seed's
-own example of this mistake has no sleep. A test that only checks whether clients are connected
-or how much time has passed is not a change guard. Any other test reading this iteration's
-state counts as one, so a guard that compares the wrong thing is not caught. A helper call is
-reported only when the helper broadcasts unconditionally (no `if` of its own around the
-broadcast). A message built around the current time (`{"now": time.time()}`,
+A hot loop (one that never sleeps) is treated as a polling loop with a zero interval: the
+broadcasting checklist's own example of this mistake has no sleep. A test that only checks
+whether clients are connected or how much time has passed is not a change guard. Any other
+test reading this iteration's state counts as one, so a guard that compares the wrong thing is
+not caught. A helper call is reported only when the helper broadcasts unconditionally (no `if`
+of its own around the broadcast). A message built around the current time (`{"now": time.time()}`,
 `datetime.now().isoformat()`) is a clock tick: it changes on every poll and is exempt, as a
 heartbeat is.
 

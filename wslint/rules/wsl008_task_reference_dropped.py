@@ -8,8 +8,8 @@ The Python documentation for `asyncio.create_task` says: "Save a reference to th
 this function, to avoid a task disappearing mid-execution. The event loop only keeps weak
 references to tasks." A broadcaster started this way can be garbage-collected while it waits,
 and the updates stop without an error; nobody can cancel it at shutdown either, and an
-exception that kills it is only reported as "Task exception was never retrieved". The seed's
-own `start()` does this for every task it starts.
+exception that kills it is only reported as "Task exception was never retrieved". The broadcasting
+checklist's own `start()` does this for every task it starts.
 
 ## Example
 ```python
@@ -20,9 +20,12 @@ async def start(self):
 ## Use instead
 ```python
 async def start(self):
-    self._tasks.append(asyncio.create_task(self._broadcast_queue_updates()))
+    task = asyncio.create_task(self._broadcast_queue_updates())
+    self._tasks.add(task)
+    task.add_done_callback(self._tasks.discard)
 ```
-or start the broadcasters in an `asyncio.TaskGroup` / anyio task group, which keeps its tasks.
+(outside a class, a module-level set does the same), or start the broadcasters in an
+`asyncio.TaskGroup` / anyio task group, which keeps its tasks.
 
 ## Known problems
 Only a bare call statement counts as dropped: any other use of the result (assigned, appended,
@@ -146,7 +149,11 @@ class TaskReferenceDropped(Rule):
     code = "WSL008"
     name = "task-reference-dropped"
     summary = "The task returned by create_task/ensure_future is thrown away"
-    fix = "keep the task: self._tasks.append(asyncio.create_task(...)) (or use a TaskGroup)"
+    fix = (
+        "keep the task in a set (`self._tasks.add(task)`, "
+        "`task.add_done_callback(self._tasks.discard)`; a module-level set outside a class) "
+        "or use a TaskGroup"
+    )
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
@@ -166,9 +173,28 @@ class TaskReferenceDropped(Rule):
                 context,
                 call,
                 f"the task from `{ast.unparse(call.func)}()`{where} is dropped: the event loop "
-                "keeps only a weak reference, so keep it (`self._tasks.add(task)`) or use a "
-                "TaskGroup",
+                f"keeps only a weak reference, so {keep_advice(function)}",
             )
+
+
+def keep_advice(function: FunctionInfo | None) -> str:
+    """The rule's fix, said for where the task is dropped: a set on the instance in a method,
+    a module-level set elsewhere."""
+    in_method = function is not None and _in_class(function)
+    held, where = ("self._tasks", "a set") if in_method else ("_tasks", "a module-level set")
+    return (
+        f"keep it in {where} (`{held}.add(task)`, `task.add_done_callback({held}.discard)`) "
+        "or use a TaskGroup"
+    )
+
+
+def _in_class(function: FunctionInfo) -> bool:
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if scope.owner is not None:
+            return True
+        scope = scope.parent
+    return False
 
 
 def _dropped_calls(module: ModuleInfo) -> Iterator[tuple[ast.Call, FunctionInfo | None]]:

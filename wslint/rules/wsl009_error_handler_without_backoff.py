@@ -29,17 +29,21 @@ async def _broadcast_status(self):
 
 ## Use instead
 ```python
-async def _broadcast_status(self):
-    while True:
-        try:
-            current = get_status()
-            if current != self.last_status:
-                await self.websocket_manager.broadcast({"type": "status_update", "data": current})
-                self.last_status = current
-            await asyncio.sleep(5)
-        except Exception as e:
-            logger.error(f"status broadcast failed: {e}")
-            await asyncio.sleep(5)  # back off before retrying
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+                await asyncio.sleep(5)
+            except Exception as e:
+                logger.error(f"status broadcast failed: {e}")
+                await asyncio.sleep(5)  # back off before retrying
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Known problems

@@ -18,10 +18,20 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        ...
-        await asyncio.sleep(5)  # anyio.sleep / trio.sleep under those libraries
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)  # anyio.sleep / trio.sleep under those libraries
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Known problems
