@@ -33,6 +33,21 @@ NEVER_RAISE = frozenset(
         "time.process_time_ns",
     }
 )
+# Clock reads whatever their arguments (a time zone), and what is read off them.
+CLOCK_CALLS = frozenset(
+    {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today"}
+)
+CLOCK_FORMATS = frozenset({"isoformat", "timestamp"})
+# websockets' broadcast() reports a failing client through logging, and raises only if asked to.
+QUIET_BROADCASTS = frozenset(
+    {
+        "websockets.broadcast",
+        "websockets.asyncio.server.broadcast",
+        "websockets.server.broadcast",
+        "websockets.legacy.server.broadcast",
+        "websockets.legacy.protocol.broadcast",
+    }
+)
 # Builtins that copy or measure a collection: a helper's ``for ws in list(self.clients)``.
 QUIET_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "dict", "len", "sorted", "isinstance", "id"})
 MAX_DEPTH = 3  # project calls followed into their bodies, as for broadcasting
@@ -78,6 +93,13 @@ def _never_raises(call: ast.Call, module: ModuleInfo, settings: Settings) -> boo
     qualified = module.qualified(call.func)
     if qualified == "time.sleep":  # a (blocking) sleep paces the loop: WSL011's business
         return True
+    if qualified in CLOCK_CALLS:
+        return True
+    if qualified in QUIET_BROADCASTS:
+        return not any(k.arg == "raise_exceptions" for k in call.keywords)
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in CLOCK_FORMATS and isinstance(func.value, ast.Call):
+        return not call.args and _never_raises(func.value, module, settings)  # now().isoformat()
     return not call.args and not call.keywords and qualified in NEVER_RAISE
 
 

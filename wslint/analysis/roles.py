@@ -83,6 +83,43 @@ def is_framework_called(function: FunctionInfo) -> bool:
     return False
 
 
+# A connection handed to a helper: ``play(websocket, game)``, ``relay(ws, room)``.
+SOCKET_PARAMETERS = frozenset({"websocket", "ws", "socket", "sock", "connection", "conn"})
+RECEIVE_CALLS = frozenset({"receive", "receive_text", "receive_json", "receive_bytes", "receive_str", "recv"})
+
+
+def is_connection_handler(function: FunctionInfo) -> bool:
+    """A function that serves one connection by receiving from it: it iterates, or awaits a
+    receive on, a socket it was handed (a parameter named like one) or built
+    (``ws = web.WebSocketResponse()``). Its loop is that connection's receive loop."""
+    sockets = _socket_names(function)
+    if not sockets:
+        return False
+    for node in function.body_nodes():
+        if isinstance(node, ast.AsyncFor) and isinstance(node.iter, ast.Name) and node.iter.id in sockets:
+            return True
+        if (
+            isinstance(node, ast.Await)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr in RECEIVE_CALLS
+            and isinstance(node.value.func.value, ast.Name)
+            and node.value.func.value.id in sockets
+        ):
+            return True
+    return False
+
+
+def _socket_names(function: FunctionInfo) -> set[str]:
+    arguments = function.node.args
+    names = {a.arg for a in [*arguments.posonlyargs, *arguments.args] if a.arg in SOCKET_PARAMETERS}
+    for node in function.body_nodes():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if final_name(node.value.func) in SOCKET_ANNOTATIONS:  # ws = web.WebSocketResponse()
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
 def annotation_names(annotation: ast.AST) -> set[str]:
     """The names an annotation mentions: ``WebSocket`` for ``Optional[\"starlette.WebSocket\"]``."""
     names = set()
@@ -126,6 +163,8 @@ def loop_broadcasts(loop: Loop, module: ModuleInfo, function: FunctionInfo, inde
 def broadcaster_loops(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> list[Loop] | None:
     """The loops of a broadcaster, or None when ``function`` is not a broadcaster."""
     if not function.is_async or is_endpoint(function, module) or is_framework_called(function):
+        return None
+    if is_connection_handler(function):
         return None
     loops = function_loops(function, module, index.settings)
     if matches_broadcaster_pattern(function, index.settings):

@@ -38,7 +38,9 @@ class QueueFeed:
 
 ## Known problems
 Only calls are counted as raising (not subscripts or attribute reads), and clock reads
-(`time.monotonic()`, `time.time()`, `time.perf_counter()`) never are. Calls inside an `except`
+(`time.monotonic()`, `time.time()`, `time.perf_counter()`, `datetime.now(tz)` and its
+`.isoformat()`) never are, nor is `websockets.broadcast()`, which logs a failing client
+instead of raising (unless given `raise_exceptions`). Calls inside an `except`
 branch are not reported: they run only on the error path. The finding is reported once per
 loop, at the first unprotected call.
 

@@ -47,9 +47,10 @@ broadcasting checklist's own example of this mistake has no sleep. A test that o
 whether clients are connected or how much time has passed is not a change guard. Any other
 test reading this iteration's state counts as one, so a guard that compares the wrong thing is
 not caught. A helper call is reported only when the helper broadcasts unconditionally (no `if`
-of its own around the broadcast). A message built around the current time (`{"now": time.time()}`,
-`datetime.now().isoformat()`) is a clock tick: it changes on every poll and is exempt, as a
-heartbeat is.
+of its own around the broadcast). A message made only of the current time besides its type
+(`{"type": "tick", "now": time.time()}`, `datetime.now().isoformat()`, also through a local) is
+a clock tick: it changes on every poll and is exempt, as a heartbeat is. A message that carries
+state and a timestamp is not: the state may be unchanged.
 
 A WebSocket connection handler's polling loop is checked too: its pushes to its own client
 (`await websocket.send_json(...)`, on a parameter or `self`) are broadcasts to that client,
@@ -247,21 +248,76 @@ CLOCK_READS = frozenset(
         "time.time",
         "time.time_ns",
         "time.monotonic",
-        "datetime.now",
-        "datetime.utcnow",
+        "time.monotonic_ns",
         "datetime.datetime.now",
         "datetime.datetime.utcnow",
+        "os.urandom",
+        "random.random",
+        "uuid.uuid4",
     }
+)
+# Calls that keep a value ticking: ``now.isoformat()``, ``str(stamp).encode()``.
+CLOCK_CONVERSIONS = frozenset(
+    {"isoformat", "timestamp", "strftime", "encode", "hex", "str", "int", "float", "round"}
 )
 
 
-def _carries_the_clock(payload: ast.AST | None, module: ModuleInfo) -> bool:
-    """A message built around the current time (``{"now": time.time()}``): a tick that
-    changes on every poll, which no change check could hold back."""
-    if payload is None:
+def _carries_the_clock(payload: ast.AST | None, function: FunctionInfo, module: ModuleInfo) -> bool:
+    """A message made only of the current time (or fresh random bytes) besides its type:
+    ``{"type": "tick", "now": time.time()}``, ``datetime.now().isoformat()``. It changes on
+    every poll; no change check could hold it back. A message that also carries state does not
+    count: the state may be unchanged."""
+    if isinstance(payload, ast.Dict):
+        values = [
+            value
+            for key, value in zip(payload.keys, payload.values)
+            if not (isinstance(key, ast.Constant) and key.value == "type")
+        ]
+        return bool(values) and all(_ticks(value, function, module, 0) for value in values)
+    return payload is not None and _ticks(payload, function, module, 0)
+
+
+def _ticks(node: ast.AST, function: FunctionInfo, module: ModuleInfo, depth: int) -> bool:
+    """Whether ``node`` is built from clock reads (and constants) alone."""
+    if depth > 4:
         return False
-    calls = (node for node in ast.walk(payload) if isinstance(node, ast.Call))
-    return any(module.qualified(call.func) in CLOCK_READS for call in calls)
+    if isinstance(node, ast.Call):
+        if module.qualified(node.func) in CLOCK_READS:
+            return True
+        name = final_name(node.func)
+        if name not in CLOCK_CONVERSIONS:
+            return False
+        if isinstance(node.func, ast.Attribute):  # now.isoformat(), str(stamp).encode()
+            return _ticks(node.func.value, function, module, depth + 1)
+        return bool(node.args) and _ticks(node.args[0], function, module, depth + 1)
+    if isinstance(node, ast.BinOp):
+        sides = (node.left, node.right)
+        return any(_ticks(side, function, module, depth + 1) for side in sides) and all(
+            isinstance(side, ast.Constant) or _ticks(side, function, module, depth + 1) for side in sides
+        )
+    if isinstance(node, ast.JoinedStr):
+        fields = [part.value for part in node.values if isinstance(part, ast.FormattedValue)]
+        return bool(fields) and all(_ticks(field, function, module, depth + 1) for field in fields)
+    if isinstance(node, ast.Name):
+        bound = _single_binding(node.id, function)
+        return bound is not None and _ticks(bound, function, module, depth + 1)
+    return False
+
+
+def _single_binding(name: str, function: FunctionInfo) -> ast.AST | None:
+    """The one value the function binds ``name`` to (None: a parameter, or bound more than once)."""
+    values = [
+        node.value
+        for node in function.body_nodes()
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == name for target in node.targets)
+    ]
+    stores = sum(
+        1
+        for node in function.body_nodes()
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+    )
+    return values[0] if len(values) == 1 and stores == 1 else None
 
 
 def _is_heartbeat(
@@ -269,7 +325,7 @@ def _is_heartbeat(
 ) -> bool:
     """A broadcast whose message type (or message-building call) names a heartbeat, or that
     carries the current time (a clock tick)."""
-    if _carries_the_clock(found.payload, module):
+    if _carries_the_clock(found.payload, function, module):
         return True
     kind = payload_type(found.payload, function, module)
     if kind is not None:
