@@ -146,3 +146,43 @@ def enclosing_loop(node: ast.AST, loops: list[Loop], module: ModuleInfo) -> Loop
             return by_node[id(current)]
         current = module.parent_of(current)
     return None
+
+
+# Non-blocking reads of a message source: a subscription, a queue, a socket.
+DRAIN_CALLS = frozenset({"get_message", "get_nowait", "recv_nowait", "receive_nowait", "read_nowait", "poll"})
+
+
+def drains_a_source(loop: Loop, sends: list[ast.AST], module: ModuleInfo) -> bool:
+    """Every one of ``sends`` runs only when a non-blocking read of a message source in the
+    loop found something (``note = sub.get_message(); if note: <fan out>``): the loop waits
+    for events by polling its source, and what it sends is each event as it comes."""
+    drained = {
+        target.id
+        for node in loop.body_nodes
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and _final(node.value.func) in DRAIN_CALLS
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    return (
+        bool(drained) and bool(sends) and all(_only_when_read(send, drained, loop, module) for send in sends)
+    )
+
+
+def _only_when_read(node: ast.AST, drained: set[str], loop: Loop, module: ModuleInfo) -> bool:
+    current = module.parent_of(node)
+    child = node
+    while current is not None and current is not loop.node:
+        if isinstance(current, ast.If) and child is not current.test and child not in current.orelse:
+            names = {n.id for n in ast.walk(current.test) if isinstance(n, ast.Name)}
+            if names & drained:
+                return True
+        child, current = current, module.parent_of(current)
+    return False
+
+
+def _final(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None

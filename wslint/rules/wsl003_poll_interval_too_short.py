@@ -48,7 +48,9 @@ jitter) is not reported. Where the interval can take several values (a parameter
 callers may override), the rule reports only when every known value is too short. Sleeps in
 `except` branches are backoff, not the polling interval, and are not checked here. A loop that
 awaits no timer but calls a blocking `time.sleep(x)` is a polling loop of interval x (WSL011
-reports the call), not a hot loop.
+reports the call), not a hot loop. A loop whose every broadcast sends what a non-blocking read
+of a message source just returned (`note = subscription.get_message()`, then `if note:` fan it
+out) waits for events by polling its source: its interval is not checked.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.calls import timer_interval
+from wslint.analysis.calls import broadcasts_in, call_target, timer_interval
 from wslint.analysis.intervals import Interval, constructed_intervals, interval_values
-from wslint.analysis.loops import LoopKind
+from wslint.analysis.loops import Loop, LoopKind, drains_a_source
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import loop_broadcasts
 from wslint.engine.context import FileContext
@@ -88,6 +90,9 @@ class PollIntervalTooShort(Rule):
                     continue
                 if not loop_broadcasts(loop, context.module, function, context.index):
                     continue
+                sends = _sends(loop, function, context)
+                if drains_a_source(loop, sends, context.module):
+                    continue  # an event loop that polls its subscription: events, not data
                 for timer in loop.timers:
                     interval = too_short(timer, function, context)
                     if interval is not None:
@@ -99,6 +104,18 @@ class PollIntervalTooShort(Rule):
                             f"{where}, shorter than min-interval "
                             f"{_seconds(context.settings.min_interval)}: sleep longer between polls",
                         )
+
+
+def _sends(loop: Loop, function: FunctionInfo, context: FileContext) -> list[ast.AST]:
+    """The loop's broadcasts and the calls in it that broadcast (transitively)."""
+    sends = [site.node for site in broadcasts_in(loop.body_nodes, context.settings)]
+    sends += [
+        node
+        for node in loop.body_nodes
+        if isinstance(node, ast.Call)
+        and context.index.call_broadcasts(call_target(node, function, context.module))
+    ]
+    return sends
 
 
 def too_short(timer: ast.Call, function: FunctionInfo, context: FileContext) -> Interval | None:
