@@ -37,7 +37,8 @@ NEVER_RAISE = frozenset(
 CLOCK_CALLS = frozenset(
     {"datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today"}
 )
-CLOCK_FORMATS = frozenset({"isoformat", "timestamp"})
+CLOCK_FORMATS = frozenset({"isoformat", "timestamp", "encode"})
+TEXT_OF = frozenset({"str", "repr"})  # the text of a clock read: ``str(time.time_ns())``
 # websockets' broadcast() reports a failing client through logging, and raises only if asked to.
 QUIET_BROADCASTS = frozenset(
     {
@@ -100,6 +101,9 @@ def _never_raises(call: ast.Call, module: ModuleInfo, settings: Settings) -> boo
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in CLOCK_FORMATS and isinstance(func.value, ast.Call):
         return not call.args and _never_raises(func.value, module, settings)  # now().isoformat()
+    if isinstance(func, ast.Name) and func.id in TEXT_OF and len(call.args) == 1 and not call.keywords:
+        argument = call.args[0]
+        return isinstance(argument, ast.Call) and _never_raises(argument, module, settings)
     return not call.args and not call.keywords and qualified in NEVER_RAISE
 
 

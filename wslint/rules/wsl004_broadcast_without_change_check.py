@@ -279,7 +279,7 @@ def _carries_the_clock(payload: ast.AST | None, function: FunctionInfo, module: 
 
 def _ticks(node: ast.AST, function: FunctionInfo, module: ModuleInfo, depth: int) -> bool:
     """Whether ``node`` is built from clock reads (and constants) alone."""
-    if depth > 4:
+    if depth > 8:
         return False
     if isinstance(node, ast.Call):
         if module.qualified(node.func) in CLOCK_READS:
