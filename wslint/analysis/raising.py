@@ -51,6 +51,8 @@ QUIET_BROADCASTS = frozenset(
 )
 # Builtins that copy or measure a collection: a helper's ``for ws in list(self.clients)``.
 QUIET_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "dict", "len", "sorted", "isinstance", "id"})
+# Keeping a registry of clients in a helper: ``self.clients.discard(ws)`` after a failed send.
+QUIET_METHODS = frozenset({"discard", "add", "append", "clear", "copy", "items", "keys", "values"})
 MAX_DEPTH = 3  # project calls followed into their bodies, as for broadcasting
 TRY_NODES: tuple[type[ast.Try], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 
@@ -102,8 +104,8 @@ def _never_raises(call: ast.Call, module: ModuleInfo, settings: Settings) -> boo
     if isinstance(func, ast.Attribute) and func.attr in CLOCK_FORMATS and isinstance(func.value, ast.Call):
         return not call.args and _never_raises(func.value, module, settings)  # now().isoformat()
     if isinstance(func, ast.Name) and func.id in TEXT_OF and len(call.args) == 1 and not call.keywords:
-        argument = call.args[0]
-        return isinstance(argument, ast.Call) and _never_raises(argument, module, settings)
+        argument = call.args[0]  # the text of anything: ``str(data)``, ``str(time.time_ns())``
+        return not isinstance(argument, ast.Call) or _never_raises(argument, module, settings)
     return not call.args and not call.keywords and qualified in NEVER_RAISE
 
 
@@ -155,9 +157,9 @@ class RaiseCheck:
         return self._quiet_body(resolved.module, resolved.function, depth + 1)
 
     def _quiet_body(self, module: ModuleInfo, function: FunctionInfo, depth: int) -> bool:
-        """Nothing can come out of the function, and it shows it guards itself: a broad ``try``
-        of its own, or calls that are quiet for that reason (a stub that merely holds no call
-        proves nothing: it stands for code that may fail)."""
+        """Nothing can come out of the function, and it shows it: a broad ``try`` of its own,
+        or calls known to be quiet (a guarded helper, a registry's ``discard``). A stub that
+        merely holds no call proves nothing: it stands for code that may fail."""
         key = function.key
         if key not in self._quiet:
             self._quiet[key] = False  # recursion guard: a cycle may raise
@@ -172,9 +174,13 @@ class RaiseCheck:
         self, function: FunctionInfo, module: ModuleInfo, depth: int, guarded: list[ast.Call]
     ) -> Skip:
         def skip(call: ast.Call) -> bool:
-            if isinstance(call.func, ast.Name) and call.func.id in QUIET_BUILTINS:
-                return call.func.id not in function.local_names()
-            if self.cannot_raise(call, function, module, depth):
+            func = call.func
+            quiet = (
+                isinstance(func, ast.Name)
+                and func.id in QUIET_BUILTINS
+                and func.id not in function.local_names()
+            ) or (isinstance(func, ast.Attribute) and func.attr in QUIET_METHODS)
+            if quiet or self.cannot_raise(call, function, module, depth):
                 guarded.append(call)
                 return True
             return False
@@ -202,3 +208,22 @@ def _argument_calls(call: ast.Call) -> Iterator[ast.Call]:
             value = value.elt
         if isinstance(value, ast.Call):
             yield value
+
+
+def message_lookup(call: ast.Call, loop: ast.AST) -> bool:
+    """``msg.get("type")`` on the message an event loop iterates over (``async for msg in
+    ...``): a lookup in what arrived, which does not raise (an HTTP client's ``get`` takes a
+    URL, and is called on a client, not on the loop's message)."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "get" and isinstance(func.value, ast.Name)):
+        return False
+    if not isinstance(loop, (ast.For, ast.AsyncFor)) or not isinstance(loop.target, ast.Name):
+        return False
+    key = call.args[0] if call.args else None
+    return (
+        func.value.id == loop.target.id
+        and isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+        and not key.value.startswith(("/", "http"))
+        and len(call.args) <= 2
+    )

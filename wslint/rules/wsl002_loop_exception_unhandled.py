@@ -58,7 +58,7 @@ from collections.abc import Iterator
 
 from wslint.analysis.loops import Loop
 from wslint.analysis.module import FunctionInfo
-from wslint.analysis.raising import RaiseCheck, calls_outside_try
+from wslint.analysis.raising import RaiseCheck, calls_outside_try, message_lookup
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.rules.base import Rule
@@ -92,9 +92,10 @@ def first_unprotected_call(loop: Loop, function: FunctionInfo, context: FileCont
     raise (a project function that guards itself cannot)."""
     module = context.module
     check = RaiseCheck(context.index)
-    for node in calls_outside_try(
-        loop.node.body, module, context.settings, lambda call: check.cannot_raise(call, function, module)
-    ):
+    def quiet(call: ast.Call) -> bool:
+        return message_lookup(call, loop.node) or check.cannot_raise(call, function, module)
+
+    for node in calls_outside_try(loop.node.body, module, context.settings, quiet):
         if isinstance(node, ast.Call):
             return node
     return None
