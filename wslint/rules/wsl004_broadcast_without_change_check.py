@@ -70,7 +70,7 @@ from wslint.analysis.loops import Loop, LoopKind, function_loops
 from wslint.analysis.messages import call_type_arguments, matches_any, payload_type
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name, receiver_root
-from wslint.analysis.roles import is_endpoint
+from wslint.analysis.roles import RECEIVE_CALLS, is_endpoint
 from wslint.engine.context import FileContext
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
@@ -118,9 +118,6 @@ class BroadcastWithoutChangeCheck(Rule):
         return (*broadcaster_words(settings), (ASYNC_DEF, b"while", b"sleep", b"send"))
 
 
-RECEIVE_METHODS = frozenset(
-    {"receive", "receive_text", "receive_json", "receive_bytes", "receive_str", "recv"}
-)
 
 
 def _handler_pushes(context: FileContext) -> Iterator[tuple[FunctionInfo, Loop, ast.AST]]:
@@ -145,7 +142,7 @@ def _receives(loop: Loop) -> bool:
         if isinstance(node, ast.AsyncFor):
             return True
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-            if final_name(node.value.func) in RECEIVE_METHODS:
+            if final_name(node.value.func) in RECEIVE_CALLS:
                 return True
     return False
 
