@@ -114,8 +114,9 @@ class BroadcastWithoutChangeCheck(Rule):
 
     @classmethod
     def required_words(cls, settings: Settings) -> WordGroups:
-        # Also a connection handler's polling loop pushing to its client.
-        return (*broadcaster_words(settings), (ASYNC_DEF, b"while", b"sleep", b"send"))
+        # Also a connection handler's polling loop pushing to its client: a file holding an
+        # endpoint says "websocket" (its decorator, its import or its registration).
+        return (*broadcaster_words(settings), (ASYNC_DEF, b"while", b"sleep", b"send", b"websocket"))
 
 
 
