@@ -49,6 +49,14 @@ in a `try` of its own that catches `Exception` (a manager's `broadcast` that gua
 client's send) cannot raise, and needs no `try` in the loop; so can `asyncio.gather` of such
 calls, or with `return_exceptions=True`. Calls are followed three levels deep; in such a body,
 copying or measuring a collection (`list(self.clients)`, `len(...)`) is not counted as raising.
+
+Only background broadcasters' loops are checked. Functions the framework calls (special methods
+such as `__call__`, ASGI applications taking `scope, receive, send`, route handlers) and
+functions that serve one connection by receiving from it (`async for message in websocket`,
+`await ws.receive()` on a socket they were handed or built) are not broadcasters: when their
+loop fails, only that connection ends. A relay reading an upstream socket passed in as a
+parameter named like a connection (`ws`, `websocket`, `conn`) is taken for such a handler, and
+not checked.
 """
 
 from __future__ import annotations
