@@ -233,7 +233,7 @@ class ModuleInfo:
                 for bound, callees in built.items()
                 if len(callees) == 1 and callees[0] is not None
             }
-        if name not in self._instances or name in self.other_bindings():
+        if name not in self._instances or name in self.other_bindings() or self.import_count(name):
             return None
         return self._instances[name]
 
