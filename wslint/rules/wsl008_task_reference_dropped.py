@@ -181,7 +181,7 @@ def keep_advice(function: FunctionInfo | None) -> str:
     """The rule's fix, said for where the task is dropped: a set on the instance in a method,
     a module-level set elsewhere."""
     in_method = function is not None and _in_class(function)
-    held, where = ("self._tasks", "a set") if in_method else ("_tasks", "a module-level set")
+    held, where = ("self._tasks", "a set") if in_method else ("_background_tasks", "a module-level set")
     return (
         f"keep it in {where} (`{held}.add(task)`, `task.add_done_callback({held}.discard)`) "
         "or use a TaskGroup"
