@@ -15,7 +15,7 @@ CASES = {case.id: case for case in all_cases()}
 def messages(case_id: str, code: str) -> list[str]:
     case = CASES.get(case_id) or Case(FIXTURES / case_id)
     units = case.files
-    from wslint.engine.runner import SourceUnit, check_units
+    from wslint.driver.runner import SourceUnit, check_units
 
     report = check_units(
         [SourceUnit(str(f), f.resolve()) for f in units],

@@ -17,7 +17,7 @@ from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.loops import is_timer
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 BROAD = frozenset({"Exception", "BaseException"})
 # Clock reads that cannot fail: timing a tick (``started = time.monotonic()``) is not a risk.

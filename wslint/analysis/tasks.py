@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
+from wslint.core.vocabulary import LOOP_NAMES
 
 SPAWN_FUNCTIONS = frozenset(
     {
@@ -31,8 +32,6 @@ LOOP_FACTORIES = frozenset(
         "asyncio.events.get_running_loop",
     }
 )
-# Names an event loop is kept under: ``loop.create_task``, ``self._loop.create_task``.
-LOOP_NAMES = frozenset({"loop", "_loop", "event_loop", "_event_loop", "io_loop", "_io_loop"})
 GROUP_FACTORIES = frozenset({"TaskGroup", "create_task_group", "open_nursery", "Nursery"})
 GROUP_ANNOTATIONS = frozenset({"TaskGroup", "Nursery", "TaskGroupType"})
 

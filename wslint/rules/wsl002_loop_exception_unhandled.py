@@ -64,11 +64,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.loops import Loop
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.raising import RaiseCheck, calls_outside_try, message_lookup
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 

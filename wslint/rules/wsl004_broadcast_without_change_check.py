@@ -63,7 +63,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcast_payload, broadcasts_in, call_target
+from wslint.analysis.calls import Broadcast, broadcast_payload, broadcasts_in, call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.guards import is_under_change_guard
 from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.loops import Loop, LoopKind, function_loops
@@ -71,10 +72,10 @@ from wslint.analysis.messages import call_type_arguments, matches_any, payload_t
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name, receiver_root
 from wslint.analysis.roles import RECEIVE_CALLS, is_endpoint
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, WordGroups, broadcaster_words
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Keywords, Needs
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 from wslint.rules.base import Rule
 
 CONDITIONAL = (ast.If, ast.IfExp, ast.While, ast.For, ast.AsyncFor, ast.ExceptHandler, ast.BoolOp, ast.Match)
@@ -113,12 +114,10 @@ class BroadcastWithoutChangeCheck(Rule):
             )
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
+    def required_words(cls, settings: Settings) -> Needs:
         # Also a connection handler's polling loop pushing to its client: a file holding an
         # endpoint says "websocket" (its decorator, its import or its registration).
-        return (*broadcaster_words(settings), (ASYNC_DEF, b"while", b"sleep", b"send", b"websocket"))
-
-
+        return ((BROADCASTER,), (Keywords("async def"), "while", "sleep", "send", "websocket"))
 
 
 def _handler_pushes(context: FileContext) -> Iterator[tuple[FunctionInfo, Loop, ast.AST]]:
