@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED_FINDING = r"(?:\d+\s+)?WSL\d{3}"
 EXPECTATION = re.compile(rf"#\s*error:\s*({EXPECTED_FINDING}(?:\s*,\s*{EXPECTED_FINDING})*)")
 OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.MULTILINE)
+# A case written in syntax newer than some supported Python holds only on the older ones.
+PYTHON_BELOW = re.compile(r"^#\s*wslint-python-below:\s*(\d+)\.(\d+)\s*$", re.MULTILINE)
 
 
 class Expected(NamedTuple):
@@ -104,5 +107,14 @@ def all_cases() -> list[Case]:
     for group in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         for entry in sorted(group.iterdir()):
             if entry.suffix == ".py" or (entry.is_dir() and not entry.name.startswith((".", "__"))):
-                cases.append(Case(entry))
+                if _holds_on_this_python(entry):
+                    cases.append(Case(entry))
     return cases
+
+
+def _holds_on_this_python(entry: Path) -> bool:
+    """False for a file whose ``# wslint-python-below: X.Y`` header excludes the running Python."""
+    if not entry.is_file():
+        return True
+    below = PYTHON_BELOW.search(entry.read_text(encoding="utf-8", errors="replace"))
+    return below is None or sys.version_info[:2] < (int(below.group(1)), int(below.group(2)))

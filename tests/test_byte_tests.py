@@ -307,8 +307,11 @@ def _spawns(data: bytes) -> bool:
 @pytest.mark.parametrize(
     ("source", "on_an_attribute"),
     [
-        ("self._loop.create_task(c)\n", True),
-        ("self.app.loop . create_task(c)\n", True),
+        ("self.pool.create_task(c)\n", True),
+        ("self.app.runner . create_task(c)\n", True),
+        # An event loop's (by its name) is asyncio's, whatever create_task the project defines.
+        ("self._loop.create_task(c)\n", False),
+        ("self.app.loop . create_task(c)\n", False),
         ("loop.create_task(c)\n", False),
         ("asyncio.create_task(c)\n", False),
         ("asyncio.tasks.create_task(c)\n", False),

@@ -74,8 +74,9 @@ class NoProductionDefinition:
 class SpawnStatement:
     """A ``create_task`` / ``ensure_future`` call that may stand as a statement of its own and
     be reported: not ``self.create_task(...)``, nor ``ensure_future`` of a future. With
-    ``on_an_attribute``, only those on a chain of attributes (``self._loop.create_task(...)``);
-    without, only the others."""
+    ``on_an_attribute``, only those on a chain of attributes that may be a project wrapper's
+    (``self.pool.create_task(...)``); without, only the others, an event loop's by its name
+    among them (``self._loop.create_task(...)``: asyncio's, whatever the project defines)."""
 
     on_an_attribute: bool
 

@@ -10,10 +10,13 @@ import ast
 import codecs
 import io
 import re
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from wslint.core.newer_syntax import newer_python_needed
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,16 @@ def parse_source(text: str, filename: str) -> ast.Module:
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not ours to report
             return ast.parse(text, filename=filename, type_comments=False)
     except SyntaxError as error:
-        message = error.msg or "invalid syntax"
-        raise Unreadable(f"syntax error: {message}", error.lineno or 1, error.offset or 1) from None
+        message = f"syntax error: {error.msg or 'invalid syntax'}"
+        newer = newer_python_needed(text, error)
+        if newer is not None:
+            version, what = newer
+            running = ".".join(map(str, sys.version_info[:2]))
+            message = (
+                f"{message}: Python {version} syntax ({what}), and wslint runs on Python "
+                f"{running}: run wslint with the project's Python"
+            )
+        raise Unreadable(message, error.lineno or 1, error.offset or 1) from None
     except (RecursionError, MemoryError):
         raise Unreadable("file is nested too deeply to parse") from None
     except ValueError as error:

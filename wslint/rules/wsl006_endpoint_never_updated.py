@@ -27,7 +27,7 @@ code (`test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/`) never counts: 
 broadcasts `status_update` updates no real client.
 
 ## Why is this bad?
-The checklist's "#1 mistake": the client connects, renders the initial state, and then shows
+The broadcasting checklist's "#1 mistake": the client connects, renders the initial state, and then shows
 stale data for ever. Nothing fails, nothing is logged; the endpoint and the missing broadcast
 live in different files, so no review of either file alone notices.
 
@@ -47,16 +47,20 @@ async def ws_status(websocket: WebSocket):
 ## Use instead
 ```python
 # services/monitor.py
-async def _broadcast_status(self):
-    while True:
-        try:
-            status = get_status()
-            if status != self.last_status:
-                await self.manager.broadcast({"type": "status_update", "data": status})
-                self.last_status = status
-        except Exception:
-            logger.exception("status broadcast failed")
-        await asyncio.sleep(5)
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+            except Exception:
+                logger.exception("status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Options

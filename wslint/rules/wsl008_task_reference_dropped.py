@@ -8,8 +8,8 @@ The Python documentation for `asyncio.create_task` says: "Save a reference to th
 this function, to avoid a task disappearing mid-execution. The event loop only keeps weak
 references to tasks." A broadcaster started this way can be garbage-collected while it waits,
 and the updates stop without an error; nobody can cancel it at shutdown either, and an
-exception that kills it is only reported as "Task exception was never retrieved". The seed's
-own `start()` does this for every task it starts.
+exception that kills it is only reported as "Task exception was never retrieved". The broadcasting
+checklist's own `start()` does this for every task it starts.
 
 ## Example
 ```python
@@ -20,9 +20,12 @@ async def start(self):
 ## Use instead
 ```python
 async def start(self):
-    self._tasks.append(asyncio.create_task(self._broadcast_queue_updates()))
+    task = asyncio.create_task(self._broadcast_queue_updates())
+    self._tasks.add(task)
+    task.add_done_callback(self._tasks.discard)
 ```
-or start the broadcasters in an `asyncio.TaskGroup` / anyio task group, which keeps its tasks.
+(outside a class, a module-level set does the same), or start the broadcasters in an
+`asyncio.TaskGroup` / anyio task group, which keeps its tasks.
 
 ## Known problems
 Only a bare call statement counts as dropped: any other use of the result (assigned, appended,
@@ -37,8 +40,10 @@ and unless the call resolves to a `create_task` of the project, or cannot be res
 project defines a `create_task` of its own (a wrapper that may keep its tasks); nor is
 `self.create_task(...)` (the class's own or an inherited method, perhaps a framework's wrapper,
 never known to be an event loop's). A receiver
-bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()` is always an
-event loop. `start_soon` never fires: nurseries keep their tasks.
+bound to `asyncio.get_running_loop()` / `get_event_loop()` / `new_event_loop()`, or named like
+an event loop (`loop`, `self._loop`, `self.app.event_loop`) and not resolved to a project
+class, is always an event loop: its `create_task` is asyncio's, whatever `create_task` the
+project defines elsewhere. `start_soon` never fires: nurseries keep their tasks.
 """
 
 from __future__ import annotations
@@ -67,7 +72,11 @@ class TaskReferenceDropped(Rule):
     code = "WSL008"
     name = "task-reference-dropped"
     summary = "The task returned by create_task/ensure_future is thrown away"
-    fix = "keep the task: self._tasks.append(asyncio.create_task(...)) (or use a TaskGroup)"
+    fix = (
+        "keep the task in a set (`self._tasks.add(task)`, "
+        "`task.add_done_callback(self._tasks.discard)`; a module-level set outside a class) "
+        "or use a TaskGroup"
+    )
 
     @classmethod
     def required_words(cls, settings: Settings) -> Needs:
@@ -88,9 +97,28 @@ class TaskReferenceDropped(Rule):
                 context,
                 call,
                 f"the task from `{ast.unparse(call.func)}()`{where} is dropped: the event loop "
-                "keeps only a weak reference, so keep it (`self._tasks.add(task)`) or use a "
-                "TaskGroup",
+                f"keeps only a weak reference, so {keep_advice(function)}",
             )
+
+
+def keep_advice(function: FunctionInfo | None) -> str:
+    """The rule's fix, said for where the task is dropped: a set on the instance in a method,
+    a module-level set elsewhere."""
+    in_method = function is not None and _in_class(function)
+    held, where = ("self._tasks", "a set") if in_method else ("_background_tasks", "a module-level set")
+    return (
+        f"keep it in {where} (`{held}.add(task)`, `task.add_done_callback({held}.discard)`) "
+        "or use a TaskGroup"
+    )
+
+
+def _in_class(function: FunctionInfo) -> bool:
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if scope.owner is not None:
+            return True
+        scope = scope.parent
+    return False
 
 
 def _dropped_calls(module: ModuleInfo) -> Iterator[tuple[ast.Call, FunctionInfo | None]]:
@@ -120,13 +148,15 @@ def _dropped_spawn(call: ast.Call, function: FunctionInfo | None, context: FileC
     if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
         return None  # the class's own create_task, or an inherited one: a wrapper, not a loop
     module = context.module
-    if is_event_loop(receiver, function, module):
+    if isinstance(receiver, ast.Call) and is_event_loop(receiver, function, module):
         return "create_task"
+    resolved = context.index.resolve(call_target(call, function, module))
+    if isinstance(resolved, Resolved):
+        return None  # the project's own create_task: checked where it spawns
+    if is_event_loop(receiver, function, module):
+        return "create_task"  # asyncio's, whatever other create_task the project defines
     if is_task_group(receiver, function, module):
         return None
     if context.index.defines_in_production("create_task"):
         return None  # some project wrapper may be the receiver and keep its tasks
-    resolved = context.index.resolve(call_target(call, function, module))
-    if isinstance(resolved, Resolved):
-        return None  # the project's own create_task (in a test module): checked where it spawns
     return "create_task"

@@ -7,8 +7,8 @@ somewhere else: after the broadcast, in another method, by another object.
 ## Why is this bad?
 A change guard that compares with a state nobody ever updates compares with the initial value
 forever: `current != self.last_status` is true on every poll once anything differs from `None`,
-so the loop broadcasts every time, exactly as if there were no check at all. It is the seed
-template's step 4 ("Update last state") forgotten, and it looks correct at a glance.
+so the loop broadcasts every time, exactly as if there were no check at all. It is the broadcasting
+checklist's step 4 ("Update last state") forgotten, and it looks correct at a glance.
 
 ## Example
 ```python
@@ -22,13 +22,20 @@ async def _broadcast_status(self):
 
 ## Use instead
 ```python
-async def _broadcast_status(self):
-    while True:
-        current = get_status()
-        if current != self.last_status:
-            await self.websocket_manager.broadcast({"type": "status_update", "data": current})
-            self.last_status = current
-        await asyncio.sleep(5)
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+            except Exception:
+                logger.exception("status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Known problems

@@ -330,7 +330,14 @@ def shortest_literals(words: Iterable[bytes]) -> tuple[bytes, ...]:
 _SEND_CALL = re.compile(  # re moves the alternatives' common ``send`` out and scans for it
     rb"(?:" + b"|".join(re.escape(name.encode()) for name in sorted(SEND_METHODS)) + rb")" + GAP + rb"\("
 )
-_RECEIVER_BEFORE = re.compile(rb"(?:^|[^\w\x80-\xff.])(" + IDENTIFIER + rb"+)(?:\s|\\)*\.(?:\s|\\)*$")
+# The receiver's first name: ``ws`` of ``ws.send(`` and of ``ws.socket.send(`` (an attribute chain).
+_RECEIVER_BEFORE = re.compile(
+    rb"(?:^|[^\w\x80-\xff.])("
+    + IDENTIFIER
+    + rb"+)(?:(?:\s|\\)*\.(?:\s|\\)*"
+    + IDENTIFIER
+    + rb"+)*(?:\s|\\)*\.(?:\s|\\)*$"
+)
 _LOOP_TARGETS = re.compile(rb"for\s+([\w\x80-\xff\s,()\[\]*]+?)\s+in(?![\w\x80-\xff])")
 _NAME = re.compile(IDENTIFIER + rb"+")
 RECEIVER_REACH = 200  # bytes looked back from ``.send(`` for its receiver
@@ -338,7 +345,8 @@ RECEIVER_REACH = 200  # bytes looked back from ``.send(`` for its receiver
 
 class FanOut(ByteTest):
     """``for ws in clients: await ws.send_json(m)`` (a loop or comprehension): a plain name is
-    both a ``for`` target and the receiver of a ``send*()`` call (:func:`calls.fan_out_send`)."""
+    both a ``for`` target and the receiver (or the first name of the receiver:
+    ``c.ws.send_json``) of a ``send*()`` call (:func:`calls.fan_out_send`)."""
 
     costly = True
     literals = (b"send",)
@@ -391,7 +399,8 @@ def fan_out_defs(
 
 
 def _send_receivers(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """``(where the send starts, its receiver)`` of every ``<name>.send*(`` call."""
+    """``(where the send starts, its receiver's first name)`` of every ``<name>.send*(`` and
+    ``<name>.<attribute>.send*(`` call."""
     for call in _SEND_CALL.finditer(data):
         start = call.start()  # ``resend(`` is no send: no dot right before it
         found = _RECEIVER_BEFORE.search(data, max(0, start - RECEIVER_REACH), start)

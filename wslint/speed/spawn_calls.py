@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
+from wslint.core.vocabulary import LOOP_NAMES
 from wslint.speed.byte_tests import StatementCall, call_arguments, may_start_statement, receiver_names
+
+_LOOP_NAMES = frozenset(name.encode() for name in LOOP_NAMES)  # bytes: a receiver's may not decode
 
 
 class BareSpawnCall(StatementCall):
@@ -15,8 +18,10 @@ class BareSpawnCall(StatementCall):
     something else may hold).
 
     ``on_an_attribute`` picks the ``create_task`` calls on a chain of attributes
-    (``self._loop.create_task(...)``, but ``asyncio.tasks``), which the rule reports only
-    where the project defines no ``create_task`` of its own; otherwise the others."""
+    (``self.pool.create_task(...)``, but ``asyncio.tasks``), which the rule reports only
+    where the project defines no ``create_task`` of its own; otherwise the others, among them
+    an event loop's by its receiver's name (``self._loop.create_task(...)``), reported
+    wherever the project defines one."""
 
     def __init__(self, on_an_attribute: bool) -> None:
         super().__init__((b"create_task", b"ensure_future"))
@@ -57,6 +62,8 @@ def _on_an_attribute(data: bytes, start: int) -> bool | None:
     names = receiver_names(data, start)
     if names in ([b"self"], [b"cls"]):
         return None
+    if names is not None and names[-1] in _LOOP_NAMES:
+        return False  # an event loop's, whatever create_task the project defines
     return names is not None and len(names) > 1 and names[-1] != b"tasks"
 
 
