@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flow_support import DATA, copy_project
 
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 from wslint.flow.model import SELF, FlowModel
 from wslint.flow.project import model_of
 

@@ -13,21 +13,19 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from wslint.analysis.calls import (
     Target,
-    attribute_target,
     broadcasts_in,
     call_target,
-    name_target,
 )
+from wslint.analysis.fanouts import client_hand_offs, client_parameter, sends_on
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo, is_test_path
 from wslint.analysis.names import module_name_for
-from wslint.engine.options import Settings
-from wslint.engine.source import read_or_empty
+from wslint.core.options import Settings
+from wslint.core.source import read_or_empty
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # Parsed modules kept at once, counted in source bytes (trees cost ~30x their source). Generous on
@@ -59,7 +57,6 @@ class Resolved:
 
 # Per-module answers, shareable between processes: (kind, name) -> the module's records.
 ModuleTable = dict[tuple[str, str], list[Any]]
-REFERENCES = "references"  # where each reference to a function's name goes
 T = TypeVar("T")
 
 UNKNOWN = "unknown"  # a call that might go anywhere in the project
@@ -100,7 +97,6 @@ class ProjectIndex:
         self._matches: dict[bytes, list[str]] = {}  # byte pattern -> modules holding it
         self._named_broadcasters: dict[str, bool] = {}
         self._answers: dict[tuple[str, str], list[Any]] = {}  # (kind, name) -> every module's
-        self._referenced: dict[str, frozenset[str | None]] = {}  # name -> where references go
         self._shared: dict[str, ModuleTable] = {}  # module -> answers another worker computed
         self._shared_names: dict[str, frozenset[str]] = {}  # kind -> the names they cover
         self._test_paths: dict[str, bool] = {}
@@ -250,7 +246,7 @@ class ProjectIndex:
 
     def share(self, tables: dict[str, ModuleTable], names: dict[str, frozenset[str]]) -> None:
         """Answers about other modules, computed by the workers that hold them (see
-        :mod:`wslint.analysis.tables`): ``tables[module][(kind, name)]`` for every kind and
+        :mod:`wslint.speed.tables`): ``tables[module][(kind, name)]`` for every kind and
         name of ``names``; a module's table holds no key for a name it does not mention."""
         self._shared = tables
         self._shared_names = names
@@ -345,7 +341,9 @@ class ProjectIndex:
                 return UNKNOWN
             parent, _, attribute = module_name.rpartition(".")
             # ``manager.broadcast()`` where ``manager`` is a module-level object of a project module
-            return UNKNOWN if parent and self.is_project_module(parent) else OUTSIDE
+            if not parent or not self.is_project_module(parent):
+                return OUTSIDE
+            return self._resolve_instance_method(parent, attribute, name)
         function = module.functions.get(name)
         if function is not None:
             return Resolved(module, function)
@@ -356,6 +354,16 @@ class ProjectIndex:
             head, _, last = target.rpartition(".")
             return self._resolve_function(head, last, depth + 1) if head else OUTSIDE
         return UNKNOWN
+
+    def _resolve_instance_method(self, module_name: str, instance: str, name: str) -> Resolved | str:
+        """``name`` called on a module-level instance of a project module, through its class
+        (``notifier = Notifier()`` in ``module_name``, then ``notifier.ping_all()`` elsewhere)."""
+        holder = self.module(module_name)
+        built_by = holder.instance_type(instance) if holder is not None else None
+        if built_by is None:
+            return UNKNOWN
+        found = self._class_by_dotted(built_by)
+        return self._resolve_method(found, name, 0) if found is not None else UNKNOWN
 
     def _class_by_key(self, key: str) -> tuple[ModuleInfo, ClassInfo] | None:
         module_name, _, qualname = key.partition("::")
@@ -416,7 +424,22 @@ class ProjectIndex:
     def _compute_broadcasts(self, module: ModuleInfo, function: FunctionInfo) -> bool:
         if any(True for _ in broadcasts_in(function.body_nodes(), self.settings)):
             return True
-        return any(self.call_broadcasts(target) for _, target in self.calls_of(module, function))
+        if any(self.call_broadcasts(target) for _, target in self.calls_of(module, function)):
+            return True
+        return self.fans_out_through_helper(module, function, function.body_nodes())
+
+    def fans_out_through_helper(
+        self, module: ModuleInfo, function: FunctionInfo, nodes: list[ast.AST]
+    ) -> bool:
+        """A loop over clients among ``nodes`` hands each to a project helper that sends to it."""
+        for hand_off in client_hand_offs(nodes):
+            resolved = self.resolve(call_target(hand_off.call, function, module))
+            if not isinstance(resolved, Resolved):
+                continue
+            parameter = client_parameter(hand_off, resolved.function)
+            if parameter is not None and sends_on(resolved.function, parameter):
+                return True
+        return False
 
     def call_broadcasts(self, target: Target) -> bool:
         resolved = self.resolve(target)
@@ -453,44 +476,3 @@ class ProjectIndex:
             )
         return self._named_broadcasters[name]
 
-    # -- starting ---------------------------------------------------------------------------
-    def is_referenced(self, function: FunctionInfo) -> bool:
-        """Whether production code refers to ``function`` other than by a discarded call.
-
-        A reference that resolves to another function of the same name does not count.
-        """
-        targets = self._referenced.get(function.name)
-        if targets is None:  # every function of that name asks: one set for all of them
-            targets = self._referenced[function.name] = frozenset(self._reference_targets(function.name))
-        return None in targets or function.key in targets
-
-    def _reference_targets(self, name: str) -> list[str | None]:
-        """Where each production reference to ``name`` goes (a function's key; None: unknown)."""
-        return self.answers(name, REFERENCES, partial(self.reference_targets_in, name=name))
-
-    def reference_targets_in(self, module: ModuleInfo, name: str) -> list[str | None]:
-        """Where each reference to ``name`` in ``module`` goes (a function's key; None: unknown)."""
-        found: list[str | None] = []
-        for node, scope in _references(module, name):
-            target = _reference_target(node, scope, module)
-            resolved = self.resolve(target) if target is not None else UNKNOWN
-            found.append(resolved.function.key if isinstance(resolved, Resolved) else None)
-        return found
-
-
-def _reference_target(node: ast.AST, scope: FunctionInfo | None, module: ModuleInfo) -> Target | None:
-    if isinstance(node, ast.Attribute):
-        return attribute_target(node, scope, module)
-    if isinstance(node, ast.Name):
-        return name_target(node.id, scope, module)
-    return None
-
-
-def _references(module: ModuleInfo, name: str) -> Iterator[tuple[ast.AST, FunctionInfo | None]]:
-    """Nodes naming ``name`` that are not a discarded call, each with its enclosing function."""
-    discarded = module.discarded_callees()
-    mentions = [node for node in module.mentions(name) if id(node) not in discarded]
-    if mentions:
-        scopes = module.scope_map()
-        for node in mentions:
-            yield node, scopes.get(id(node))

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from wslint.analysis import endpoints
-from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcasts_in
+from wslint.analysis.calls import Broadcast, broadcasts_in
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.message_flow import TypeResolver
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 from wslint.flow.library import LIBRARY_WORDS
 from wslint.flow.model import Sender
 from wslint.flow.senders import join_senders, module_senders

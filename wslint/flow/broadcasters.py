@@ -14,7 +14,7 @@ from wslint.analysis.loops import Loop, LoopKind, is_timer
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 from wslint.flow.model import LIBRARY, Broadcaster, Place, Sender, union_of
 from wslint.flow.senders import qualified_function
 from wslint.flow.starts import NOT_REGISTRATIONS, is_built, start_chain

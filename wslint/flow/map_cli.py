@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from wslint.engine.config import ConfigError, load_settings
+from wslint.driver.config import ConfigError, load_settings
 
 FORMATS = ("text", "json", "mermaid", "html")
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wslint import __version__
-from wslint.engine.discovery import discover_names
-from wslint.engine.options import Settings
-from wslint.engine.project import find_project_root
+from wslint.core.options import Settings
+from wslint.driver.discovery import discover_names
+from wslint.driver.project import find_project_root
 from wslint.flow.model import FlowModel
 
 CACHE_FILE = "flow-model.pickle"
@@ -40,7 +40,7 @@ def model_of(
 
 def _build(root: Path, files: list[Path], settings: Settings) -> FlowModel:
     from wslint.analysis.inference import forget_project
-    from wslint.engine.runner import project_index
+    from wslint.driver.checking import project_index
     from wslint.flow.build import build_model
 
     forget_project(root)
@@ -49,7 +49,7 @@ def _build(root: Path, files: list[Path], settings: Settings) -> FlowModel:
 
 
 def _key(files: list[Path], settings: Settings) -> str:
-    from wslint.engine.cache import project_digest, project_stats
+    from wslint.driver.cache import project_digest, project_stats
 
     return f"{__version__}|{settings!r}|{project_digest(project_stats(files))}"
 
