@@ -78,7 +78,8 @@ def check_paths(
     units = []
     folders = set()  # the checked files' folders (known to be folders: no system call for each)
     cwd = os.getcwd()  # (``os.path.abspath`` asks for it again for each file)
-    for found in discover_names(paths, exclude):
+    client: list[str] = []  # JavaScript / TypeScript met on the same walk (the client stage's)
+    for found in discover_names(paths, exclude, client):
         absolute = os.path.normpath(os.path.join(cwd, found))
         folders.add(os.path.dirname(absolute))
         units.append(SourceUnit(found, Path(absolute), named=absolute in named))
@@ -86,6 +87,7 @@ def check_paths(
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
         folders.add(os.path.dirname(units[-1].path))
+    folders.update(os.path.dirname(os.path.join(cwd, name)) for name in client)
     anchor = [Path(folder) for folder in sorted(folders)]
     anchor = anchor or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
@@ -96,7 +98,12 @@ def check_paths(
     if cache_dir is not None:
         directory = cache_dir if cache_dir.is_absolute() else root / cache_dir
         cache = ResultCache(directory, root, settings, files())
-    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    report = check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    if client:
+        from wslint.client.stage import check_client_files
+
+        report = check_client_files(client, settings, root, files, cache, report)
+    return report
 
 
 class _ProjectFiles:

@@ -1,0 +1,179 @@
+"""The client stage of a run: the one function the runner calls (:func:`check_client_files`).
+
+It reads the client files the walk found, rules out by one byte search those that cannot
+open a socket or handle a message, answers the rest from the cache where it can, and
+otherwise parses them, builds the :class:`~wslint.client.surface.ServerSurface` (only when
+some file opens a socket or waits for a type) and runs the client rules on them. Findings
+pass through ``// noqa`` and per-file-ignores like the Python ones.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wslint.client.clients import ClientReader, ClientView, may_hold_sockets
+from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+
+if TYPE_CHECKING:
+    from wslint.client.surface import ServerSurface
+    from wslint.engine.cache import ResultCache
+    from wslint.engine.runner import Report
+
+CLIENT_CODES = ("WSL014", "WSL015")
+# ``// noqa``, ``// noqa: WSL014``, ``/* noqa: WSL015 */`` (flake8's grammar after the marker).
+CLIENT_NOQA = re.compile(
+    r"(?://|/\*)\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+
+
+def check_client_files(
+    names: Sequence[str],
+    settings: Settings,
+    root: Path,
+    project_files: Iterable[Path] | Callable[[], Iterable[Path]],
+    cache: ResultCache | None,
+    report: Report,
+) -> Report:
+    """Check the client files ``names`` (as the walk found them) and add their findings to
+    ``report``, sorted with the rest."""
+    report.files_checked += len(names)
+    rules = _selected(settings)
+    if not names or not rules:
+        return report
+    units, every = _read_relevant(names, report, cache is not None)
+    if not units:
+        return report
+    findings = _check(units, settings, root, project_files, cache, rules, _digests(units, every))
+    if cache is not None:
+        cache.save()
+    from wslint.engine.runner import is_ignored
+
+    report.findings.extend(f for f in findings if not is_ignored(f, settings))
+    report.findings.sort(key=lambda f: f.sort_key)
+    return report
+
+
+def _selected(settings: Settings) -> list[str]:
+    from wslint.rules import selected_rules
+
+    chosen = selected_rules(settings.select, settings.ignore, settings.extend_select)
+    return [rule.code for rule in chosen if rule.code in CLIENT_CODES]
+
+
+def _read_relevant(
+    names: Sequence[str], report: Report, hashed: bool
+) -> tuple[list[tuple[str, Path, bytes]], str | None]:
+    """The client files that may open a socket or handle a message, with their bytes; and,
+    where ``hashed``, a digest of every client file (a config module or URL helper elsewhere
+    can change what a file's socket connects to)."""
+    relevant = []
+    together = _Together() if hashed else None
+    cwd = os.getcwd()
+    for name in names:
+        path = Path(os.path.normpath(os.path.join(cwd, name)))
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            reason = f"cannot read file: {error.strerror or error}"
+            report.findings.append(Finding(name, 1, 1, "WSL000", reason, "unreadable-file", 1, 1))
+            continue
+        if together is not None:
+            together.add(path, data)
+        if may_hold_sockets(data):
+            relevant.append((name, path, data))
+    return relevant, together.digest() if together is not None else None
+
+
+class _Together:
+    def __init__(self) -> None:
+        import hashlib
+
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, path: Path, data: bytes) -> None:
+        from wslint.engine.cache import content_hash
+
+        self._hash.update(f"{path}\0{content_hash(data)}\n".encode("utf-8", "surrogatepass"))
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _check(
+    units: list[tuple[str, Path, bytes]],
+    settings: Settings,
+    root: Path,
+    project_files: Iterable[Path] | Callable[[], Iterable[Path]],
+    cache: ResultCache | None,
+    codes: list[str],
+    digests: list[str | None],
+) -> list[Finding]:
+    findings: list[Finding] = []
+    todo = []
+    for (display, path, data), digest in zip(units, digests):
+        cached = cache.get(path, digest, display) if cache is not None and digest else None
+        if cached is not None:
+            findings.extend(cached)
+        else:
+            todo.append((display, path, data, digest))
+    if not todo:
+        return findings
+    reader = ClientReader({path: data for _, path, data, _ in todo})
+    surface: list[ServerSurface] = []  # built on first need
+
+    def server() -> ServerSurface:
+        if not surface:
+            from wslint.client.surface import surface_of_project
+
+            surface.append(surface_of_project(root, project_files, settings))
+        return surface[0]
+
+    for display, path, data, digest in todo:
+        view = reader.view(display, path)
+        found = _findings(view, server, settings, codes, data) if view is not None else []
+        findings.extend(found)
+        if cache is not None and digest:
+            cache.put(path, digest, found)
+    return findings
+
+
+def _findings(
+    view: ClientView, server: Callable[[], ServerSurface], settings: Settings, codes: list[str], data: bytes
+) -> list[Finding]:
+    if not view.sockets and not view.waits:
+        return []
+    from wslint.rules import RULES_BY_CODE
+
+    lines = data.decode("utf-8", "replace").splitlines()
+    found = []
+    for code in codes:
+        rule = RULES_BY_CODE[code]()
+        for finding in rule.check_client(view, server(), settings):  # type: ignore[attr-defined]
+            if not client_suppressed(finding.code, lines, finding.line):
+                found.append(finding)
+    return found
+
+
+def client_suppressed(code: str, lines: Sequence[str], line_number: int) -> bool:
+    """Whether the reported line carries ``// noqa`` or ``/* noqa */`` covering ``code``."""
+    if not 1 <= line_number <= len(lines) or "noqa" not in lines[line_number - 1].lower():
+        return False
+    for match in CLIENT_NOQA.finditer(lines[line_number - 1]):
+        codes = match.group("codes")
+        if codes is None or any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
+            return True
+    return False
+
+
+def _digests(units: list[tuple[str, Path, bytes]], every: str | None) -> list[str | None]:
+    """Each file's cache key: its own bytes and every client file's."""
+    if every is None:
+        return [None] * len(units)
+    from wslint.engine.cache import content_hash
+
+    return [f"client:{content_hash(data)}:{every}" for _, _, data in units]

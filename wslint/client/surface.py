@@ -1,0 +1,121 @@
+"""The server surface: what the client checks need to know of the Python project.
+
+:class:`ServerSurface` is the whole interface between the client half and the Python
+analysis. :func:`surface_from_index` is the one adapter that fills it in from the project
+index (today's endpoint, broadcast-site and message-type analysis); pointing the client half
+at another model of the message flow means rewriting that one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from wslint.client.resolve import Pattern, matches
+
+if TYPE_CHECKING:
+    from wslint.analysis.index import ProjectIndex
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A WebSocket endpoint: its path (``{param}`` segments; None when it cannot be read),
+    and where it is defined."""
+
+    path: str | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ServerSurface:
+    """The Python side, as the client half sees it.
+
+    ``sent_after_first``: every message type some sender sends after a connection's first
+    message. ``unknown_reaches``: the endpoint paths a sender of unknown type could reach
+    (``None`` in it: any endpoint). ``has_server_code``: the project holds Python server code
+    at all (an endpoint, or a sender).
+    """
+
+    endpoints: tuple[Endpoint, ...] = ()
+    sent_after_first: frozenset[str] = frozenset()
+    unknown_reaches: frozenset[str | None] = frozenset()
+    has_server_code: bool = False
+
+    @property
+    def paths_known(self) -> bool:
+        """Whether the endpoints can be told: some exist, and every path can be read."""
+        return bool(self.endpoints) and all(e.path is not None for e in self.endpoints)
+
+    def serves(self, path: Pattern) -> bool:
+        """Whether some endpoint (or one of unknown path) may serve a client path."""
+        return any(e.path is None or matches(path, e.path) for e in self.endpoints)
+
+    def unknown_could_reach(self, paths: Iterable[Pattern] | None) -> bool:
+        """Whether a sender of unknown type could reach sockets opened on ``paths`` (None:
+        sockets whose paths cannot be read, or opened elsewhere)."""
+        if not self.unknown_reaches:
+            return False
+        if paths is None or None in self.unknown_reaches:
+            return True
+        return any(matches(path, reached) for path in paths for reached in self.unknown_reaches if reached)
+
+
+# -- the adapter: today's analysis ------------------------------------------------------------
+def surface_from_index(index: ProjectIndex) -> ServerSurface:
+    """The surface of the project ``index`` reads: endpoints with their paths, the types its
+    broadcast sites (and python-socketio emits) carry, and where unknown types may go."""
+    from wslint.analysis.endpoints import analyse_endpoint
+    from wslint.analysis.project_facts import project_facts
+    from wslint.client.server_paths import served_paths
+
+    facts = project_facts(index)
+    sent = set(facts.types)
+    unknown: set[str | None] = {None} if facts.unknown_site is not None else set()
+    emitted, emit_unknown = _socketio_emits(index, facts.resolver)
+    sent |= emitted
+    if emit_unknown:
+        unknown.add(None)
+    endpoints = []
+    for served in served_paths(index, facts.resolver):
+        endpoints.append(Endpoint(served.path, served.file, served.line))
+        pushes = True  # an endpoint wslint cannot analyse may push anything on its own
+        if served.function is not None and served.module is not None:
+            analysed = analyse_endpoint(served.function, served.module, facts.resolver)
+            pushes = analysed is None or analysed.updates_itself
+        if pushes:
+            unknown.add(served.path)
+    has_server = bool(endpoints or facts.sites or emitted or emit_unknown)
+    return ServerSurface(tuple(endpoints), frozenset(sent), frozenset(unknown), has_server)
+
+
+def _socketio_emits(index: ProjectIndex, resolver) -> tuple[set[str], bool]:  # type: ignore[no-untyped-def]
+    """python-socketio's ``sio.emit("x_update", data)``: the event name is the type."""
+    from wslint.analysis.message_flow import Scope
+
+    found: set[str] = set()
+    unknown = False
+    for module in index.production_modules_mentioning("socketio"):
+        scopes = module.scope_map()
+        for call in module.calls_named("emit"):
+            event = (
+                call.args[0]
+                if call.args
+                else next((k.value for k in call.keywords if k.arg == "event"), None)
+            )
+            types = resolver.type_values(event, Scope(module, scopes.get(id(call)))) if event else None
+            if isinstance(types, frozenset):
+                found |= types
+            else:
+                unknown = True
+    return found, unknown
+
+
+def surface_of_project(root, files, settings) -> ServerSurface:  # type: ignore[no-untyped-def]
+    """The surface of the Python project at ``root`` (``files``: its Python files)."""
+    from wslint.analysis.inference import forget_project
+    from wslint.engine.runner import project_index
+
+    forget_project(root)
+    return surface_from_index(project_index(root, files, settings))
