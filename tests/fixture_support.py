@@ -1,4 +1,5 @@
-"""Reading fixture files: inline expectations (``# error: WSL003``) and option headers."""
+"""Reading fixture files: inline expectations (``# error: WSL003``, ``// error: WSL014`` in
+client files) and option headers."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from wslint.engine.discovery import discover
+from wslint.client.stage import check_client_files
+from wslint.engine.discovery import discover, discover_names
 from wslint.engine.options import Settings
 from wslint.engine.runner import SourceUnit, check_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTATION = re.compile(r"#\s*error:\s*(WSL\d{3}(?:\s*,\s*WSL\d{3})*)")
+# In client files (JavaScript / TypeScript): ``// error: WSL014``.
+CLIENT_EXPECTATION = re.compile(r"//\s*error:\s*(WSL\d{3}(?:\s*,\s*WSL\d{3})*)")
 OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.MULTILINE)
 
 Expected = tuple[str, int, str]  # (file relative to the case, line, code)
@@ -33,6 +37,15 @@ class Case:
         return sorted(discover([self.path], ())) if self.path.is_dir() else [self.path]
 
     @property
+    def client_files(self) -> list[Path]:
+        """The case's JavaScript / TypeScript files (a directory case's ``client/``)."""
+        if not self.path.is_dir():
+            return []
+        found: list[str] = []
+        list(discover_names([self.path], (), found))
+        return sorted(Path(name) for name in found)
+
+    @property
     def id(self) -> str:
         return self.path.relative_to(FIXTURES).as_posix()
 
@@ -45,10 +58,11 @@ class Case:
 
     def expected(self) -> set[Expected]:
         found = set()
-        for file in self.files:
+        for file in (*self.files, *self.client_files):
             text = file.read_text(encoding="utf-8", errors="replace")
+            marker = EXPECTATION if file.suffix == ".py" else CLIENT_EXPECTATION
             for number, line in enumerate(text.splitlines(), start=1):
-                match = EXPECTATION.search(line)
+                match = marker.search(line)
                 if match:
                     for code in re.split(r"\s*,\s*", match.group(1)):
                         found.add((self._relative(file), number, code))
@@ -57,7 +71,10 @@ class Case:
     def actual(self) -> set[Expected]:
         units = [SourceUnit(str(file), file.resolve()) for file in self.files]
         project_files = [file.resolve() for file in self.files]
-        report = check_units(units, self.settings(), self.root.resolve(), project_files)
+        settings, root = self.settings(), self.root.resolve()
+        report = check_units(units, settings, root, project_files)
+        clients = [str(file) for file in self.client_files]
+        report = check_client_files(clients, settings, root, project_files, None, report)
         return {(self._relative(Path(f.path)), f.line, f.code) for f in report.findings}
 
     def _relative(self, file: Path) -> str:

@@ -53,6 +53,10 @@ class Project:
     def expected(self) -> set[tuple[str, int, str]]:
         return self.case.expected()
 
+    def python_expected(self) -> set[tuple[str, int, str]]:
+        """What flake8 and pylint report: they read Python files only, never the client's."""
+        return {item for item in self.case.expected() if item[0].endswith(".py")}
+
 
 def _slug(case: Case) -> str:
     return case.id.replace("/", "__").removesuffix(".py")

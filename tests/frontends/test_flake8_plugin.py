@@ -70,7 +70,7 @@ def test_flake8_reports_what_the_command_reports_on_every_fixture(
     for project in fixture_projects:
         if found[project.root] != cli_results[project.root]:
             mismatches[project.case.id] = found[project.root] ^ cli_results[project.root]
-        assert positions(found[project.root]) == project.expected(), project.case.id
+        assert positions(found[project.root]) == project.python_expected(), project.case.id
     assert not mismatches, mismatches
 
 
