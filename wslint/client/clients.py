@@ -6,14 +6,15 @@ same :class:`ClientView` objects.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wslint.client.files import looks_minified
 from wslint.client.reading import ClientFacts, Place
-from wslint.client.resolve import ClientProject, Pattern, shown, url_path
+from wslint.client.resolve import ClientProject, Pattern, matches, shown, url_path
 
 # A file can open a socket or handle a message only if its bytes say one of these: most
 # client files (components, styles, utilities) are ruled out by this one search.
@@ -124,3 +125,23 @@ def client_views(files: Iterable[tuple[str, Path]]) -> list[ClientView]:
             if view is not None and (view.sockets or view.waits):
                 views.append(view)
     return views
+
+
+def project_clients(paths: Sequence[Path], exclude: Sequence[str]) -> list[ClientView]:
+    """:func:`client_views` of every client file under ``paths`` (walked as the command walks)."""
+    from wslint.engine.discovery import discover_names
+
+    found: list[str] = []
+    for _ in discover_names(paths, exclude, found):
+        pass  # the Python files are not wanted here
+    return client_views((name, Path(os.path.abspath(name))) for name in found)
+
+
+def clients_of(endpoint_path: str, views: Iterable[ClientView]) -> list[tuple[ClientView, OpenedSocket]]:
+    """The client sockets that may connect to an endpoint's path (``/ws/{room}``)."""
+    return [
+        (view, socket)
+        for view in views
+        for socket in view.sockets
+        if socket.path is not None and socket.kind != "socketio" and matches(socket.path, endpoint_path)
+    ]

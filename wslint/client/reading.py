@@ -285,7 +285,7 @@ class _Reader:
         if text in self.socketio_names:
             return True
         imports_client = any(source == SOCKETIO_CLIENT for source, _ in self.facts.imports.values())
-        return imports_client and "socket" in text.rpartition(".")[2].lower()
+        return imports_client and "socket" in text.lower()
 
     # -- message types waited for -------------------------------------------------------------
     def _comparison(self, one: dict[str, Any]) -> None:
@@ -380,13 +380,19 @@ def _unwrapped(node: Any) -> Any:
 
 
 def _in_error(node: Any) -> bool:
-    """Whether the node holds or sits in a piece tree-sitter could not parse."""
+    """Whether the node holds a piece tree-sitter could not parse, or sits in a statement that
+    does (or in an ERROR region nested in sound code). A file whose whole text tree-sitter
+    wraps in one ERROR still yields its sound statements."""
     if node.has_error:
         return True
     parent = node.parent
     while parent is not None:
         if parent.type == "ERROR":
+            return parent.parent is not None
+        if parent.has_error:
             return True
+        if parent.type.endswith(("_statement", "_declaration")) and parent.type != "statement_block":
+            return False  # a sound statement: what encloses it does not matter
         parent = parent.parent
     return False
 
