@@ -68,7 +68,13 @@ def _module_paths(module: ModuleInfo, resolver: TypeResolver, routing: _Routing)
         for decorator in function.node.decorator_list:
             if isinstance(decorator, ast.Call) and final_name(decorator.func) in ENDPOINT_DECORATORS:
                 receiver = decorator.func.value if isinstance(decorator.func, ast.Attribute) else None
-                for path in _joined(module, resolver, routing, receiver, _path_argument(decorator)):
+                local = _local_prefix(function.parent, receiver, module, resolver)
+                path_node = _path_argument(decorator)
+                paths = _joined(module, resolver, routing, receiver, path_node) if local is None else [
+                    None if value is None or local is None else _join(local, value)
+                    for value in _strings(module, resolver, path_node)
+                ]
+                for path in paths:
                     yield ServedPath(path, file, function.node.lineno, function, module)
     for call in (node for node in walk(module.tree) if isinstance(node, ast.Call)):
         name = final_name(call.func)
@@ -85,6 +91,24 @@ def _module_paths(module: ModuleInfo, resolver: TypeResolver, routing: _Routing)
             values = resolver.type_values(call.args[0], Scope(module, None))
             for value in sorted(values) if isinstance(values, frozenset) else [None]:
                 yield ServedPath(None if value is None else _join("/", value), file, call.lineno)
+
+
+def _local_prefix(
+    function: FunctionInfo | None, receiver: ast.AST | None, module: ModuleInfo, resolver: TypeResolver
+) -> str | None:
+    """The prefix of an app created in the function that decorates with it (a route factory's
+    ``app = FastAPI()``): "" for an app, None when the receiver is not such a local."""
+    if function is None or not isinstance(receiver, ast.Name):
+        return None
+    for node in function.body_nodes():
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and final_name(node.value.func) in APPS
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
+        ):
+            return ""
+    return None
 
 
 def _serves_sockets(module: ModuleInfo, call: ast.Call, name: str) -> bool:

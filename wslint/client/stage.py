@@ -124,22 +124,56 @@ def _check(
     if not todo:
         return findings
     reader = ClientReader({path: data for _, path, data, _ in todo})
-    surface: list[ServerSurface] = []  # built on first need
-
-    def server() -> ServerSurface:
-        if not surface:
-            from wslint.client.surface import surface_of_project
-
-            surface.append(surface_of_project(root, project_files, settings))
-        return surface[0]
-
+    surfaces = _Surfaces(root, project_files, settings)
     for display, path, data, digest in todo:
         view = reader.view(display, path)
-        found = _findings(view, server, settings, codes, data) if view is not None else []
+        found = _findings(view, surfaces.server(path), settings, codes, data) if view is not None else []
         findings.extend(found)
         if cache is not None and digest:
             cache.put(path, digest, found)
     return findings
+
+
+class _Surfaces:
+    """The server surface of each client file's project, built on first need.
+
+    A client belongs to the nearest project root above it (``pyproject.toml``, ``setup.cfg``,
+    ``.git``) within the run's: an app kept in a folder of a larger repository, with its own
+    ``pyproject.toml``, is held against its own server only.
+    """
+
+    def __init__(
+        self, root: Path, project_files: Iterable[Path] | Callable[[], Iterable[Path]], settings: Settings
+    ) -> None:
+        self.root, self.project_files, self.settings = root, project_files, settings
+        self._built: dict[Path, ServerSurface] = {}
+        self._roots: dict[Path, Path] = {}
+
+    def server(self, path: Path) -> Callable[[], ServerSurface]:
+        return lambda: self._surface(self._root_of(path.parent))
+
+    def _root_of(self, folder: Path) -> Path:
+        if folder not in self._roots:
+            from wslint.engine.project import find_project_root
+
+            own = find_project_root([folder])
+            inside = own != self.root and self.root in own.parents
+            self._roots[folder] = own if inside else self.root
+        return self._roots[folder]
+
+    def _surface(self, root: Path) -> ServerSurface:
+        if root not in self._built:
+            from wslint.client.surface import surface_of_project
+
+            files = self.project_files if root == self.root else self._python_files(root)
+            self._built[root] = surface_of_project(root, files, self.settings)
+        return self._built[root]
+
+    def _python_files(self, root: Path) -> list[Path]:
+        from wslint.engine.discovery import discover_names
+
+        exclude = (*self.settings.exclude, *self.settings.extend_exclude)
+        return [Path(os.path.abspath(name)) for name in discover_names([root], exclude)]
 
 
 def _findings(

@@ -74,6 +74,9 @@ def surface_from_index(index: ProjectIndex) -> ServerSurface:
     sent = set(facts.types)
     unknown: set[str | None] = {None} if facts.unknown_site is not None else set()
     emitted, emit_unknown = _socketio_emits(index, facts.resolver)
+    library, library_unknown = _reference_broadcasters(index, facts.resolver)
+    emitted |= library
+    emit_unknown = emit_unknown or library_unknown
     sent |= emitted
     if emit_unknown:
         unknown.add(None)
@@ -109,6 +112,40 @@ def _socketio_emits(index: ProjectIndex, resolver) -> tuple[set[str], bool]:  # 
                 found |= types
             else:
                 unknown = True
+    return found, unknown
+
+
+# wslint.reference's broadcasters: the position of ``message_type`` and its default.
+REFERENCE_BROADCASTERS = {
+    "PollingBroadcaster": (2, "state_update"),
+    "HybridBroadcaster": (2, "state_update"),
+    "ConditionalBroadcaster": (2, "state_update"),
+    "EventBroadcaster": (1, "event_update"),
+}
+
+
+def _reference_broadcasters(index: ProjectIndex, resolver) -> tuple[set[str], bool]:  # type: ignore[no-untyped-def]
+    """``PollingBroadcaster(manager, fetch, message_type="x_update")`` and its siblings send
+    their ``message_type`` on the project's behalf."""
+    from wslint.analysis.message_flow import Scope
+
+    found: set[str] = set()
+    unknown = False
+    for module in index.production_modules_mentioning_any(REFERENCE_BROADCASTERS):
+        scopes = module.scope_map()
+        for name, (position, default) in REFERENCE_BROADCASTERS.items():
+            for call in module.calls_named(name):
+                given = next((k.value for k in call.keywords if k.arg == "message_type"), None)
+                if given is None and len(call.args) > position:
+                    given = call.args[position]
+                if given is None:
+                    found.add(default)
+                    continue
+                types = resolver.type_values(given, Scope(module, scopes.get(id(call))))
+                if isinstance(types, frozenset):
+                    found |= types
+                else:
+                    unknown = True
     return found, unknown
 
 

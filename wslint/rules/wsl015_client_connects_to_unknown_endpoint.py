@@ -77,11 +77,17 @@ class ClientConnectsToUnknownEndpoint(ClientRule):
             if surface.serves(socket.path):
                 continue
             shown = socket.shown_path
-            known = sorted({e.path for e in surface.endpoints if e.path is not None})
-            close = difflib.get_close_matches(shown or "", known, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else "connect to a path an endpoint serves"
-            yield self.client_finding(
-                view,
-                socket.place,
-                f"the client connects to `{shown}`, which no WebSocket endpoint serves: {hint}",
-            )
+            hint = _hint(shown, surface)
+            message = f"the client connects to `{shown}`, which no WebSocket endpoint serves: {hint}"
+            yield self.client_finding(view, socket.place, message)
+
+
+def _hint(shown: str | None, surface: ServerSurface) -> str:
+    """The endpoint the path was probably meant to be, or the few there are."""
+    known = sorted({e.path for e in surface.endpoints if e.path is not None})
+    close = difflib.get_close_matches(shown or "", known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if len(known) <= 3:
+        return "the server serves " + ", ".join(f"`{path}`" for path in known)
+    return "connect to a path an endpoint serves"
