@@ -114,3 +114,24 @@ def test_rows_are_measured_in_rounds_every_other_one_reversed(tmp_path: Path) ->
     assert log.read_text() == "W" + "ABW" + "BA" + "AB"
     assert [len(result.runs) for result in results] == [3, 3, 1]
     assert all(result.wall > 0 and not result.error for result in results)
+
+
+def test_client_corpus_is_deterministic_and_wslint_finds_its_planted_mistakes(tmp_path: Path) -> None:
+    from bench.client_corpus import generate as generate_client
+
+    corpus = generate_client(tmp_path / "a", 120, seed=1)
+    again = generate_client(tmp_path / "b", 120, seed=1)
+    assert [p.read_text() for p in corpus.files] == [p.read_text() for p in again.files]
+    assert len(corpus.files) == 120 and corpus.planted
+    kinds = {path.parent.name for path in corpus.files}
+    assert kinds == {"hooks", "contexts", "components"}
+    run = subprocess.run(
+        [sys.executable, "-m", "wslint", "--no-cache", "--select", "WSL014,WSL015", "--format", "json", "."],
+        cwd=corpus.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    found = {(f["path"], f["code"]) for f in json.loads(run.stdout)}
+    assert found == {(planted.path, planted.code) for planted in corpus.planted}
