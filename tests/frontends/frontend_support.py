@@ -187,5 +187,10 @@ def cli_rows(project_root: Path) -> set[Row]:
     }
 
 
+def python_rows(rows: set[Row]) -> set[Row]:
+    """The rows about Python files: all that flake8 and pylint can report."""
+    return {row for row in rows if row[0].endswith(".py")}
+
+
 def positions(rows: set[Row]) -> set[tuple[str, int, str]]:
     return {(path, line, code) for path, line, _, code, _ in rows}
