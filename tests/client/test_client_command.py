@@ -177,7 +177,7 @@ def test_python_findings_are_the_same_with_a_client_beside_them(tmp_path: Path) 
 def test_the_cache_answers_a_second_run_and_notices_a_changed_config_module(project: Path, capsys) -> None:
     source = project / "client" / "src" / "status.js"
     (project / "client" / "src" / "config.js").write_text('export const PATH = "/ws/system-status";\n')
-    source.write_text('import { PATH } from "./config";\nconst ws = new WebSocket(`ws://h${PATH}`);\n')
+    source.write_text('import { PATH } from "./config";\nconst ws = new WebSocket(`ws://localhost${PATH}`);\n')
     assert main(["--format", "json", "."]) == 0
     capsys.readouterr()
     second = run_isolated(project, "--format", "json", ".")

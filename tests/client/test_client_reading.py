@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from wslint.client.clients import ClientReader, clients_of, project_clients
-from wslint.client.resolve import matches, shown, url_path
+from wslint.client.resolve import external_host, matches, shown, url_path
 
 
 def view_of(tmp_path: Path, source: str, name: str = "app.ts", **others: str):  # type: ignore[no-untyped-def]
@@ -185,6 +185,23 @@ def test_paths_match_endpoints(client: str, endpoint: str, expected: bool) -> No
     assert shown(pattern) == client
 
 
+@pytest.mark.parametrize(
+    ("parts", "host"),
+    [
+        (["wss://stream.example.com:9443/ws/x"], "stream.example.com"),
+        (["ws://localhost:8000/ws/x"], None),
+        (["ws://127.0.0.1/ws"], None),
+        (["ws://[::1]:8000/ws"], None),
+        (["ws://app.localhost/ws"], None),
+        (["ws://", None, "/ws"], None),
+        ([None, "/ws"], None),
+        (["/ws"], None),
+    ],
+)
+def test_a_literal_host_other_than_this_machine_is_another_service(parts, host) -> None:  # type: ignore[no-untyped-def]
+    assert external_host(parts) == host
+
+
 def test_url_path_ends_at_query_and_fragment() -> None:
     assert url_path(["ws://h/ws/x?a=1#f"]) == tuple("/ws/x")
     assert url_path([None, "/ws/", None, "?t=", None]) == (None, *"/ws/", None)
@@ -202,7 +219,7 @@ def test_the_map_lists_each_client_file_and_the_clients_of_an_endpoint(tmp_path:
     assert [v.as_dict() for v in views] == [
         {
             "file": "web/a.ts",
-            "sockets": [{"path": "/ws/rooms/1", "kind": "websocket", "line": 1}],
+            "sockets": [{"path": "/ws/rooms/1", "kind": "websocket", "line": 1, "host": "h"}],
             "waits": [{"type": "room_update", "line": 2}],
         }
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wslint.client.files import looks_minified
 from wslint.client.reading import ClientFacts, Place
-from wslint.client.resolve import ClientProject, Pattern, matches, shown, url_path
+from wslint.client.resolve import ClientProject, Pattern, external_host, matches, shown, url_path
 
 # A file can open a socket or handle a message only if its bytes say one of these: most
 # client files (components, styles, utilities) are ruled out by this one search.
@@ -28,6 +28,7 @@ class OpenedSocket:
     kind: str
     path: Pattern | None
     place: Place
+    host: str | None = None  # another service's host, named literally (not this machine)
 
     @property
     def shown_path(self) -> str | None:
@@ -55,7 +56,10 @@ class ClientView:
         """The file for ``wslint map``: sockets (path, line) and waited types (type, line)."""
         return {
             "file": self.display,
-            "sockets": [{"path": s.shown_path, "kind": s.kind, "line": s.place.line} for s in self.sockets],
+            "sockets": [
+                {"path": s.shown_path, "kind": s.kind, "line": s.place.line, "host": s.host}
+                for s in self.sockets
+            ],
             "waits": [{"type": w.type, "line": w.place.line} for w in self.waits if w.type is not None],
         }
 
@@ -90,10 +94,11 @@ class ClientReader:
             return None
         view = ClientView(display, path)
         for socket in facts.sockets:
-            parsed = None
+            parsed, host = None, None
             if socket.url is not None:
-                parsed = url_path(self.project.parts(socket.url, path, facts))
-            view.sockets.append(OpenedSocket(socket.kind, parsed, socket.place))
+                parts = self.project.parts(socket.url, path, facts)
+                parsed, host = url_path(parts), external_host(parts)
+            view.sockets.append(OpenedSocket(socket.kind, parsed, socket.place, host))
         for wait in facts.waits:
             view.waits.append(WaitedType(self.project.string(wait.type, path, facts), wait.place))
         return view

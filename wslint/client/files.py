@@ -22,13 +22,4 @@ def is_client_file_name(name: str) -> bool:
 
 def looks_minified(data: bytes) -> bool:
     """Whether a file holds a line longer than :data:`LONGEST_LINE` (a bundle)."""
-    start = 0
-    size = len(data)
-    while start < size:
-        end = data.find(b"\n", start)
-        if end < 0:
-            end = size
-        if end - start > LONGEST_LINE:
-            return True
-        start = end + 1
-    return False
+    return len(data) > LONGEST_LINE and max(map(len, data.split(b"\n"))) > LONGEST_LINE

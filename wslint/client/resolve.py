@@ -182,6 +182,26 @@ def url_path(parts: Parts) -> Pattern | None:
     return tuple(path)
 
 
+# Hosts that are this machine: a client that names one talks to the project's own server.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"})
+
+
+def external_host(parts: Parts) -> str | None:
+    """The host a URL names literally when it is not this machine (``stream.example.com``):
+    the socket then talks to another service, not to the project's server."""
+    text = "".join(part if part is not None else "\0" for part in parts)
+    start = text.find("//")
+    if start < 0:
+        return None
+    end = text.find("/", start + 2)
+    authority = text[start + 2 : end if end >= 0 else len(text)]
+    if not authority or "\0" in authority:
+        return None  # the page's own host, or one chosen at run time
+    host = authority.rpartition("@")[2]
+    host = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
+    return None if host.lower() in LOCAL_HOSTS or host.endswith(".localhost") else host
+
+
 def _scheme_or_hole(head: str) -> bool:
     if head == "" or head == "\0":
         return True  # ``//host/x``, or ``${protocol}//host``

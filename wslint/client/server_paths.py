@@ -46,6 +46,7 @@ class ServedPath:
 class _Routing:
     """Which app or router each module-level name holds, and where each is included."""
 
+    index: ProjectIndex
     kinds: dict[str, str] = field(default_factory=dict)  # dotted name -> "app" / "router"
     own: dict[str, str | None] = field(default_factory=dict)  # dotted name -> own prefix
     edges: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # child -> parents
@@ -147,7 +148,8 @@ def _joined(
     path: ast.AST | None,
 ) -> list[str | None]:
     own = _strings(module, resolver, path)
-    prefixes = _prefixes(routing, _dotted(module, receiver), 0) if receiver is not None else {""}
+    key = _dotted(module, receiver, routing.index) if receiver is not None else None
+    prefixes = _prefixes(routing, key, 0) if receiver is not None else {""}
     return sorted(
         {None if p is None or o is None else _join(p, o) for p in prefixes for o in own},
         key=lambda value: (value is None, value or ""),
@@ -174,7 +176,7 @@ def _prefixes(routing: _Routing, key: str | None, depth: int) -> set[str | None]
 
 
 def _routing(index: ProjectIndex, resolver: TypeResolver) -> _Routing:
-    routing = _Routing()
+    routing = _Routing(index)
     for module in index.production_modules_mentioning_any((*APPS, *ROUTERS, *INCLUDES)):
         for statement in module.tree.body:
             if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
@@ -212,8 +214,8 @@ def _include(module: ModuleInfo, resolver: TypeResolver, routing: _Routing, call
     else:
         child = call.args[0] if call.args else _keyword(call, "router")
         prefix_node = _keyword(call, "prefix" if method == "include_router" else "url_prefix")
-    parent = _dotted(module, call.func.value)
-    child_key = _dotted(module, child) if child is not None else None
+    parent = _dotted(module, call.func.value, routing.index)
+    child_key = _dotted(module, child, routing.index) if child is not None else None
     if child_key is None or parent is None:
         routing.unresolved_include = method != "mount"  # a mounted static app serves no socket
         return
@@ -226,12 +228,17 @@ def _keyword(call: ast.Call, name: str) -> ast.AST | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def _dotted(module: ModuleInfo, node: ast.AST | None) -> str | None:
+def _dotted(module: ModuleInfo, node: ast.AST | None, index: ProjectIndex) -> str | None:
+    """The dotted name of an app or router, its module named as the index names it (an import
+    spelt from a source folder, ``routers.ws`` for ``src/routers/ws.py``, finds the module)."""
     if isinstance(node, ast.Name) and _assigned_at_top(module, node.id):
         return f"{module.name}.{node.id}"
-    if node is None:
-        return None
-    return module.qualified(node)
+    dotted = module.qualified(node) if node is not None else None
+    if dotted is None or "." not in dotted:
+        return dotted
+    head, _, last = dotted.rpartition(".")
+    other = index.module(head) if index.is_project_module(head) else None
+    return f"{other.name}.{last}" if other is not None else dotted
 
 
 def _assigned_at_top(module: ModuleInfo, name: str) -> bool:

@@ -54,7 +54,9 @@ Precision first. The rule is silent for a file where a sender of unknown type co
 sockets: a broadcast whose type wslint cannot read reaches every endpoint (wslint does not yet
 tell connection registries apart); an endpoint that pushes on its own, or one wslint cannot
 analyse, reaches its own path (a file whose sockets cannot be read counts as reaching it). It
-is silent where the project holds no Python server code at all (no endpoint, no sender).
+is silent where the project holds no Python server code at all (no endpoint, no sender), and
+for a file that opens a socket to another machine named literally (`wss://stream.example.com`):
+the types it waits for may be that service's.
 
 Only the shapes above are read, by name within one file: a handler in another file that
 receives an already parsed message under another name is not seen, and a name bound to
@@ -92,6 +94,8 @@ class ClientWaitsForUnsentType(ClientRule):
         ]
         if not waited or not surface.has_server_code:
             return
+        if any(socket.host is not None for socket in view.sockets):
+            return  # the file also listens to another service: whose types these are is unknown
         paths = [s.path for s in view.sockets if s.path is not None]
         readable = bool(view.sockets) and len(paths) == len(view.sockets)
         if surface.unknown_could_reach(paths if readable else None):

@@ -42,7 +42,10 @@ environment variable, a ternary), and where the project's endpoints cannot all b
 or router prefix wslint cannot resolve, a router included by an expression it cannot follow, a
 server that serves every path (`websockets.serve`, a Channels `re_path`), or no Python endpoint
 at all. Socket.IO's `io(url)` names a namespace on the page's or a given origin, served by
-python-socketio rather than a WebSocket route: it is never reported. A parenthesised hole in a
+python-socketio rather than a WebSocket route: it is never reported. A URL that names another
+machine literally (`wss://stream.example.com/ws`) talks to another service and is never
+reported either, even where that host is the project's own production server: name it
+through configuration (an environment variable, the page's host) to have it checked. A parenthesised hole in a
 path (`/ws/${room}`) matches anything, slashes included. flake8 and pylint read only Python
 files: this rule runs in the `wslint` command (and its pre-commit hook) only.
 """
@@ -69,7 +72,7 @@ class ClientConnectsToUnknownEndpoint(ClientRule):
     fix = "connect to the path the server's endpoint is registered on (router prefixes included)"
 
     def check_client(self, view: ClientView, surface: ServerSurface, settings: Settings) -> Iterator[Finding]:
-        sockets = [s for s in view.sockets if s.kind != "socketio" and s.path is not None]
+        sockets = [s for s in view.sockets if s.kind != "socketio" and s.path is not None and s.host is None]
         if not sockets or not surface.paths_known:
             return
         for socket in sockets:
