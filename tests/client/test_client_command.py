@@ -203,3 +203,12 @@ def test_sarif_with_a_client_finding_validates(project: Path, capsys) -> None:
     assert result["ruleId"] == "WSL015"
     assert location["artifactLocation"]["uri"] == "client/src/status.js"
     assert location["region"]["startLine"] == 1 and location["region"]["startColumn"] == 12
+
+
+def test_a_client_file_read_from_stdin_is_a_client_file(project: Path, capsys, monkeypatch) -> None:
+    import io
+
+    (project / "client" / "src" / "status.js").write_text(CORRECT, encoding="utf-8")  # on disk: fine
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(MISTYPED.encode())))
+    status, findings = lint(capsys, "-", "--stdin-filename", "client/src/status.js")
+    assert codes_at(findings) == [("client/src/status.js", 1, "WSL015")]

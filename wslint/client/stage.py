@@ -38,14 +38,16 @@ def check_client_files(
     project_files: Iterable[Path] | Callable[[], Iterable[Path]],
     cache: ResultCache | None,
     report: Report,
+    stdin: tuple[str, bytes] | None = None,
 ) -> Report:
-    """Check the client files ``names`` (as the walk found them) and add their findings to
-    ``report``, sorted with the rest."""
+    """Check the client files ``names`` (as the walk found them; one may be ``stdin``'s name,
+    read from its bytes) and add their findings to ``report``, sorted with the rest."""
     report.files_checked += len(names)
     rules = _selected(settings)
     if not names or not rules:
         return report
-    units, every = _read_relevant(names, report, cache is not None)
+    given = dict([stdin]) if stdin is not None else {}
+    units, every = _read_relevant(names, report, cache is not None and not given, given)
     if not units:
         return report
     findings = _check(units, settings, root, project_files, cache, rules, _digests(units, every))
@@ -66,7 +68,7 @@ def _selected(settings: Settings) -> list[str]:
 
 
 def _read_relevant(
-    names: Sequence[str], report: Report, hashed: bool
+    names: Sequence[str], report: Report, hashed: bool, given: dict[str, bytes]
 ) -> tuple[list[tuple[str, Path, bytes]], str | None]:
     """The client files that may open a socket or handle a message, with their bytes; and,
     where ``hashed``, a digest of every client file (a config module or URL helper elsewhere
@@ -77,7 +79,7 @@ def _read_relevant(
     for name in names:
         path = Path(os.path.normpath(os.path.join(cwd, name)))
         try:
-            data = path.read_bytes()
+            data = given[name] if name in given else path.read_bytes()
         except OSError as error:
             reason = f"cannot read file: {error.strerror or error}"
             report.findings.append(Finding(name, 1, 1, "WSL000", reason, "unreadable-file", 1, 1))

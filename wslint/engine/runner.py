@@ -83,7 +83,10 @@ def check_paths(
         absolute = os.path.normpath(os.path.join(cwd, found))
         folders.add(os.path.dirname(absolute))
         units.append(SourceUnit(found, Path(absolute), named=absolute in named))
-    if stdin is not None:
+    client_stdin = stdin if stdin is not None and _is_client_name(stdin[0]) else None
+    if client_stdin is not None:
+        client.append(client_stdin[0])
+    elif stdin is not None:
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
         folders.add(os.path.dirname(units[-1].path))
@@ -102,8 +105,14 @@ def check_paths(
     if client:
         from wslint.client.stage import check_client_files
 
-        report = check_client_files(client, settings, root, files, cache, report)
+        report = check_client_files(client, settings, root, files, cache, report, client_stdin)
     return report
+
+
+def _is_client_name(name: str) -> bool:
+    from wslint.client.files import is_client_file_name
+
+    return is_client_file_name(os.path.basename(name))
 
 
 class _ProjectFiles:

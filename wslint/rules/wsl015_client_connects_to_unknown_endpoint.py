@@ -45,7 +45,7 @@ at all. Socket.IO's `io(url)` names a namespace on the page's or a given origin,
 python-socketio rather than a WebSocket route: it is never reported. A URL that names another
 machine literally (`wss://stream.example.com/ws`) talks to another service and is never
 reported either, even where that host is the project's own production server: name it
-through configuration (an environment variable, the page's host) to have it checked. A parenthesised hole in a
+through configuration (an environment variable, the page's host) to have it checked. A substitution in a
 path (`/ws/${room}`) matches anything, slashes included. flake8 and pylint read only Python
 files: this rule runs in the `wslint` command (and its pre-commit hook) only.
 """
