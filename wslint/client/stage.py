@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from wslint.client.clients import ClientReader, ClientView, may_hold_sockets
 from wslint.engine.findings import Finding
+from wslint.engine.noqa import NOQA, is_suppressed
 from wslint.engine.options import Settings
 
 if TYPE_CHECKING:
@@ -26,9 +27,7 @@ if TYPE_CHECKING:
 
 CLIENT_CODES = ("WSL014", "WSL015")
 # ``// noqa``, ``// noqa: WSL014``, ``/* noqa: WSL015 */`` (flake8's grammar after the marker).
-CLIENT_NOQA = re.compile(
-    r"(?://|/\*)\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
+CLIENT_NOQA = re.compile(r"(?://|/\*)" + NOQA.pattern.removeprefix("#"), re.IGNORECASE)
 
 
 def check_client_files(
@@ -197,12 +196,8 @@ def _findings(
 
 def client_suppressed(code: str, lines: Sequence[str], line_number: int) -> bool:
     """Whether the reported line carries ``// noqa`` or ``/* noqa */`` covering ``code``."""
-    if not 1 <= line_number <= len(lines) or "noqa" not in lines[line_number - 1].lower():
-        return False
-    for match in CLIENT_NOQA.finditer(lines[line_number - 1]):
-        codes = match.group("codes")
-        if codes is None or any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
-            return True
+    if 1 <= line_number <= len(lines):
+        return is_suppressed(code, lines[line_number - 1], CLIENT_NOQA)
     return False
 
 
