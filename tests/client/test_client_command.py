@@ -212,3 +212,11 @@ def test_a_client_file_read_from_stdin_is_a_client_file(project: Path, capsys, m
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(MISTYPED.encode())))
     status, findings = lint(capsys, "-", "--stdin-filename", "client/src/status.js")
     assert codes_at(findings) == [("client/src/status.js", 1, "WSL015")]
+
+
+def test_client_tests_bundles_and_dependencies_named_are_dropped_not_parsed(project: Path, capsys) -> None:
+    named = ["client/src/status.test.ts", "client/src/vendor.min.js", "client/node_modules/x/index.js"]
+    for relative in named:
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(MISTYPED + "this is not { python\n", encoding="utf-8")
+    assert lint(capsys, *named) == (0, [])

@@ -191,9 +191,10 @@ class ClientSink:
     :data:`~wslint.client.files.CLIENT_SKIPPED_FOLDERS`, which are still walked for Python)."""
 
     def __init__(self, found: list[str]) -> None:
-        from wslint.client.files import CLIENT_SKIPPED_FOLDERS, is_client_file_name
+        from wslint.client.files import CLIENT_SKIPPED_FOLDERS, CLIENT_SUFFIXES, is_client_file_name
 
         self.found = found
+        self._suffixes = CLIENT_SUFFIXES
         self.wants = is_client_file_name
         self._skipped_folders = CLIENT_SKIPPED_FOLDERS
 
@@ -202,10 +203,14 @@ class ClientSink:
         return None if folder in self._skipped_folders else self
 
     def takes_named(self, path: str) -> bool:
-        """Whether a file named on the command line is a client file (then taken here)."""
-        if not self.wants(os.path.basename(path)):
+        """Whether a file named on the command line is JavaScript / TypeScript (then it is the
+        client stage's: taken here if it is client code, dropped if a test, bundle or
+        dependency, never parsed as Python)."""
+        if not path.endswith(self._suffixes):
             return False
-        self.found.append(path)
+        parts = set(os.path.normpath(path).split(os.sep)[:-1])
+        if self.wants(os.path.basename(path)) and not parts & self._skipped_folders:
+            self.found.append(path)
         return True
 
 
