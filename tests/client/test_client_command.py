@@ -220,3 +220,15 @@ def test_client_tests_bundles_and_dependencies_named_are_dropped_not_parsed(proj
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
         (project / relative).write_text(MISTYPED + "this is not { python\n", encoding="utf-8")
     assert lint(capsys, *named) == (0, [])
+
+
+def test_a_failing_analysis_is_wsl000_not_a_traceback(project: Path, capsys, monkeypatch) -> None:
+    from wslint.client import reading
+
+    def broken(data: bytes, name: str) -> None:
+        raise ValueError("simulated")
+
+    monkeypatch.setattr(reading, "read_client", broken)
+    status, findings = lint(capsys, ".")
+    assert status == 1 and codes_at(findings) == [("client/src/status.js", 1, "WSL000")]
+    assert "ValueError: simulated" in str(findings[0]["message"])

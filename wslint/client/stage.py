@@ -127,12 +127,22 @@ def _check(
     reader = ClientReader({path: data for _, path, data, _ in todo})
     surfaces = _Surfaces(root, project_files, settings)
     for display, path, data, digest in todo:
-        view = reader.view(display, path)
-        found = _findings(view, surfaces.server(path), settings, codes, data) if view is not None else []
+        try:
+            view = reader.view(display, path)
+            found = _findings(view, surfaces.server(path), settings, codes, data) if view is not None else []
+        except RecursionError:
+            found = [_failure(display, "analysis nested too deeply")]
+        except Exception as error:  # noqa: BLE001 - a bug must not end the run (WSL000 says so)
+            failure = f"{type(error).__name__}: {error}"
+            found = [_failure(display, f"client analysis failed on this file ({failure})")]
         findings.extend(found)
         if cache is not None and digest:
             cache.put(path, digest, found)
     return findings
+
+
+def _failure(display: str, reason: str) -> Finding:
+    return Finding(display, 1, 1, "WSL000", f"{reason}; please report it", "unreadable-file", 1, 1)
 
 
 class _Surfaces:
