@@ -90,7 +90,8 @@ def check_paths(
         name, data = stdin
         units.append(SourceUnit(name, _absolute(Path(name)), data, named=True))
         folders.add(os.path.dirname(units[-1].path))
-    folders.update(os.path.dirname(os.path.join(cwd, name)) for name in client)
+    if not folders:  # only client files: the project is found from theirs
+        folders.update(os.path.dirname(os.path.normpath(os.path.join(cwd, name))) for name in client)
     anchor = [Path(folder) for folder in sorted(folders)]
     anchor = anchor or list(paths)
     root = _absolute(project_root) if project_root else find_project_root(anchor)
