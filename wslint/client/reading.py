@@ -22,7 +22,6 @@ HOLE: Expr = ("hole",)
 MAX_EXPR_DEPTH = 6
 # The patterns of :data:`wslint.client.syntax.QUERY`, by number.
 NEW, CALL, COMPARISON, SWITCH, SUBSCRIPT, DECL, PAIR, FUNC, IMPORT = range(9)
-# Constructors of a browser WebSocket (and its reconnecting wrappers): ``new WebSocket(url)``.
 SOCKETIO_CLIENT = "socket.io-client"
 SOCKETIO_OPENERS = frozenset({"io", "io.connect", "socketIOClient"})
 UNWRAPPED = frozenset(
@@ -90,7 +89,8 @@ class _Reader:
         self.facts = ClientFacts()
         self.messages: set[str] = {"lastJsonMessage"}  # names holding a parsed message
         self.type_names: set[str] = set()  # names holding a message's type
-        self.socketio_names: set[str] = set()
+        self.socketio_names: set[str] = set()  # names bound to ``io(...)``
+        self.socketio_openers: set[str] = set(SOCKETIO_OPENERS)  # and what Socket.IO is imported as
         self.object_literals: dict[str, Any] = {}  # handler-map candidates by name
         self.handler_names: set[str] = set()  # functions handed over as onMessage
         self.functions: dict[str, Any] = {}  # name -> function node
@@ -212,13 +212,6 @@ class _Reader:
         self.facts.imports[local] = (source, name)
         if source == SOCKETIO_CLIENT and name in ("default", "io", "connect"):
             self.socketio_openers.add(local)
-
-    @property
-    def socketio_openers(self) -> set[str]:
-        found: set[str] | None = getattr(self, "_openers", None)
-        if found is None:
-            found = self._openers = set(SOCKETIO_OPENERS)
-        return found
 
     # -- which parameters hold a parsed message -----------------------------------------------
     def _handler_parameters(self, later: list[tuple[int, dict[str, Any]]]) -> None:
