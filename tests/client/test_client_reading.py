@@ -119,6 +119,12 @@ useWebSocket(url, { onMessage: (m) => { if (m.type === "j_update") {} } });
 const { lastJsonMessage } = useWebSocket(url);
 if (lastJsonMessage?.type === "k_update") {}
 if (action.type === "not_a_message") {}
+handlers["l_update"] = () => {};
+const registry = new Map();
+registry.set("m_update", () => {});
+ws.addEventListener("message", (e) => { const m2 = JSON.parse(e.data); registry.get(m2.type)?.(m2); });
+const settings = {};
+settings["n_update"] = 1;
 """
     view = view_of(tmp_path, source, types__ts='export const T = { E: "e_update" };\n')
     assert waits(view) == [
@@ -133,6 +139,8 @@ if (action.type === "not_a_message") {}
         ("i_update", 13),
         ("j_update", 14),
         ("k_update", 16),
+        ("l_update", 18),
+        ("m_update", 20),
     ]
 
 

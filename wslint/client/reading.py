@@ -92,6 +92,8 @@ class _Reader:
         self.socketio_names: set[str] = set()  # names bound to ``io(...)``
         self.socketio_openers: set[str] = set(SOCKETIO_OPENERS)  # and what Socket.IO is imported as
         self.object_literals: dict[str, Any] = {}  # handler-map candidates by name
+        self.handler_maps: set[str] = set()  # names looked up with a message's type
+        self.keyed: dict[str, list[Any]] = {}  # name -> strings it is indexed or ``set`` with
         self.handler_names: set[str] = set()  # functions handed over as onMessage
         self.functions: dict[str, Any] = {}  # name -> function node
         self.ambiguous: set[str] = set()
@@ -123,6 +125,8 @@ class _Reader:
                 self._switch(one)
             elif pattern == SUBSCRIPT:
                 self._subscript(one)
+        self._handler_map_keys()
+        self.facts.waits.sort(key=lambda wait: (wait.place.line, wait.place.column))
         return self.facts
 
     # -- declarations -------------------------------------------------------------------------
@@ -245,11 +249,17 @@ class _Reader:
             self._socket("socketio", one["call.args"], one["call"])
         elif _is_socket_hook(callee) and not _in_error(one["call"]):
             self._socket("hook", one["call.args"], one["call"])
-        elif self._is_socketio_on(one, None):
+        elif one["call.fn"].type == "member_expression":
+            self._member_call(one)
+
+    def _member_call(self, one: dict[str, Any]) -> None:
+        if self._is_socketio_on(one, None):
             event = one["call.args"].named_children[0]
             value = _string_value(event)
             if value is not None and not _in_error(event):
                 self.facts.waits.append(WaitSite(("lit", value), self._place(event)))
+        else:
+            self._map_call(one)
 
     def _socket(self, kind: str, arguments: Any, node: Any) -> None:
         given = [a for a in arguments.named_children if a.type != "comment"]
@@ -299,19 +309,41 @@ class _Reader:
                 self._wait(value)
 
     def _subscript(self, one: dict[str, Any]) -> None:
-        """``handlers[msg.type]``: the keys of the handler map are waited for."""
-        if not self._is_type_of_message(_unwrapped(one["sub.index"])):
+        """``handlers[msg.type]`` makes ``handlers`` a handler map; ``handlers["T"]`` may
+        register one of its types."""
+        name, index = _text(one["sub.object"]), _unwrapped(one["sub.index"])
+        if self._is_type_of_message(index):
+            self.handler_maps.add(name)
+        elif _string_value(index) is not None:
+            self.keyed.setdefault(name, []).append(index)
+
+    def _map_call(self, one: dict[str, Any]) -> None:
+        """``handlers.get(msg.type)`` makes a ``Map`` a handler map; ``handlers.set("T", fn)``
+        registers one of its types."""
+        function, arguments = one["call.fn"], one["call.args"].named_children
+        receiver = function.child_by_field_name("object")
+        method = function.child_by_field_name("property")
+        if receiver is None or receiver.type != "identifier" or method is None or not arguments:
             return
-        literal = self.object_literals.get(_text(one["sub.object"]))
-        if literal is None:
-            return
-        for pair in literal.named_children:
-            if pair.type in ("pair", "method_definition"):
-                key = pair.child_by_field_name("key") or pair.child_by_field_name("name")
-                if key is not None and _key_text(key) is not None:
-                    self._wait(key, ("lit", _key_text(key)))
-            elif pair.type == "shorthand_property_identifier":
-                self._wait(pair, ("lit", _text(pair)))
+        if _text(method) == "get" and self._is_type_of_message(arguments[0]):
+            self.handler_maps.add(_text(receiver))
+        elif _text(method) == "set" and _string_value(arguments[0]) is not None:
+            self.keyed.setdefault(_text(receiver), []).append(arguments[0])
+
+    def _handler_map_keys(self) -> None:
+        """The types each handler map is keyed by: its object literal's keys, the strings it
+        is indexed or ``set`` with."""
+        for name in sorted(self.handler_maps):
+            literal = self.object_literals.get(name)
+            for pair in literal.named_children if literal is not None else ():
+                if pair.type in ("pair", "method_definition"):
+                    key = pair.child_by_field_name("key") or pair.child_by_field_name("name")
+                    if key is not None and _key_text(key) is not None:
+                        self._wait(key, ("lit", _key_text(key)))
+                elif pair.type == "shorthand_property_identifier":
+                    self._wait(pair, ("lit", _text(pair)))
+            for key in self.keyed.get(name, ()):
+                self._wait(key)
 
     def _is_type_of_message(self, node: Any) -> bool:
         node = _unwrapped(node)

@@ -3,8 +3,9 @@ Checks that every update type the project's JavaScript / TypeScript client waits
 the Python server after a connection's first message.
 
 A client waits for a message type `T` where a handler compares a received message's type with
-it: `msg.type === "T"` (or `==`), `case "T":` in a `switch (msg.type)`, a handler map
-(`const handlers = {T: fn}` used as `handlers[msg.type]`), or Socket.IO's `socket.on("T", fn)`.
+it: `msg.type === "T"` (or `==`), `case "T":` in a `switch (msg.type)`, a handler map looked up with the type
+(`handlers[msg.type]`, `handlers.get(msg.type)`) and keyed `{T: fn}`, `handlers["T"] = fn` or
+`handlers.set("T", fn)`, or Socket.IO's `socket.on("T", fn)`.
 A received message is a name bound to `JSON.parse(...)`, the parameter of an `onMessage`
 handler (`useWebSocket(url, {onMessage})`, `useReliableWebSocket(url, {onMessage})`), or
 react-use-websocket's `lastJsonMessage`; its type is `msg.type`, `msg["type"]` or a `type`
