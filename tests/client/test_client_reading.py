@@ -72,6 +72,16 @@ def test_constants_helpers_and_imports(tmp_path: Path) -> None:
     assert paths(view) == ["/api/ws/a", "/api/ws/status", "/api/ws/b", "/api/ws/c", "/api/ws/d", "/api*"]
 
 
+def test_default_exports_of_a_config_module(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text('export default { WS: "ws://localhost/ws/a" };\n')
+    (tmp_path / "b.js").write_text('const config = { WS: "ws://localhost/ws/b" };\nexport default config;\n')
+    source = (
+        'import a from "./a";\nimport b from "./b";\n'
+        "new WebSocket(a.WS);\nnew WebSocket(b.WS);\nnew WebSocket(b.MISSING);\n"
+    )
+    assert paths(view_of(tmp_path, source, name="app.js")) == ["/ws/a", "/ws/b", None]
+
+
 def test_a_name_bound_twice_is_not_read(tmp_path: Path) -> None:
     source = 'function a() { const u = "/ws/a"; }\nfunction b() { const u = "/ws/b"; new WebSocket(u); }\n'
     assert paths(view_of(tmp_path, source)) == [None]

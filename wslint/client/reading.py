@@ -21,7 +21,7 @@ Expr = tuple[Any, ...]
 HOLE: Expr = ("hole",)
 MAX_EXPR_DEPTH = 6
 # The patterns of :data:`wslint.client.syntax.QUERY`, by number.
-NEW, CALL, COMPARISON, SWITCH, SUBSCRIPT, DECL, PAIR, FUNC, IMPORT = range(9)
+NEW, CALL, COMPARISON, SWITCH, SUBSCRIPT, DECL, PAIR, FUNC, IMPORT, EXPORT = range(10)
 SOCKETIO_CLIENT = "socket.io-client"
 SOCKETIO_OPENERS = frozenset({"io", "io.connect", "socketIOClient"})
 UNWRAPPED = frozenset(
@@ -97,6 +97,7 @@ class _Reader:
         self.handler_names: set[str] = set()  # functions handed over as onMessage
         self.functions: dict[str, Any] = {}  # name -> function node
         self.ambiguous: set[str] = set()
+        self.default_name: str | None = None  # ``export default NAME``
 
     # -- the passes ---------------------------------------------------------------------------
     def read(self, found: Iterable[tuple[int, dict[str, list[Any]]]]) -> ClientFacts:
@@ -109,10 +110,17 @@ class _Reader:
                 self._function(one)
             elif pattern == IMPORT:
                 self._import(one)
+            elif pattern == EXPORT:
+                self._default_export(_unwrapped(one["export.value"]))
             later.append((pattern, one))
         for name in self.ambiguous:
             self.facts.constants.pop(name, None)
             self.facts.helpers.pop(name, None)
+        if self.default_name is not None:  # ``export default config``: its keys as ``default.KEY``
+            prefix = self.default_name + "."
+            for name, value in list(self.facts.constants.items()):
+                if name.startswith(prefix):
+                    self.facts.constants["default." + name[len(prefix) :]] = value
         self._handler_parameters(later)
         for pattern, one in later:
             if pattern == NEW:
@@ -152,12 +160,7 @@ class _Reader:
             return
         if value.type == "object":
             self._remember(name, self.object_literals, value)
-            for pair in value.named_children:
-                if pair.type == "pair":
-                    key = _key_text(pair.child_by_field_name("key"))
-                    item = pair.child_by_field_name("value")
-                    if key is not None and item is not None:
-                        self._remember(f"{name}.{key}", self.facts.constants, _expr(item, ()))
+            self._object_constants(name, value)
             return
         self._remember(name, self.facts.constants, _expr(value, ()))
 
@@ -180,6 +183,20 @@ class _Reader:
                     self.type_names.add(_text(alias))
                 elif from_hook and key == "lastJsonMessage":
                     self.messages.add(_text(alias))
+
+    def _default_export(self, value: Any) -> None:
+        if value.type == "identifier":
+            self.default_name = _text(value)
+        elif value.type == "object":
+            self._object_constants("default", value)
+
+    def _object_constants(self, name: str, value: Any) -> None:
+        for pair in value.named_children:
+            if pair.type == "pair":
+                key = _key_text(pair.child_by_field_name("key"))
+                item = pair.child_by_field_name("value")
+                if key is not None and item is not None:
+                    self._remember(f"{name}.{key}", self.facts.constants, _expr(item, ()))
 
     def _remember(self, name: str, table: dict[str, Any], value: Any) -> None:
         if name in table or name in self.ambiguous:

@@ -11,7 +11,7 @@ from typing import Any
 
 # What the reader looks at, matched by tree-sitter itself (in C) rather than by walking every
 # node in Python. Written in the node names both grammars share.
-# The patterns' order is their number in :mod:`wslint.client.reading` (NEW = 0 ... IMPORT = 8).
+# The patterns' order is their number in :mod:`wslint.client.reading` (NEW = 0 ... EXPORT = 9).
 QUERY = """
 (new_expression constructor: (_) @new.ctor arguments: (arguments) @new.args) @new
 (call_expression function: (_) @call.fn arguments: (arguments) @call.args) @call
@@ -25,6 +25,7 @@ QUERY = """
   parameters: (formal_parameters) @func.params
   body: (statement_block) @func.body)
 (import_statement (import_clause) @import.clause source: (string) @import.source)
+(export_statement value: (_) @export.value)
 """
 
 
