@@ -78,7 +78,7 @@ from wslint.engine.options import Settings
 from wslint.rules.client_base import ClientRule
 
 if TYPE_CHECKING:
-    from wslint.client.clients import ClientView
+    from wslint.client.clients import ClientView, WaitedType
     from wslint.client.surface import ServerSurface
 
 
@@ -90,21 +90,25 @@ class ClientWaitsForUnsentType(ClientRule):
     options = ("update-type-patterns",)
 
     def check_client(self, view: ClientView, surface: ServerSurface, settings: Settings) -> Iterator[Finding]:
-        waited = [
-            w for w in view.waits if w.type is not None and matches_any(w.type, settings.update_type_patterns)
-        ]
-        if not waited or not surface.has_server_code:
-            return
-        if any(socket.host is not None for socket in view.sockets):
-            return  # the file also listens to another service: whose types these are is unknown
-        paths = [s.path for s in view.sockets if s.path is not None]
-        readable = bool(view.sockets) and len(paths) == len(view.sockets)
-        if surface.unknown_could_reach(paths if readable else None):
-            return
-        for wait in waited:
-            if wait.type not in surface.sent_after_first:
-                message = (
-                    f"the client waits for `{wait.type}`, which the server never broadcasts: "
-                    f"broadcast `{wait.type}` when the state changes"
-                )
-                yield self.client_finding(view, wait.place, message)
+        for wait in unsent_waits(view, surface, settings):
+            message = (
+                f"the client waits for `{wait.type}`, which the server never broadcasts: "
+                f"broadcast `{wait.type}` when the state changes"
+            )
+            yield self.client_finding(view, wait.place, message)
+
+
+def unsent_waits(view: ClientView, surface: ServerSurface, settings: Settings) -> list[WaitedType]:
+    """The update types a client file waits for that no sender sends after a connection's
+    first message (what ``wslint map`` marks, and this rule reports)."""
+    patterns = settings.update_type_patterns
+    waited = [w for w in view.waits if w.type is not None and matches_any(w.type, patterns)]
+    if not waited or not surface.has_server_code:
+        return []
+    if any(socket.host is not None for socket in view.sockets):
+        return []  # the file also listens to another service: whose types these are is unknown
+    paths = [s.path for s in view.sockets if s.path is not None]
+    readable = bool(view.sockets) and len(paths) == len(view.sockets)
+    if surface.unknown_could_reach(paths if readable else None):
+        return []
+    return [wait for wait in waited if wait.type not in surface.sent_after_first]
