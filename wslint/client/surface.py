@@ -87,6 +87,11 @@ def surface_from_index(index: ProjectIndex) -> ServerSurface:
         if served.function is not None and served.module is not None:
             analysed = analyse_endpoint(served.function, served.module, facts.resolver)
             pushes = analysed is None or analysed.updates_itself
+            replies = _reply_types(served.function, served.module, facts.resolver)
+            if isinstance(replies, frozenset):
+                sent |= replies
+            else:
+                pushes = True
         if pushes:
             unknown.add(served.path)
     has_server = bool(endpoints or facts.sites or emitted or emit_unknown)
@@ -113,6 +118,39 @@ def _socketio_emits(index: ProjectIndex, resolver) -> tuple[set[str], bool]:  # 
             else:
                 unknown = True
     return found, unknown
+
+
+def _reply_types(function, module, resolver):  # type: ignore[no-untyped-def]
+    """The types an endpoint sends from its loops (replies to the client's messages, which the
+    client receives after its first message too): a send on the socket, or a call whose name
+    says it sends and that is handed the socket. UNKNOWN where one cannot be read."""
+    import ast
+
+    from wslint.analysis.endpoints import socket_parameter
+    from wslint.analysis.message_flow import UNKNOWN, Scope, union
+    from wslint.analysis.names import final_name
+    from wslint.analysis.walk import local_nodes
+
+    socket = socket_parameter(function)
+    scope = Scope(module, function)
+    loops = [n for n in local_nodes(function.node.body) if isinstance(n, (ast.While, ast.AsyncFor, ast.For))]
+    found: frozenset[str] | object = frozenset()
+    for node in local_nodes(loops):
+        if not isinstance(node, ast.Call) or "send" not in (final_name(node.func) or "").lower():
+            continue
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(receiver, ast.Name) and receiver.id == socket:
+            payloads = [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("data", "text"))]
+        elif any(isinstance(a, ast.Name) and a.id == socket for a in node.args):
+            payloads = [a for a in node.args if not (isinstance(a, ast.Name) and a.id == socket)]
+        else:
+            continue
+        if len(payloads) != 1:
+            return UNKNOWN
+        found = union(found, resolver.message_types(payloads[0], scope))  # type: ignore[arg-type]
+        if found is UNKNOWN:
+            return UNKNOWN
+    return found
 
 
 # wslint.reference's broadcasters: the position of ``message_type`` and its default.

@@ -14,7 +14,9 @@ module of the client).
 
 The rule fires when `T` matches `update-type-patterns` (default `*_update`, `*_updated`,
 `*.update`) and no sender of the Python project (a broadcast or fan-out carrying `T`, a
-python-socketio `emit("T")`) ever sends it: at most an endpoint's initial message carries it.
+python-socketio `emit("T")`, a `wslint.reference` broadcaster) ever sends it: at most an
+endpoint's initial message carries it. A type an endpoint sends from its loops, in reply to
+the client's own messages, counts as sent: the client does get it after its first message.
 Reported at the comparison (the `case`, the handler map's key, the event name).
 
 ## Why is this bad?
