@@ -46,12 +46,12 @@ def check_client_files(
     if not names or not rules:
         return report
     given = dict([stdin]) if stdin is not None else {}
-    units, every = _read_relevant(names, report, cache is not None and not given, given)
-    if not units:
-        return report
-    findings = _check(units, settings, root, project_files, cache, rules, _digests(units, every))
-    if cache is not None:
-        cache.save()
+    findings: list[Finding] = []
+    units, every = _read_relevant(names, findings, cache is not None and not given, given)
+    if units:
+        findings += _check(units, settings, root, project_files, cache, rules, _digests(units, every))
+        if cache is not None:
+            cache.save()
     from wslint.engine.runner import is_ignored
 
     report.findings.extend(f for f in findings if not is_ignored(f, settings))
@@ -67,7 +67,7 @@ def _selected(settings: Settings) -> list[str]:
 
 
 def _read_relevant(
-    names: Sequence[str], report: Report, hashed: bool, given: dict[str, bytes]
+    names: Sequence[str], problems: list[Finding], hashed: bool, given: dict[str, bytes]
 ) -> tuple[list[tuple[str, Path, bytes]], str | None]:
     """The client files that may open a socket or handle a message, with their bytes; and,
     where ``hashed``, a digest of every client file (a config module or URL helper elsewhere
@@ -81,7 +81,7 @@ def _read_relevant(
             data = given[name] if name in given else path.read_bytes()
         except OSError as error:
             reason = f"cannot read file: {error.strerror or error}"
-            report.findings.append(Finding(name, 1, 1, "WSL000", reason, "unreadable-file", 1, 1))
+            problems.append(Finding(name, 1, 1, "WSL000", reason, "unreadable-file", 1, 1))
             continue
         if together is not None:
             together.add(path, data)
