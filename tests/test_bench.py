@@ -86,7 +86,10 @@ def test_harness_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
     assert ("corpus-20", "wslint cold (--jobs 1)") in labels
     assert all(not r["error"] for r in results["results"])
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "FAIL", "SKIP"}
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
+    assert ("client-10", "wslint cold (client files)") in labels
+    assert ("client-10", "ast.parse (10 Python files)") in labels
+    assert "| client-10 | wslint cold (client files)" in run.stdout
 
 
 def test_run_py_is_runnable_as_a_script() -> None:
