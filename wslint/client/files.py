@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 CLIENT_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs")
-# Dependencies, build output and tests of the client: never the project's own client code.
+# Dependencies, build output and tests of the client: never the project's own client code
+# (a test's sockets go to fakes and mock servers).
 CLIENT_SKIPPED_FOLDERS = frozenset(
-    {"node_modules", "bower_components", "dist", "build", ".next", "out", "coverage", "__tests__"}
+    {
+        "node_modules",
+        "bower_components",
+        "dist",
+        "build",
+        ".next",
+        "out",
+        "coverage",
+        "__tests__",
+        "__mocks__",
+        "tests",
+        "test",
+        "e2e",
+        "cypress",
+    }
 )
 _NOT_CLIENT_CODE = (".min.js", ".d.ts", ".bundle.js")
 _TEST_MARKERS = (".test.", ".spec.")
