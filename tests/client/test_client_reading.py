@@ -95,6 +95,7 @@ def test_socket_openers(tmp_path: Path) -> None:
         'useWebSocket("ws://h/ws/hook");\n'
         'useReliableWebSocket("ws://h/ws/reliable", { onMessage: () => {} });\n'
         "useSocket();\n"
+        'useSocket("/chat");\n'
         'io("http://h/chat");\n'
         "io();\n"
         'new Worker("/x.js");\n'
@@ -105,6 +106,7 @@ def test_socket_openers(tmp_path: Path) -> None:
         ("websocket", "/ws/w"),
         ("hook", "/ws/hook"),
         ("hook", "/ws/reliable"),
+        ("socket-hook", "/chat"),
         ("socketio", "/chat"),
         ("socketio", None),
     ]

@@ -18,6 +18,7 @@ from wslint.client.resolve import ClientProject, Pattern, external_host, matches
 
 # A file can open a socket or handle a message only if its bytes say one of these: most
 # client files (components, styles, utilities) are ruled out by this one search.
+WEBSOCKET_KINDS = frozenset({"websocket", "hook"})  # what opens a WebSocket for sure
 SOCKET_WORDS = re.compile(rb"ocket|onmessage|onMessage|lastJsonMessage|\bio\(")
 
 
@@ -148,5 +149,5 @@ def clients_of(endpoint_path: str, views: Iterable[ClientView]) -> list[tuple[Cl
         (view, socket)
         for view in views
         for socket in view.sockets
-        if socket.path is not None and socket.kind != "socketio" and matches(socket.path, endpoint_path)
+        if socket.path is not None and socket.kind in WEBSOCKET_KINDS and matches(socket.path, endpoint_path)
     ]

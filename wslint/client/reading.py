@@ -49,8 +49,9 @@ class Place:
 
 @dataclass(frozen=True)
 class SocketSite:
-    """A socket the file opens: ``websocket`` (``new WebSocket``), ``socketio`` (``io()``) or
-    ``hook`` (a ``useWebSocket(url)``-style hook); ``url`` None where no URL is given."""
+    """A socket the file opens: ``websocket`` (``new WebSocket``), ``socketio`` (``io()``),
+    ``hook`` (a ``useWebSocket(url)``-style hook) or ``socket-hook`` (``useSocket(url)``: of
+    unknown protocol); ``url`` None where no URL is given."""
 
     kind: str
     url: Expr | None
@@ -265,7 +266,10 @@ class _Reader:
         if callee in self.socketio_openers and not _in_error(one["call"]):
             self._socket("socketio", one["call.args"], one["call"])
         elif _is_socket_hook(callee) and not _in_error(one["call"]):
-            self._socket("hook", one["call.args"], one["call"])
+            # ``useWebSocket(url)`` opens a WebSocket; ``useSocket("/chat")`` may as well name a
+            # Socket.IO namespace: which protocol it speaks is unknown.
+            kind = "hook" if "WebSocket" in callee else "socket-hook"
+            self._socket(kind, one["call.args"], one["call"])
         elif one["call.fn"].type == "member_expression":
             self._member_call(one)
 
@@ -280,7 +284,7 @@ class _Reader:
 
     def _socket(self, kind: str, arguments: Any, node: Any) -> None:
         given = [a for a in arguments.named_children if a.type != "comment"]
-        if kind == "hook" and not given:
+        if kind in ("hook", "socket-hook") and not given:
             return  # a hook that takes no URL opens nothing this file can name
         url = _expr(given[0], ()) if given else None
         self.facts.sockets.append(SocketSite(kind, url, self._place(node)))

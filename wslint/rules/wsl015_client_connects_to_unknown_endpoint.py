@@ -3,8 +3,9 @@ Checks that every WebSocket the project's JavaScript / TypeScript client opens c
 path some WebSocket endpoint of the Python project serves.
 
 A client opens a socket with `new WebSocket(url)`, `new ReconnectingWebSocket(url)` (any
-constructor named `...WebSocket`) or a hook named for a socket (`useWebSocket(url)`,
-`useReliableWebSocket(url, options)`). The URL is read from string literals, template literals
+constructor named `...WebSocket`) or a hook named for one (`useWebSocket(url)`,
+`useReliableWebSocket(url, options)`; a `useSocket(url)` may speak Socket.IO and is not
+checked). The URL is read from string literals, template literals
 and `+` chains, constants (in the file or imported from a client module, `CONFIG.WS_URL`
 too) and one-level helpers (`getWsUrl("/ws/status")`, whose body joins its parameter to a
 base). The path is what follows the scheme and host; where the start of the URL cannot be read
@@ -72,7 +73,9 @@ class ClientConnectsToUnknownEndpoint(ClientRule):
     fix = "connect to the path the server's endpoint is registered on (router prefixes included)"
 
     def check_client(self, view: ClientView, surface: ServerSurface, settings: Settings) -> Iterator[Finding]:
-        sockets = [s for s in view.sockets if s.kind != "socketio" and s.path is not None and s.host is None]
+        from wslint.client.clients import WEBSOCKET_KINDS
+
+        sockets = [s for s in view.sockets if s.kind in WEBSOCKET_KINDS and s.path is not None and not s.host]
         if not sockets or not surface.paths_known:
             return
         for socket in sockets:
