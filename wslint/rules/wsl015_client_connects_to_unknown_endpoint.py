@@ -43,12 +43,16 @@ environment variable, a ternary), and where the project's endpoints cannot all b
 or router prefix wslint cannot resolve, a router included by an expression it cannot follow, a
 server that serves every path (`websockets.serve`, a Channels `re_path`), or no Python endpoint
 at all. Socket.IO's `io(url)` names a namespace on the page's or a given origin, served by
-python-socketio rather than a WebSocket route: it is never reported. A URL that names another
-machine literally (`wss://stream.example.com/ws`) talks to another service and is never
-reported either, even where that host is the project's own production server: name it
-through configuration (an environment variable, the page's host) to have it checked. A substitution in a
-path (`/ws/${room}`) matches anything, slashes included. flake8 and pylint read only Python
-files: this rule runs in the `wslint` command (and its pre-commit hook) only.
+python-socketio rather than a WebSocket route: it is never reported, nor is a hook named for a
+socket but not a WebSocket (`useSocket(url)`), which may speak Socket.IO. A URL that names
+another machine literally (`wss://stream.example.com/ws`) talks to another service and is
+never reported either, even where that host is the project's own production server: name it
+through configuration (an environment variable, the page's host) to have it checked. A
+substitution in a path (`/ws/${room}`) matches anything, slashes included.
+
+A client is held against the Python code of the nearest project root above it (within the
+run's project). flake8 and pylint read only Python files: this rule runs in the `wslint`
+command (and its pre-commit hook) only.
 """
 
 from __future__ import annotations
