@@ -1,4 +1,8 @@
-"""The paths the Python project serves WebSockets on, read from its production code.
+"""What the client half reads of the Python side that today's analysis does not say yet.
+
+The senders python-socketio's ``emit`` and ``wslint.reference``'s broadcasters make, the
+types an endpoint sends from its loops (replies), and the paths the project serves WebSockets
+on, read from its production code:
 
 FastAPI / Starlette / Quart: ``@x.websocket(path)`` / ``@x.websocket_route(path)``,
 ``x.add_websocket_route(path, f)``, ``x.add_api_websocket_route(path, f)``,
@@ -16,12 +20,12 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wslint.analysis.endpoints import ENDPOINT_DECORATORS, REGISTRARS
+from wslint.analysis.endpoints import ENDPOINT_DECORATORS, REGISTRARS, socket_parameter
 from wslint.analysis.index import ProjectIndex
-from wslint.analysis.message_flow import Scope, TypeResolver
+from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types, union
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
-from wslint.analysis.walk import walk
+from wslint.analysis.walk import local_nodes, walk
 
 APPS = frozenset({"FastAPI", "Starlette", "Quart", "Sanic", "Litestar"})
 ROUTERS = frozenset({"APIRouter", "Router", "Blueprint"})
@@ -71,10 +75,14 @@ def _module_paths(module: ModuleInfo, resolver: TypeResolver, routing: _Routing)
                 receiver = decorator.func.value if isinstance(decorator.func, ast.Attribute) else None
                 local = _local_prefix(function.parent, receiver, module, resolver)
                 path_node = _path_argument(decorator)
-                paths = _joined(module, resolver, routing, receiver, path_node) if local is None else [
-                    None if value is None or local is None else _join(local, value)
-                    for value in _strings(module, resolver, path_node)
-                ]
+                paths = (
+                    _joined(module, resolver, routing, receiver, path_node)
+                    if local is None
+                    else [
+                        None if value is None or local is None else _join(local, value)
+                        for value in _strings(module, resolver, path_node)
+                    ]
+                )
                 for path in paths:
                     yield ServedPath(path, file, function.node.lineno, function, module)
     for call in (node for node in walk(module.tree) if isinstance(node, ast.Call)):
@@ -280,3 +288,82 @@ def _handed_to_mount(module: ModuleInfo, target: ast.AST) -> bool:
 def _join(prefix: str, path: str) -> str:
     """``/api`` + ``ws/x`` -> ``/api/ws/x`` (trailing slashes do not matter to the match)."""
     return "/" + "/".join(part for part in (prefix.strip("/"), path.strip("/")) if part)
+
+
+# -- senders ------------------------------------------------------------------------------
+def socketio_emits(index: ProjectIndex, resolver: TypeResolver) -> tuple[set[str], bool]:
+    """python-socketio's ``sio.emit("x_update", data)``: the event name is the type."""
+    found: set[str] = set()
+    unknown = False
+    for module in index.production_modules_mentioning("socketio"):
+        scopes = module.scope_map()
+        for call in module.calls_named("emit"):
+            event = (
+                call.args[0]
+                if call.args
+                else next((k.value for k in call.keywords if k.arg == "event"), None)
+            )
+            types = resolver.type_values(event, Scope(module, scopes.get(id(call)))) if event else None
+            if isinstance(types, frozenset):
+                found |= types
+            else:
+                unknown = True
+    return found, unknown
+
+
+def reply_types(function: FunctionInfo, module: ModuleInfo, resolver: TypeResolver) -> Types:
+    """The types an endpoint sends from its loops (replies to the client's messages, which the
+    client receives after its first message too): a send on the socket, or a call whose name
+    says it sends and that is handed the socket. UNKNOWN where one cannot be read."""
+    socket = socket_parameter(function)
+    scope = Scope(module, function)
+    loops = [n for n in local_nodes(function.node.body) if isinstance(n, (ast.While, ast.AsyncFor, ast.For))]
+    found: Types = frozenset()
+    for node in local_nodes(loops):
+        if not isinstance(node, ast.Call) or "send" not in (final_name(node.func) or "").lower():
+            continue
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if isinstance(receiver, ast.Name) and receiver.id == socket:
+            payloads = [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("data", "text"))]
+        elif any(isinstance(a, ast.Name) and a.id == socket for a in node.args):
+            payloads = [a for a in node.args if not (isinstance(a, ast.Name) and a.id == socket)]
+        else:
+            continue
+        if len(payloads) != 1:
+            return UNKNOWN
+        found = union(found, resolver.message_types(payloads[0], scope))
+        if found is UNKNOWN:
+            return UNKNOWN
+    return found
+
+
+# wslint.reference's broadcasters: the position of ``message_type`` and its default.
+REFERENCE_BROADCASTERS = {
+    "PollingBroadcaster": (2, "state_update"),
+    "HybridBroadcaster": (2, "state_update"),
+    "ConditionalBroadcaster": (2, "state_update"),
+    "EventBroadcaster": (1, "event_update"),
+}
+
+
+def reference_senders(index: ProjectIndex, resolver: TypeResolver) -> tuple[set[str], bool]:
+    """``PollingBroadcaster(manager, fetch, message_type="x_update")`` and its siblings send
+    their ``message_type`` on the project's behalf."""
+    found: set[str] = set()
+    unknown = False
+    for module in index.production_modules_mentioning_any(REFERENCE_BROADCASTERS):
+        scopes = module.scope_map()
+        for name, (position, default) in REFERENCE_BROADCASTERS.items():
+            for call in module.calls_named(name):
+                given = next((k.value for k in call.keywords if k.arg == "message_type"), None)
+                if given is None and len(call.args) > position:
+                    given = call.args[position]
+                if given is None:
+                    found.add(default)
+                    continue
+                types = resolver.type_values(given, Scope(module, scopes.get(id(call))))
+                if isinstance(types, frozenset):
+                    found |= types
+                else:
+                    unknown = True
+    return found, unknown
