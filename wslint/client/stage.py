@@ -34,7 +34,7 @@ def check_client_files(
     names: Sequence[str],
     settings: Settings,
     root: Path,
-    project_files: Iterable[Path] | Callable[[], Iterable[Path]],
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     cache: ResultCache | None,
     report: Report,
     stdin: tuple[str, bytes] | None = None,
@@ -109,7 +109,7 @@ def _check(
     units: list[tuple[str, Path, bytes]],
     settings: Settings,
     root: Path,
-    project_files: Iterable[Path] | Callable[[], Iterable[Path]],
+    project_files: Sequence[Path] | Callable[[], Iterable[Path]],
     cache: ResultCache | None,
     codes: list[str],
     digests: list[str | None],
@@ -154,7 +154,7 @@ class _Surfaces:
     """
 
     def __init__(
-        self, root: Path, project_files: Iterable[Path] | Callable[[], Iterable[Path]], settings: Settings
+        self, root: Path, project_files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
     ) -> None:
         self.root, self.project_files, self.settings = root, project_files, settings
         self._built: dict[Path, ServerSurface] = {}

@@ -10,9 +10,9 @@ rewriting that one function.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wslint.client.resolve import Pattern, matches
@@ -103,7 +103,7 @@ def surface_from_index(index: ProjectIndex) -> ServerSurface:
 
 
 def surface_of_project(
-    root: Path, files: Iterable[Path] | Callable[[], Iterable[Path]], settings: Settings
+    root: Path, files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
 ) -> ServerSurface:
     """The surface of the Python project at ``root`` (``files``: its Python files)."""
     from wslint.analysis.inference import forget_project
