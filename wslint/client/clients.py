@@ -52,6 +52,7 @@ class ClientView:
     path: Path
     sockets: list[OpenedSocket] = field(default_factory=list)
     waits: list[WaitedType] = field(default_factory=list)
+    other_channels: bool = False  # it also receives server-sent events, worker or window messages
 
     def as_dict(self) -> dict[str, object]:
         """The file for ``wslint map``: sockets (path, line) and waited types (type, line)."""
@@ -93,7 +94,7 @@ class ClientReader:
         facts = self.facts(path)
         if facts is None:
             return None
-        view = ClientView(display, path)
+        view = ClientView(display, path, other_channels=facts.other_channels)
         for socket in facts.sockets:
             parsed, host = None, None
             if socket.url is not None:

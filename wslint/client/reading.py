@@ -23,6 +23,9 @@ MAX_EXPR_DEPTH = 6
 # The patterns of :data:`wslint.client.syntax.QUERY`, by number.
 NEW, CALL, COMPARISON, SWITCH, SUBSCRIPT, DECL, PAIR, FUNC, IMPORT, EXPORT = range(10)
 SOCKETIO_CLIENT = "socket.io-client"
+# Message channels that are not WebSockets: ``new EventSource(url)`` and the like.
+OTHER_CHANNELS = frozenset({"EventSource", "Worker", "SharedWorker", "BroadcastChannel", "MessageChannel"})
+GLOBAL_TARGETS = frozenset({"window", "self", "globalThis", "parent", "top"})
 SOCKETIO_OPENERS = frozenset({"io", "io.connect", "socketIOClient"})
 UNWRAPPED = frozenset(
     {
@@ -75,6 +78,9 @@ class ClientFacts:
     constants: dict[str, Expr] = field(default_factory=dict)  # ``NAME`` and ``NAME.key``
     helpers: dict[str, tuple[tuple[str, ...], Expr]] = field(default_factory=dict)
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (source, name)
+    # The file also receives messages that are no socket's (server-sent events, workers,
+    # window.postMessage): whose its waits are cannot be told.
+    other_channels: bool = False
 
 
 def read_client(data: bytes, file_name: str) -> ClientFacts:
@@ -257,6 +263,8 @@ class _Reader:
     def _new(self, one: dict[str, Any]) -> None:
         constructor = one["new.ctor"]
         name = _text(constructor).rpartition(".")[2]
+        if name in OTHER_CHANNELS:
+            self.facts.other_channels = True
         if not name.endswith("WebSocket") or _in_error(one["new"]):
             return
         self._socket("websocket", one["new.args"], one["new"])
@@ -274,6 +282,8 @@ class _Reader:
             self._member_call(one)
 
     def _member_call(self, one: dict[str, Any]) -> None:
+        if _is_other_channel(one["call.fn"], one["call.args"]):
+            self.facts.other_channels = True
         if self._is_socketio_on(one, None):
             event = one["call.args"].named_children[0]
             value = _string_value(event)
@@ -458,6 +468,21 @@ def _callee(call: Any) -> str:
 
 def _is_json_parse(node: Any) -> bool:
     return node.type == "call_expression" and _callee(node) == "JSON.parse"
+
+
+def _is_other_channel(function: Any, arguments: Any) -> bool:
+    """``window.addEventListener("message", ...)`` (postMessage), ``chrome.runtime.onMessage``."""
+    text = _text(function)
+    if "runtime.onMessage" in text:
+        return True
+    receiver, _, method = text.rpartition(".")
+    given = arguments.named_children
+    return (
+        method == "addEventListener"
+        and receiver in GLOBAL_TARGETS
+        and bool(given)
+        and _string_value(given[0]) == "message"
+    )
 
 
 def _is_socket_hook(name: str) -> bool:

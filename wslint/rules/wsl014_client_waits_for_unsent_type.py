@@ -58,8 +58,10 @@ sockets: a broadcast whose type wslint cannot read reaches every endpoint (wslin
 tell connection registries apart); an endpoint that pushes on its own, or one wslint cannot
 analyse, reaches its own path (a file whose sockets cannot be read counts as reaching it). It
 is silent where the project holds no Python server code at all (no endpoint, no sender), and
-for a file that opens a socket to another machine named literally (`wss://stream.example.com`):
-the types it waits for may be that service's.
+for a file that opens a socket to another machine named literally (`wss://stream.example.com`)
+or also receives messages that are no WebSocket's (`new EventSource(url)`, a `Worker`, a
+`BroadcastChannel`, `window.addEventListener("message", ...)`, `chrome.runtime.onMessage`):
+the types it waits for may be theirs.
 
 Only the shapes above are read, by name within one file: a handler in another file that
 receives an already parsed message under another name is not seen, and a name bound to
@@ -107,8 +109,8 @@ def unsent_waits(view: ClientView, surface: ServerSurface, settings: Settings) -
     waited = [w for w in view.waits if w.type is not None and matches_any(w.type, patterns)]
     if not waited or not surface.has_server_code:
         return []
-    if any(socket.host is not None for socket in view.sockets):
-        return []  # the file also listens to another service: whose types these are is unknown
+    if view.other_channels or any(socket.host is not None for socket in view.sockets):
+        return []  # the file also listens elsewhere: whose types these are is unknown
     paths = [s.path for s in view.sockets if s.path is not None]
     readable = bool(view.sockets) and len(paths) == len(view.sockets)
     if surface.unknown_could_reach(paths if readable else None):
