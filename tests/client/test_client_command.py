@@ -235,3 +235,19 @@ def test_a_failing_analysis_is_wsl000_not_a_traceback(project: Path, capsys, mon
     status, findings = lint(capsys, ".")
     assert status == 1 and codes_at(findings) == [("client/src/status.js", 1, "WSL000")]
     assert "ValueError: simulated" in str(findings[0]["message"])
+
+
+def test_the_output_is_the_same_whatever_jobs_is(tmp_path: Path, monkeypatch, capsys) -> None:
+    from bench.client_corpus import generate
+
+    corpus = generate(tmp_path / "corpus", 60, seed=2)
+    for number in range(24):  # enough Python files for the workers to share
+        (corpus.root / "server" / f"extra_{number}.py").write_text(SERVER, encoding="utf-8")
+    monkeypatch.chdir(corpus.root)
+    outputs = []
+    for jobs in ("1", "2"):
+        assert main(["--no-cache", "--jobs", jobs, "--format", "json", "."]) == 1
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    codes = {finding["code"] for finding in json.loads(outputs[0])}
+    assert {"WSL014", "WSL015"} <= codes
