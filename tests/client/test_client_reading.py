@@ -131,6 +131,7 @@ useWebSocket(url, { onMessage: (m) => { if (m.type === "j_update") {} } });
 const { lastJsonMessage } = useWebSocket(url);
 if (lastJsonMessage?.type === "k_update") {}
 if (action.type === "not_a_message") {}
+iframeResizer({ onMessage: (p) => { if (p.type === "not_a_socket_update") {} } });
 handlers["l_update"] = () => {};
 const registry = new Map();
 registry.set("m_update", () => {});
@@ -151,8 +152,8 @@ settings["n_update"] = 1;
         ("i_update", 13),
         ("j_update", 14),
         ("k_update", 16),
-        ("l_update", 18),
-        ("m_update", 20),
+        ("l_update", 19),
+        ("m_update", 21),
     ]
 
 

@@ -246,7 +246,7 @@ class _Reader:
         for pattern, one in later:
             handler = None
             if pattern == PAIR and _key_text(one["pair.key"]) == "onMessage":
-                handler = one["pair.value"]
+                handler = one["pair.value"] if _given_to_socket(one["pair"]) else None
             elif pattern == CALL and self._is_socketio_on(one, "message"):
                 arguments = one["call.args"].named_children
                 handler = arguments[1] if len(arguments) > 1 else None
@@ -468,6 +468,18 @@ def _callee(call: Any) -> str:
 
 def _is_json_parse(node: Any) -> bool:
     return node.type == "call_expression" and _callee(node) == "JSON.parse"
+
+
+def _given_to_socket(pair: Any) -> bool:
+    """Whether an ``onMessage`` option is handed to something named for a socket
+    (``useWebSocket(url, {onMessage})``, ``createSocket({onMessage})``)."""
+    holder = pair.parent
+    arguments = holder.parent if holder is not None else None
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    if call is None or call.type not in ("call_expression", "new_expression"):
+        return False
+    callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    return callee is not None and "socket" in _text(callee).lower()
 
 
 def _is_other_channel(function: Any, arguments: Any) -> bool:
