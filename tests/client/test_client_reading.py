@@ -157,6 +157,17 @@ settings["n_update"] = 1;
     ]
 
 
+def test_json_in_a_file_that_handles_no_socket_is_no_message(tmp_path: Path) -> None:
+    source = (
+        "// talks about sockets, handles none\n"
+        "const saved = JSON.parse(localStorage.getItem('prefs'));\n"
+        'if (saved.type === "theme_update") {}\n'
+    )
+    assert waits(view_of(tmp_path, source)) == []
+    handler = "export function handle(event) {\n" + source + "}\nsocket.onmessage = handle;\n"
+    assert waits(view_of(tmp_path, handler)) == [("theme_update", 4)]
+
+
 def test_socketio_events(tmp_path: Path) -> None:
     source = (
         'import io from "socket.io-client";\n'

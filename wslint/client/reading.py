@@ -11,6 +11,7 @@ ERROR node is ever reported: a partial parse yields what its sound parts say.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ NEW, CALL, COMPARISON, SWITCH, SUBSCRIPT, DECL, PAIR, FUNC, IMPORT, EXPORT = ran
 SOCKETIO_CLIENT = "socket.io-client"
 # Message channels that are not WebSockets: ``new EventSource(url)`` and the like.
 OTHER_CHANNELS = frozenset({"EventSource", "Worker", "SharedWorker", "BroadcastChannel", "MessageChannel"})
+# A file that opens no socket still handles a socket's messages where it says one of these.
+HANDLER_WORDS = re.compile(rb"\.onmessage\b|addEventListener\(\s*['\"]message['\"]|lastJsonMessage")
 GLOBAL_TARGETS = frozenset({"window", "self", "globalThis", "parent", "top"})
 SOCKETIO_OPENERS = frozenset({"io", "io.connect", "socketIOClient"})
 UNWRAPPED = frozenset(
@@ -105,6 +108,7 @@ class _Reader:
         self.functions: dict[str, Any] = {}  # name -> function node
         self.ambiguous: set[str] = set()
         self.default_name: str | None = None  # ``export default NAME``
+        self.handles = False  # a socket's handler seen (onMessage handed to one, Socket.IO's on)
 
     # -- the passes ---------------------------------------------------------------------------
     def read(self, found: Iterable[tuple[int, dict[str, list[Any]]]]) -> ClientFacts:
@@ -141,6 +145,8 @@ class _Reader:
             elif pattern == SUBSCRIPT:
                 self._subscript(one)
         self._handler_map_keys()
+        if not (self.facts.sockets or self.handles or HANDLER_WORDS.search(self.data)):
+            self.facts.waits.clear()  # no socket, no handler: its JSON is not a socket's message
         self.facts.waits.sort(key=lambda wait: (wait.place.line, wait.place.column))
         return self.facts
 
@@ -252,6 +258,7 @@ class _Reader:
                 handler = arguments[1] if len(arguments) > 1 else None
             if handler is None:
                 continue
+            self.handles = True
             if handler.type == "identifier":
                 handler = self.functions.get(_text(handler))
             if handler is not None:
@@ -287,6 +294,7 @@ class _Reader:
         if self._is_socketio_on(one, None):
             event = one["call.args"].named_children[0]
             value = _string_value(event)
+            self.handles = True
             if value is not None and not _in_error(event):
                 self.facts.waits.append(WaitSite(("lit", value), self._place(event)))
         else:

@@ -65,7 +65,10 @@ the types it waits for may be theirs.
 
 Only the shapes above are read, by name within one file: a handler in another file that
 receives an already parsed message under another name is not seen, and a name bound to
-`JSON.parse(...)` anywhere in a file that opens or handles a socket counts as a message.
+`JSON.parse(...)` anywhere in a file that opens or handles a socket counts as a message. A
+file that neither opens a socket nor handles one (`.onmessage`, `addEventListener("message",
+...)`, an `onMessage` option handed to a socket, Socket.IO's `on`) is not read for waits: its
+JSON may be anything's (a message router called from elsewhere is missed).
 Comparisons with `!==` / `!=` are not waits. A type built at run time (`` `${kind}_update` ``)
 is never reported. flake8 and pylint read only Python files: this rule runs in the `wslint`
 command (and its pre-commit hook) only.
