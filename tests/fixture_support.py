@@ -1,25 +1,59 @@
-"""Reading fixture files: inline expectations (``# error: WSL003``, ``// error: WSL014`` in
+"""Reading fixture files: inline expectations (``# error: 9 WSL003``, ``// error: 12 WSL014`` in
 client files) and option headers."""
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from wslint.client.stage import check_client_files
-from wslint.engine.discovery import discover, discover_names
-from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, check_units
+from wslint.core.options import Settings
+from wslint.driver.client_stage import check_client_files
+from wslint.driver.discovery import discover, discover_names
+from wslint.driver.runner import SourceUnit, check_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXPECTATION = re.compile(r"#\s*error:\s*(WSL\d{3}(?:\s*,\s*WSL\d{3})*)")
-# In client files (JavaScript / TypeScript): ``// error: WSL014``.
-CLIENT_EXPECTATION = re.compile(r"//\s*error:\s*(WSL\d{3}(?:\s*,\s*WSL\d{3})*)")
+# ``# error: WSL003`` or, where the column matters, ``# error: 9 WSL003`` (1-based, as reported);
+# several findings on one line are separated by commas: ``# error: 5 WSL008, 20 WSL008``.
+EXPECTED_FINDING = r"(?:\d+\s+)?WSL\d{3}"
+EXPECTATION = re.compile(rf"#\s*error:\s*({EXPECTED_FINDING}(?:\s*,\s*{EXPECTED_FINDING})*)")
+# In client files (JavaScript / TypeScript), the same after ``//``: ``// error: 12 WSL014``.
+CLIENT_EXPECTATION = re.compile(rf"//\s*error:\s*({EXPECTED_FINDING}(?:\s*,\s*{EXPECTED_FINDING})*)")
 OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.MULTILINE)
 
-Expected = tuple[str, int, str]  # (file relative to the case, line, code)
+
+class Expected(NamedTuple):
+    """A finding a fixture promises; ``column`` is None where the marker names no column."""
+
+    file: str  # relative to the case
+    line: int
+    code: str
+    column: int | None = None
+
+
+def parse_marker(text: str) -> list[tuple[int | None, str]]:
+    """The (column or None, code) pairs of a marker's text, ``9 WSL003, WSL004``."""
+    pairs: list[tuple[int | None, str]] = []
+    for item in re.split(r"\s*,\s*", text.strip()):
+        *column, code = item.split()
+        pairs.append((int(column[0]) if column else None, code))
+    return pairs
+
+
+Mismatch = tuple[list[Expected], list[Expected]]  # (missing, unexpected)
+
+
+def compare(expected: Iterable[Expected], actual: Iterable[Expected]) -> Mismatch:
+    """Markers against findings: a marker without a column accepts a finding at any column."""
+    expected, actual = set(expected), set(actual)
+    anywhere = {e[:3] for e in expected if e.column is None}
+    found_anywhere = {a[:3] for a in actual}
+    missing = [e for e in expected if (e not in actual if e.column else e[:3] not in found_anywhere)]
+    unexpected = [a for a in actual if a not in expected and a[:3] not in anywhere]
+    return sorted(missing, key=str), sorted(unexpected, key=str)
 
 
 @dataclass(frozen=True)
@@ -64,8 +98,8 @@ class Case:
             for number, line in enumerate(text.splitlines(), start=1):
                 match = marker.search(line)
                 if match:
-                    for code in re.split(r"\s*,\s*", match.group(1)):
-                        found.add((self._relative(file), number, code))
+                    for column, code in parse_marker(match.group(1)):
+                        found.add(Expected(self._relative(file), number, code, column))
         return found
 
     def actual(self) -> set[Expected]:
@@ -75,7 +109,7 @@ class Case:
         report = check_units(units, settings, root, project_files)
         clients = [str(file) for file in self.client_files]
         report = check_client_files(clients, settings, root, project_files, None, report)
-        return {(self._relative(Path(f.path)), f.line, f.code) for f in report.findings}
+        return {Expected(self._relative(Path(f.path)), f.line, f.code, f.column) for f in report.findings}
 
     def _relative(self, file: Path) -> str:
         return file.relative_to(self.root).as_posix() if self.path.is_dir() else file.name

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from wslint import __version__, rules
-from wslint.engine.config import ConfigError, check_known_codes, load_settings
-from wslint.engine.discovery import DiscoveryError
-from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
-from wslint.engine.output import (
+from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, OptionError, Settings
+from wslint.driver.config import ConfigError, check_known_codes, load_settings
+from wslint.driver.discovery import DiscoveryError
+from wslint.driver.output import (
     render_github,
     render_json,
     render_statistics,
+    render_summary,
     render_text,
 )
-from wslint.engine.runner import check_paths
+from wslint.driver.runner import Report, check_paths
 
-FORMATS = ("text", "json", "github", "sarif")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _explain(context: click.Context, _: click.Parameter, code: str | None) -> None:
@@ -31,7 +34,9 @@ def _explain(context: click.Context, _: click.Parameter, code: str | None) -> No
     rule = rules.RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code {code!r} (see --list-rules)")
-    click.echo(f"# {rule.code} {rule.name}\n\n{rule.documentation()}")
+    from wslint.docs import explanation
+
+    click.echo(explanation(rule))
     context.exit(0)
 
 
@@ -44,41 +49,51 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
     context.exit(0)
 
 
+def _click_type(option: CommandOption) -> Any:
+    if option.kind == "choice":
+        return click.Choice(option.choices)
+    if option.kind == "path":
+        return click.Path(path_type=Path)
+    if option.kind == "count":
+        return click.IntRange(min=1)
+    return None
+
+
+def _command_option(option: CommandOption) -> Callable[[F], F]:
+    names = [option.flag, option.dest] if option.short is None else [option.short, option.flag, option.dest]
+    extra: dict[str, Any] = {}
+    if option.action:
+        extra = {"callback": ACTIONS[option.dest], "expose_value": False, "is_eager": True}
+    return click.option(
+        *names,
+        is_flag=option.kind == "flag",
+        type=_click_type(option),
+        default=option.default,
+        show_default=option.default is not None,
+        metavar=option.metavar,
+        help=option.help,
+        **extra,
+    )
+
+
+def _options(function: F) -> F:
+    """The command's click options: each setting the command line exposes, then its own."""
+    declared = [
+        click.option(f"--{option.key}", option.attr, help=option.help, metavar=option.metavar)
+        for option in CLI_OPTIONS
+    ]
+    declared += [_command_option(option) for option in COMMAND_OPTIONS]
+    for decorator in reversed(declared):
+        function = decorator(function)
+    return function
+
+
+ACTIONS = {"explain": _explain, "list_rules": _list_rules}
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option("--select", help=OPTIONS_BY_KEY["select"].help, metavar="CODES")
-@click.option("--ignore", help=OPTIONS_BY_KEY["ignore"].help, metavar="CODES")
-@click.option("--extend-select", help=OPTIONS_BY_KEY["extend-select"].help, metavar="CODES")
-@click.option("--exclude", help=OPTIONS_BY_KEY["exclude"].help, metavar="GLOBS")
-@click.option("--extend-exclude", help=OPTIONS_BY_KEY["extend-exclude"].help, metavar="GLOBS")
-@click.option("--min-interval", help=OPTIONS_BY_KEY["min-interval"].help, metavar="SECONDS")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Use this configuration file.")
-@click.option("--show-source", is_flag=True, help="Show the offending line and the fix under each finding.")
-@click.option("--statistics", is_flag=True, help="Count findings per code after the findings.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--stdin-filename", help="The file name to report for source read from '-'.")
-@click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the result cache lives.")
-@click.option(
-    "--explain",
-    callback=_explain,
-    expose_value=False,
-    is_eager=True,
-    metavar="CODE",
-    help="Explain a rule and exit.",
-)
-@click.option(
-    "--list-rules",
-    is_flag=True,
-    callback=_list_rules,
-    expose_value=False,
-    is_eager=True,
-    help="List every rule and exit.",
-)
+@_options
 @click.version_option(__version__, "--version", prog_name="wslint")
 def cli(paths: tuple[Path, ...], **options: Any) -> None:
     """Check Python code that pushes live updates to WebSocket clients."""
@@ -96,19 +111,31 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
         jobs = options["jobs"] or os.cpu_count() or 1
         report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
+        if options["write_baseline"] is not None:  # record the findings instead of reporting them
+            from wslint.driver.baseline import record_baseline
+
+            click.echo(record_baseline(options["write_baseline"], report, stdin), err=True)
+            sys.exit(0)
+        if options["baseline"] or settings.baseline:  # (a BaselineError is a ConfigError)
+            from wslint.driver.baseline import apply_baseline
+
+            gone = apply_baseline(options["baseline"], settings, report, stdin)
+            if gone:
+                click.echo(gone, err=True)
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options)
+    if report.files_checked == 0:
+        shown = ", ".join(str(path) for path in paths)
+        click.echo(f"wslint: warning: no Python files to check in {shown}", err=True)
+    _output(report, options)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
 
 
 def _settings(options: dict[str, Any]) -> Settings:
     settings, source = load_settings(options["config_path"])
     overrides = {
-        key: options[OPTIONS_BY_KEY[key].attr]
-        for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval")
-        if options.get(OPTIONS_BY_KEY[key].attr) is not None
+        option.key: options[option.attr] for option in CLI_OPTIONS if options[option.attr] is not None
     }
     for key, value in overrides.items():
         try:
@@ -117,6 +144,23 @@ def _settings(options: dict[str, Any]) -> Settings:
         except OptionError as error:
             raise ConfigError(f"command line: option '--{key}': {error}") from None
     return settings
+
+
+def _output(report: Report, options: dict[str, Any], fixable: int | None = None) -> None:
+    """The findings, to ``--output-file`` or standard output; on a terminal, a summary line after
+    them (``fixable``: how many ``--fix`` would remove, when known)."""
+    output_file = options["output_file"]
+    if output_file is None:
+        _emit(report.findings, options)
+        if options["output_format"] == "text" and sys.stdout.isatty():
+            click.echo(render_summary(report.findings, fixable))
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            _emit(report.findings, options)  # (not a terminal: no colour)
+    except OSError as error:
+        click.echo(f"wslint: error: {output_file}: cannot write: {error.strerror or error}", err=True)
+        sys.exit(2)
 
 
 def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
@@ -152,7 +196,9 @@ def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
 
 # Subcommands, each a click command in a module of its own, imported only when asked for:
 # ``wslint map``, ``wslint server``. Anything else is the check command (``wslint [PATHS]``).
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "server": "wslint.lsp.cli:server_command",
+}
 
 
 def _command_for(argv: list[str]) -> tuple[click.Command, list[str], str]:
@@ -174,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
-    except click.ClickException as error:
-        error.show()
+    except click.ClickException as error:  # one line, never click's usage block
+        click.echo(f"wslint: error: {error.format_message()}", err=True)
         return 2
     except click.Abort:
         return 2
@@ -191,6 +237,8 @@ def entry_point() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader has gone (``wslint . | head``): nothing more to say
+        pass
+    except ValueError:  # already closed (the language server's streams, at the client's exit)
         pass
     # Everything is written: leave without tearing the interpreter down object by object,
     # which takes tens of milliseconds after a large run.

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wslint.client.clients import ClientReader, clients_of, project_clients
+from wslint.client.clients import ClientReader, clients_of
 from wslint.client.resolve import external_host, matches, shown, url_path
+from wslint.driver.client_stage import project_clients
 
 
 def view_of(tmp_path: Path, source: str, name: str = "app.ts", **others: str):  # type: ignore[no-untyped-def]

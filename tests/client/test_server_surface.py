@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from wslint.client.surface import ServerSurface, surface_of_project
-from wslint.engine.discovery import discover
-from wslint.engine.options import Settings
+from wslint.client.surface import ServerSurface
+from wslint.core.options import Settings
+from wslint.driver.client_stage import surface_of_project
+from wslint.driver.discovery import discover
 
 
 def surface(tmp_path: Path, **modules: str) -> ServerSurface:

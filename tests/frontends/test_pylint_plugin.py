@@ -13,7 +13,6 @@ from frontend_support import (
     by_project,
     in_parallel,
     parse_lines,
-    positions,
     python_rows,
     run,
     tool,
@@ -64,7 +63,7 @@ def test_pylint_reports_what_the_command_reports_on_every_fixture(
         expected_rows = python_rows(cli_results[project.root])  # the client's are the command's only
         if found[project.root] != expected_rows:
             mismatches[project.case.id] = found[project.root] ^ expected_rows
-        assert positions(found[project.root]) == project.python_expected(), project.case.id
+        assert project.unmatched(found[project.root], project.python_expected()) == ([], []), project.case.id
     assert not mismatches, mismatches
 
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from wslint.client.clients import ClientReader
 from wslint.client.files import CLIENT_SUFFIXES
 from wslint.client.reading import read_client
-from wslint.engine.options import Settings
-from wslint.engine.runner import check_paths
+from wslint.core.options import Settings
+from wslint.driver.runner import check_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CLIENT_CORPUS = sorted(

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 
-SEND_METHODS = frozenset({"send", "send_text", "send_json", "send_bytes"})
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
 )

@@ -26,8 +26,8 @@ from wslint.analysis.calls import (
 )
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo, is_test_path
 from wslint.analysis.names import module_name_for
-from wslint.engine.options import Settings
-from wslint.engine.source import read_or_empty
+from wslint.core.options import Settings
+from wslint.core.source import read_or_empty
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # Parsed modules kept at once, counted in source bytes (trees cost ~30x their source). Generous on
@@ -250,7 +250,7 @@ class ProjectIndex:
 
     def share(self, tables: dict[str, ModuleTable], names: dict[str, frozenset[str]]) -> None:
         """Answers about other modules, computed by the workers that hold them (see
-        :mod:`wslint.analysis.tables`): ``tables[module][(kind, name)]`` for every kind and
+        :mod:`wslint.speed.tables`): ``tables[module][(kind, name)]`` for every kind and
         name of ``names``; a module's table holds no key for a name it does not mention."""
         self._shared = tables
         self._shared_names = names

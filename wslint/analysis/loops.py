@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from wslint.analysis.calls import is_broadcast_call, is_sleep_call, is_wait_timer
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 LoopNode = ast.While | ast.AsyncFor | ast.For
 

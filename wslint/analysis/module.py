@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from wslint.analysis.names import dotted_name, import_aliases, module_name_for, qualify
 from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, nested_statements, parent, walk
+from wslint.core.vocabulary import GAP
 
 __all__ = ["SCOPE_NODES", "ClassInfo", "FunctionInfo", "ModuleInfo", "is_test_path", "local_nodes"]
 
@@ -239,8 +240,6 @@ class ModuleInfo:
             return True
         found = self._may_call.get(name)
         if found is None:
-            from wslint.engine.byte_tests import GAP  # not at the top: it imports this module
-
             pattern = rb"\b" + re.escape(name.encode()) + rb"\b" + GAP + rb"[()]"
             found = self._may_call[name] = name.encode() in self.data and bool(re.search(pattern, self.data))
         return found

@@ -15,7 +15,7 @@ from wslint.analysis.loops import Loop, function_loops
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route", "ws", "ws_route"})
 SOCKET_ANNOTATIONS = frozenset(

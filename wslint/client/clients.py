@@ -1,14 +1,14 @@
 """Client files read and resolved: the sockets each opens (paths) and the types it waits for.
 
-:func:`client_views` is what ``wslint map`` lists under each endpoint; the rules check the
+:func:`client_views` is what ``wslint map`` lists under each endpoint (the driver walks the
+project for them: :func:`wslint.driver.client_stage.project_clients`); the rules check the
 same :class:`ClientView` objects.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,16 +132,6 @@ def client_views(files: Iterable[tuple[str, Path]]) -> list[ClientView]:
             if view is not None and (view.sockets or view.waits):
                 views.append(view)
     return views
-
-
-def project_clients(paths: Sequence[Path], exclude: Sequence[str]) -> list[ClientView]:
-    """:func:`client_views` of every client file under ``paths`` (walked as the command walks)."""
-    from wslint.engine.discovery import discover_names
-
-    found: list[str] = []
-    for _ in discover_names(paths, exclude, found):
-        pass  # the Python files are not wanted here
-    return client_views((name, Path(os.path.abspath(name))) for name in found)
 
 
 def clients_of(endpoint_path: str, views: Iterable[ClientView]) -> list[tuple[ClientView, OpenedSocket]]:

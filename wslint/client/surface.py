@@ -10,16 +10,14 @@ rewriting that one function.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wslint.client.resolve import Pattern, matches
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ProjectIndex
-    from wslint.engine.options import Settings
 
 
 @dataclass(frozen=True)
@@ -101,13 +99,3 @@ def surface_from_index(index: ProjectIndex) -> ServerSurface:
     has_server = bool(endpoints or facts.sites or emitted or emit_unknown)
     return ServerSurface(tuple(endpoints), frozenset(sent), frozenset(unknown), has_server)
 
-
-def surface_of_project(
-    root: Path, files: Sequence[Path] | Callable[[], Iterable[Path]], settings: Settings
-) -> ServerSurface:
-    """The surface of the Python project at ``root`` (``files``: its Python files)."""
-    from wslint.analysis.inference import forget_project
-    from wslint.engine.runner import project_index
-
-    forget_project(root)
-    return surface_from_index(project_index(root, files, settings))

@@ -3,7 +3,8 @@
 A client rule takes a :class:`~wslint.client.clients.ClientView` (one JavaScript / TypeScript
 file: the sockets it opens, the types it waits for) and the
 :class:`~wslint.client.surface.ServerSurface` of the Python project. The Python front ends
-(flake8, pylint) run it on nothing: its prefilter words rule out every Python file.
+(flake8, pylint) run it on nothing: it declares that it needs
+:data:`~wslint.core.needs.NO_PYTHON_FILE`, so no Python file is ever parsed for it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.needs import NO_PYTHON_FILE, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -25,10 +26,11 @@ if TYPE_CHECKING:
 
 class ClientRule(Rule):
     project_wide = True
+    noqa_comment = "//"  # also ``/* noqa: WSL014 */``
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return ()  # no Python file holds client code
+    def required_words(cls, settings: Settings) -> Needs:
+        return NO_PYTHON_FILE  # no Python file holds client code
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         return iter(())

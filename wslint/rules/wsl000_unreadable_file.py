@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.needs import Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
 
 
@@ -45,7 +45,7 @@ class UnreadableFile(Rule):
     fix = "make the file valid, UTF-8 (or declared-encoding) Python"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
+    def required_words(cls, settings: Settings) -> Needs:
         return ()  # only files another rule needs are parsed
 
     def check(self, context: FileContext) -> Iterator[Finding]:

@@ -47,10 +47,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import is_endpoint, matches_broadcaster_pattern
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, def_line
 
 

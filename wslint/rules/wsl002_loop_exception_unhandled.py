@@ -43,11 +43,11 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import is_logging_call
+from wslint.analysis.context import FileContext
 from wslint.analysis.loops import Loop, is_timer
 from wslint.analysis.module import SCOPE_NODES
 from wslint.analysis.names import final_name
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 BROAD = frozenset({"Exception", "BaseException"})

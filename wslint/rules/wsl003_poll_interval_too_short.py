@@ -45,12 +45,12 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import timer_interval
-from wslint.analysis.intervals import Interval, constructed_intervals, interval_values
+from wslint.analysis.context import FileContext
+from wslint.analysis.intervals import CONSTRUCTIONS, Interval, constructed_intervals, interval_values
 from wslint.analysis.loops import LoopKind
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import loop_broadcasts
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 
@@ -60,6 +60,7 @@ class PollIntervalTooShort(Rule):
     summary = "A broadcaster polls faster than min-interval, or spins without awaiting"
     fix = "sleep at least min-interval seconds between polls (5-60 s for most data)"
     options = ("min-interval", "sleep-functions")
+    project_questions = ((CONSTRUCTIONS, True),)  # the constructions passing an interval
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function, loops in context.broadcasters():

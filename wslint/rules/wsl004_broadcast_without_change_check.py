@@ -49,14 +49,14 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from wslint.analysis.calls import Broadcast, broadcasts_in, call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.guards import is_under_change_guard
 from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.loops import LoopKind
 from wslint.analysis.messages import call_type_arguments, matches_any, payload_type
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 CONDITIONAL = (ast.If, ast.IfExp, ast.While, ast.For, ast.AsyncFor, ast.ExceptHandler, ast.BoolOp, ast.Match)

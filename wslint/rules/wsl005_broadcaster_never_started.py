@@ -45,10 +45,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
+from wslint.analysis.index import REFERENCES
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, def_line
 
 NOT_REGISTRATIONS = frozenset(
@@ -63,6 +64,7 @@ class BroadcasterNeverStarted(Rule):
     fix = "schedule it from the start method: asyncio.create_task(self.<broadcaster>())"
     project_wide = True
     options = ("broadcaster-patterns", "start-methods")
+    project_questions = ((REFERENCES, True),)  # where references to a broadcaster go
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:

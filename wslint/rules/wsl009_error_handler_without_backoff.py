@@ -68,13 +68,13 @@ from collections.abc import Iterator
 from typing import cast
 
 from wslint.analysis.calls import call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.index import Resolved
 from wslint.analysis.loops import Loop, LoopKind, is_timer
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, except_clause
 
 TRY_NODES: tuple[type, ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))

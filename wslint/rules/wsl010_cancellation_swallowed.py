@@ -59,10 +59,10 @@ from wslint.analysis.cancellation import (
     gives_back,
     try_statements,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule, except_clause
 
 
@@ -73,8 +73,8 @@ class CancellationSwallowed(Rule):
     fix = "add `except asyncio.CancelledError: raise` before it, or catch `Exception` instead"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"except") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "except"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         reported: set[int] = set()

@@ -41,14 +41,14 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcasts_in, call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.loops import is_constant_true, is_running_flag
 from wslint.analysis.module import FunctionInfo, local_nodes
 from wslint.analysis.roles import is_endpoint
 from wslint.analysis.tasks import is_shadowed
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
 
 BLOCKING_SLEEPS = frozenset({"time.sleep"})
@@ -61,8 +61,8 @@ class BlockingSleepInBroadcaster(Rule):
     fix = "replace time.sleep(...) with await asyncio.sleep(...)"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"sleep") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "sleep"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function in _broadcasters(context):

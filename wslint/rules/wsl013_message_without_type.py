@@ -55,15 +55,15 @@ import re
 from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcast_payload, is_broadcast_call, is_logging_call
+from wslint.analysis.context import FileContext
 from wslint.analysis.guards import name_parts
 from wslint.analysis.messages import payload_dict, string_value
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcast_call
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCAST_CALL, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
 
 TYPE_WORDS = frozenset({"type", "kind", "event", "topic"})
@@ -79,8 +79,8 @@ class MessageWithoutType(Rule):
     options = ("broadcast-methods", "message-type-pattern")
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return ((broadcast_call(settings),),)
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCAST_CALL,),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         module, settings = context.module, context.settings

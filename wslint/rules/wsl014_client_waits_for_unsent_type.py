@@ -80,8 +80,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from wslint.analysis.messages import matches_any
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.rules.client_base import ClientRule
 
 if TYPE_CHECKING:
