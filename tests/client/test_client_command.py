@@ -251,3 +251,30 @@ def test_the_output_is_the_same_whatever_jobs_is(tmp_path: Path, monkeypatch, ca
     assert outputs[0] == outputs[1]
     codes = {finding["code"] for finding in json.loads(outputs[0])}
     assert {"WSL014", "WSL015"} <= codes
+
+
+def test_no_python_file_is_ever_parsed_for_the_client_rules() -> None:
+    """The client rules declare that they need no Python file: the command's Python stages and
+    the flake8 and pylint plugins (which share this prefilter) never run them."""
+    from wslint.core.options import Settings
+    from wslint.driver.checking import relevance_for
+
+    source = (
+        b"async def _broadcast_status(self):\n"
+        b"    while True:\n"
+        b'        await self.manager.broadcast({"type": "status_update"})  # new WebSocket onmessage\n'
+        b"        await asyncio.sleep(5)\n"
+    )
+    codes = relevance_for(Settings()).codes(source)
+    assert "WSL001" in codes  # the Python rules do look at it
+    assert not {"WSL014", "WSL015"} & set(codes)
+
+
+def test_the_baseline_holds_client_findings_and_counts_those_gone(project: Path, capsys) -> None:
+    assert main(["--no-cache", "--write-baseline", "baseline.json", "."]) == 0
+    assert "wrote 1 finding to baseline.json" in capsys.readouterr().err
+    assert main(["--no-cache", "--baseline", "baseline.json", "."]) == 0
+    capsys.readouterr()
+    (project / "client" / "src" / "status.js").write_text(CORRECT, encoding="utf-8")
+    assert main(["--no-cache", "--baseline", "baseline.json", "."]) == 0
+    assert "1 baselined finding no longer occurs" in capsys.readouterr().err
