@@ -1,11 +1,13 @@
 """The layers a reader can see: each module imports only from its own layer or those below.
 
     front ends   wslint.cli, wslint.docs, wslint.frontends, wslint.pylint_plugin, wslint.lsp
-    driver       wslint.driver: discovery, reading, cache, workers, runner, output
+    driver       wslint.driver: discovery, reading, cache, workers, runner, output, the client stage
     rules        wslint.rules: one module per rule, and their base
     speed        wslint.speed: which rules may fire on which file, from the bytes (the rules
                  never import it: they declare what they need in wslint.core.needs)
-    analysis     wslint.analysis: what the code means (modules, calls, loops, the project index)
+    analysis     wslint.analysis: what the code means (modules, calls, loops, the project index);
+                 wslint.client: what the JavaScript / TypeScript client means (its sockets, the
+                 types it waits for) and what it needs of the Python side
     core         wslint.core: findings, source units, options, noqa, the shared vocabulary
 
 Every import counts, at the top of a module or inside a function, for type checking or not.
@@ -22,7 +24,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "wslint"
 LAYERS = (
     ("core", ("wslint", "wslint.core")),
-    ("analysis", ("wslint.analysis",)),
+    ("analysis", ("wslint.analysis", "wslint.client")),
     ("speed", ("wslint.speed",)),
     ("rules", ("wslint.rules",)),
     ("driver", ("wslint.driver",)),
@@ -98,6 +100,8 @@ def test_rules_never_import_the_speed_layer() -> None:
 
 def test_the_layer_test_sees_an_import_from_above(tmp_path: Path) -> None:
     assert layer_of("wslint.core.options") == 0 and layer_of("wslint") == 0
+    assert layer_of("wslint.client.reading") == layer_of("wslint.analysis.calls")
+    assert layer_of("wslint.driver.client_stage") > layer_of("wslint.rules.client_base")
     assert (
         layer_of("wslint.driver.runner") > layer_of("wslint.rules.base") > layer_of("wslint.analysis.calls")
     )
