@@ -1,4 +1,5 @@
-"""Reading fixture files: inline expectations (``# error: 9 WSL003``) and option headers."""
+"""Reading fixture files: inline expectations (``# error: 9 WSL003``, ``// error: 12 WSL014`` in
+client files) and option headers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from wslint.core.options import Settings
-from wslint.driver.discovery import discover
+from wslint.driver.client_stage import check_client_files
+from wslint.driver.discovery import discover, discover_names
 from wslint.driver.runner import SourceUnit, check_units
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -19,6 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # several findings on one line are separated by commas: ``# error: 5 WSL008, 20 WSL008``.
 EXPECTED_FINDING = r"(?:\d+\s+)?WSL\d{3}"
 EXPECTATION = re.compile(rf"#\s*error:\s*({EXPECTED_FINDING}(?:\s*,\s*{EXPECTED_FINDING})*)")
+# In client files (JavaScript / TypeScript), the same after ``//``: ``// error: 12 WSL014``.
+CLIENT_EXPECTATION = re.compile(rf"//\s*error:\s*({EXPECTED_FINDING}(?:\s*,\s*{EXPECTED_FINDING})*)")
 OPTIONS_HEADER = re.compile(r"^#\s*wslint-options:\s*(\{.*\})\s*$", re.MULTILINE)
 # A case written in syntax newer than some supported Python holds only on the older ones.
 PYTHON_BELOW = re.compile(r"^#\s*wslint-python-below:\s*(\d+)\.(\d+)\s*$", re.MULTILINE)
@@ -70,6 +74,15 @@ class Case:
         return sorted(discover([self.path], ())) if self.path.is_dir() else [self.path]
 
     @property
+    def client_files(self) -> list[Path]:
+        """The case's JavaScript / TypeScript files (a directory case's ``client/``)."""
+        if not self.path.is_dir():
+            return []
+        found: list[str] = []
+        list(discover_names([self.path], (), found))
+        return sorted(Path(name) for name in found)
+
+    @property
     def id(self) -> str:
         return self.path.relative_to(FIXTURES).as_posix()
 
@@ -82,10 +95,11 @@ class Case:
 
     def expected(self) -> set[Expected]:
         found = set()
-        for file in self.files:
+        for file in (*self.files, *self.client_files):
             text = file.read_text(encoding="utf-8", errors="replace")
+            marker = EXPECTATION if file.suffix == ".py" else CLIENT_EXPECTATION
             for number, line in enumerate(text.splitlines(), start=1):
-                match = EXPECTATION.search(line)
+                match = marker.search(line)
                 if match:
                     for column, code in parse_marker(match.group(1)):
                         found.add(Expected(self._relative(file), number, code, column))
@@ -94,7 +108,10 @@ class Case:
     def actual(self) -> set[Expected]:
         units = [SourceUnit(str(file), file.resolve()) for file in self.files]
         project_files = [file.resolve() for file in self.files]
-        report = check_units(units, self.settings(), self.root.resolve(), project_files)
+        settings, root = self.settings(), self.root.resolve()
+        report = check_units(units, settings, root, project_files)
+        clients = [str(file) for file in self.client_files]
+        report = check_client_files(clients, settings, root, project_files, None, report)
         return {Expected(self._relative(Path(f.path)), f.line, f.code, f.column) for f in report.findings}
 
     def _relative(self, file: Path) -> str:

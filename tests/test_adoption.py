@@ -140,11 +140,11 @@ def test_newcomer_walk_through(workplace: dict[str, Path]) -> None:
     first = wslint("examples/")
     assert first.returncode == 1, first.stderr
     codes = [line.split()[1] for line in first.stdout.splitlines()]
-    assert codes == ["WSL001", "WSL002", "WSL003", "WSL004", "WSL005"]
+    assert codes == ["WSL001", "WSL002", "WSL003", "WSL004", "WSL005", "WSL014", "WSL015"]  # server, client
 
     recorded = wslint("--write-baseline", "wslint-baseline.json", "examples/")
     assert (
-        recorded.returncode == 0 and recorded.stderr == "wslint: wrote 5 findings to wslint-baseline.json\n"
+        recorded.returncode == 0 and recorded.stderr == "wslint: wrote 7 findings to wslint-baseline.json\n"
     )
     assert wslint("--baseline", "wslint-baseline.json", "examples/").returncode == 0
 
@@ -209,14 +209,15 @@ def test_action_steps_install_and_check(workplace: dict[str, Path], tmp_path: Pa
     checked = run_step("Run wslint", inputs, project, env, checkout)
     assert checked.returncode == 1, checked.stderr
     annotations = checked.stdout.splitlines()
-    assert len(annotations) == 5
-    assert all(
-        line.startswith("::error file=examples/broken_app/background_tasks.py,line=") for line in annotations
-    )
+    assert len(annotations) == 7
+    assert [line.split(",")[0] for line in annotations] == [
+        *["::error file=examples/broken_app/background_tasks.py"] * 5,
+        *["::error file=examples/broken_app/client/src/useDashboard.ts"] * 2,
+    ]
     log = json.loads((project / "wslint.sarif").read_text(encoding="utf-8"))
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema)(schema).validate(log)
-    assert len(log["runs"][0]["results"]) == 5
+    assert len(log["runs"][0]["results"]) == 7
     assert outputs.read_text(encoding="utf-8") == "sarif-file=wslint.sarif\n"
 
     selected = run_step(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from fixture_support import EXPECTATION, FIXTURES, Case, Expected, all_cases, compare, parse_marker
+from fixture_support import (
+    CLIENT_EXPECTATION,
+    EXPECTATION,
+    FIXTURES,
+    Case,
+    Expected,
+    all_cases,
+    compare,
+    parse_marker,
+)
 
 from wslint.rules import ALL_RULES
 
@@ -43,6 +52,10 @@ def test_every_rule_with_a_check_has_fixtures() -> None:
 def test_a_marker_names_a_column_where_it_matters() -> None:
     assert parse_marker("19 WSL002, WSL004") == [(19, "WSL002"), (None, "WSL004")]
     assert EXPECTATION.search("x = 1  # why  # error: 5 WSL008, 20 WSL008").group(1) == "5 WSL008, 20 WSL008"
+    client_line = 'if (msg.type === "x_update") {  // error: 20 WSL014, WSL015'
+    assert CLIENT_EXPECTATION.search(client_line).group(1) == "20 WSL014, WSL015"
+    template = "const ws = new WebSocket(`${proto}//${host}/ws`);  // error: 12 WSL015"
+    assert CLIENT_EXPECTATION.search(template).group(1) == "12 WSL015"
 
 
 def test_a_marker_with_a_column_rejects_a_finding_elsewhere_on_its_line() -> None:

@@ -2,13 +2,15 @@
 
     front ends   wslint.cli, wslint.docs, wslint.frontends, wslint.pylint_plugin, wslint.lsp,
                  wslint map (wslint.flow.map_cli and its formats: render, html)
-    driver       wslint.driver: discovery, reading, cache, workers, runner, output;
+    driver       wslint.driver: discovery, reading, cache, workers, runner, output, the client stage;
                  wslint.flow.project: the message-flow model of a project, cached
     rules        wslint.rules: one module per rule, and their base
     speed        wslint.speed: which rules may fire on which file, from the bytes (the rules
                  never import it: they declare what they need in wslint.core.needs)
     analysis     wslint.analysis: what the code means (modules, calls, loops, the project index);
-                 wslint.flow: the message-flow model built from it
+                 wslint.flow: the message-flow model built from it; wslint.client: what the
+                 JavaScript / TypeScript client means (its sockets, the types it waits for) and
+                 what it needs of the Python side
     core         wslint.core: findings, source units, options, noqa, the shared vocabulary
 
 Every import counts, at the top of a module or inside a function, for type checking or not.
@@ -25,7 +27,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "wslint"
 LAYERS = (
     ("core", ("wslint", "wslint.core")),
-    ("analysis", ("wslint.analysis", "wslint.flow")),
+    ("analysis", ("wslint.analysis", "wslint.flow", "wslint.client")),
     ("speed", ("wslint.speed",)),
     ("rules", ("wslint.rules",)),
     ("driver", ("wslint.driver", "wslint.flow.project")),
@@ -106,6 +108,8 @@ def test_the_layer_test_sees_an_import_from_above(tmp_path: Path) -> None:
     assert layer_of("wslint.core.options") == 0 and layer_of("wslint") == 0
     assert layer_of("wslint.flow.build") == layer_of("wslint.analysis.index")
     assert layer_of("wslint.flow.map_cli") == layer_of("wslint.cli") > layer_of("wslint.flow.project")
+    assert layer_of("wslint.client.reading") == layer_of("wslint.analysis.calls")
+    assert layer_of("wslint.driver.client_stage") > layer_of("wslint.rules.client_base")
     assert (
         layer_of("wslint.driver.runner") > layer_of("wslint.rules.base") > layer_of("wslint.analysis.calls")
     )

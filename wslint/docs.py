@@ -105,7 +105,7 @@ def rule_page(rule: type[Rule]) -> str:
         f"- Default: {default}",
         f"- Looks at: {scope}",
         f"- Fix: {rule.fix}",
-        f"- Suppress on a line: `# noqa: {rule.code}`",
+        f"- Suppress on a line: `{rule.noqa_comment} noqa: {rule.code}`",
         "",
         rule.documentation(),
         "",

@@ -53,9 +53,15 @@ class Project:
     def expected(self) -> set[Expected]:
         return self.case.expected()
 
-    def unmatched(self, rows: set[Row]) -> tuple[list[Expected], list[Expected]]:
-        """(missing, unexpected) of what a tool reported against the case's markers."""
-        return compare(self.expected(), positions(rows))
+    def python_expected(self) -> set[Expected]:
+        """What flake8 and pylint can report: they read Python files only, never the client's."""
+        return {item for item in self.expected() if item.file.endswith(".py")}
+
+    def unmatched(
+        self, rows: set[Row], expected: set[Expected] | None = None
+    ) -> tuple[list[Expected], list[Expected]]:
+        """(missing, unexpected) of what a tool reported against the case's markers (or ``expected``)."""
+        return compare(self.expected() if expected is None else expected, positions(rows))
 
 
 def _slug(case: Case) -> str:
@@ -185,6 +191,11 @@ def cli_rows(project_root: Path) -> set[Row]:
         (Path(os.path.normpath(f["path"])).as_posix(), f["line"], f["column"], f["code"], f["message"])
         for f in json.loads(buffer.getvalue() or "[]")
     }
+
+
+def python_rows(rows: set[Row]) -> set[Row]:
+    """The rows about Python files: all that flake8 and pylint can report."""
+    return {row for row in rows if row[0].endswith(".py")}
 
 
 def positions(rows: set[Row]) -> set[Expected]:

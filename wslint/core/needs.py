@@ -20,6 +20,7 @@ A word is one of:
   :class:`StateStoredOnlyInInit`.
 
 A rule that needs only substrings, keywords and calls needs nothing more of the speed layer.
+A rule that never fires on a Python file declares :data:`NO_PYTHON_FILE`.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ Word = Union[
     StateStoredOnlyInInit,
 ]
 Needs = tuple[tuple[Word, ...], ...]
+
+# What a rule that reads no Python file needs of one: no alternative, so no Python file is ever
+# parsed for it, by the command or the flake8 and pylint plugins (the client rules, which read
+# JavaScript / TypeScript in a stage of their own).
+NO_PYTHON_FILE: Needs = ()
 
 
 class Declaring(Protocol):

@@ -14,11 +14,12 @@ NOQA = re.compile(
 )
 
 
-def is_suppressed(code: str, line: str) -> bool:
-    """Whether ``line`` carries a ``# noqa`` that covers ``code`` (codes match by prefix)."""
+def is_suppressed(code: str, line: str, pattern: re.Pattern[str] = NOQA) -> bool:
+    """Whether ``line`` carries a ``# noqa`` that covers ``code`` (codes match by prefix);
+    ``pattern``: another comment marker's (a ``codes`` group, as :data:`NOQA`)."""
     if "noqa" not in line.lower():
         return False
-    for match in NOQA.finditer(line):
+    for match in pattern.finditer(line):
         codes = match.group("codes")
         if codes is None:
             return True

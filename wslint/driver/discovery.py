@@ -133,9 +133,16 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path]:
     return (Path(found) for found in discover_names(paths, exclude))
 
 
-def discover_names(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[str]:
-    """:func:`discover`, as text (``pkg/mod.py`` under ``.``): no path object per file."""
+def discover_names(
+    paths: Sequence[Path], exclude: Sequence[str], client: list[str] | None = None
+) -> Iterator[str]:
+    """:func:`discover`, as text (``pkg/mod.py`` under ``.``): no path object per file.
+
+    ``client``, when given, receives the client files (JavaScript / TypeScript) met on the
+    same walk: see :mod:`wslint.client.files`. Those named explicitly go there too.
+    """
     excluder = Excluder(exclude)
+    sink = ClientSink(client) if client is not None else None
     for path in paths:
         try:
             mode = path.stat().st_mode
@@ -144,13 +151,17 @@ def discover_names(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[st
         if stat.S_ISDIR(mode):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise DiscoveryError(f"{path}: permission denied")
-            yield from _walk(str(path), excluder, _ancestor_gitignores(_absolute(path)))
+            yield from _walk(str(path), excluder, _ancestor_gitignores(_absolute(path)), sink)
         elif stat.S_ISREG(mode):
+            if sink is not None and sink.takes_named(str(path)):
+                continue
             yield str(path)
         # FIFOs, sockets and devices named explicitly are skipped, never opened.
 
 
-def _walk(directory: str, excluder: Excluder, ignores: list[IgnoreFile]) -> Iterator[str]:
+def _walk(
+    directory: str, excluder: Excluder, ignores: list[IgnoreFile], sink: ClientSink | None = None
+) -> Iterator[str]:
     own = _load_gitignore(_absolute(Path(directory)))  # anchored absolutely, as matches() expects
     if own is not None:
         ignores = [*ignores, own]
@@ -166,10 +177,41 @@ def _walk(directory: str, excluder: Excluder, ignores: list[IgnoreFile]) -> Iter
             if name.startswith("."):
                 continue
             if not _skipped(prefix + name, name, True, excluder, ignores):
-                yield from _walk(prefix + name, excluder, ignores)
+                yield from _walk(prefix + name, excluder, ignores, sink and sink.into(name))
         elif name.endswith(".py") and _is_regular(entry):
             if not _skipped(prefix + name, name, False, excluder, ignores):
                 yield prefix + name
+        elif sink is not None and sink.wants(name) and _is_regular(entry):
+            if not _skipped(prefix + name, name, False, excluder, ignores):
+                sink.found.append(prefix + name)
+
+
+class ClientSink:
+    """Where a walk puts the client files it meets (never those under a folder of
+    :data:`~wslint.client.files.CLIENT_SKIPPED_FOLDERS`, which are still walked for Python)."""
+
+    def __init__(self, found: list[str]) -> None:
+        from wslint.client.files import CLIENT_SKIPPED_FOLDERS, CLIENT_SUFFIXES, is_client_file_name
+
+        self.found = found
+        self._suffixes = CLIENT_SUFFIXES
+        self.wants = is_client_file_name
+        self._skipped_folders = CLIENT_SKIPPED_FOLDERS
+
+    def into(self, folder: str) -> ClientSink | None:
+        """The sink for a subfolder (None: no client file is taken below it)."""
+        return None if folder in self._skipped_folders else self
+
+    def takes_named(self, path: str) -> bool:
+        """Whether a file named on the command line is JavaScript / TypeScript (then it is the
+        client stage's: taken here if it is client code, dropped if a test, bundle or
+        dependency, never parsed as Python)."""
+        if not path.endswith(self._suffixes):
+            return False
+        parts = set(os.path.normpath(path).split(os.sep)[:-1])
+        if self.wants(os.path.basename(path)) and not parts & self._skipped_folders:
+            self.found.append(path)
+        return True
 
 
 def _is_regular(entry: os.DirEntry[str]) -> bool:

@@ -54,7 +54,13 @@ def check_paths(
     ``jobs`` worker processes share the files; ``cache_dir`` enables the result cache.
     """
     exclude = (*settings.exclude, *settings.extend_exclude)
-    units, folders = _discovered(paths, exclude, stdin)
+    client: list[str] = []  # JavaScript / TypeScript met on the same walk (the client stage's)
+    client_stdin = stdin if stdin is not None and _is_client_name(stdin[0]) else None
+    units, folders = _discovered(paths, exclude, None if client_stdin else stdin, client)
+    if client_stdin is not None:
+        client.append(client_stdin[0])
+    if not folders:  # only client files: the project is found from theirs
+        folders.update(os.path.dirname(absolute_path(name)) for name in client)
     anchor = [Path(folder) for folder in sorted(folders)] or list(paths)
     root = absolute_path(project_root) if project_root else find_project_root(anchor)
     files = _ProjectFiles(root, exclude)
@@ -67,18 +73,30 @@ def check_paths(
         for unit in units:
             if unit.data is not None:
                 cache.read_elsewhere(unit.path)
-    return check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    report = check_units(units, settings, root, files, jobs=jobs, cache=cache)
+    if client:
+        from wslint.driver.client_stage import check_client_files
+
+        report = check_client_files(client, settings, root, files, cache, report, client_stdin)
+    return report
+
+
+def _is_client_name(name: str) -> bool:
+    from wslint.client.files import is_client_file_name
+
+    return is_client_file_name(os.path.basename(name))
 
 
 def _discovered(
-    paths: Sequence[Path], exclude: tuple[str, ...], stdin: tuple[str, bytes] | None
+    paths: Sequence[Path], exclude: tuple[str, ...], stdin: tuple[str, bytes] | None, client: list[str]
 ) -> tuple[list[SourceUnit], set[str]]:
-    """The units to check (the files under ``paths``, then stdin) and their folders."""
+    """The units to check (the files under ``paths``, then stdin) and their folders; the client
+    files met on the same walk go to ``client``."""
     named = {os.path.abspath(path) for path in paths if path.is_file()}
     units = []
     folders = set()  # the checked files' folders (known to be folders: no system call for each)
     cwd = os.getcwd()  # (``os.path.abspath`` asks for it again for each file)
-    for found in discover_names(paths, exclude):
+    for found in discover_names(paths, exclude, client):
         absolute = os.path.normpath(os.path.join(cwd, found))
         folders.add(os.path.dirname(absolute))
         units.append(SourceUnit(found, Path(absolute), named=absolute in named))

@@ -3,7 +3,7 @@
 Dependency-free (asyncio and the standard library only). Works with any
 socket object that has ``async send_text(str)`` (Starlette / FastAPI) or
 ``async send(str)`` (``websockets``). The Redis backplane and lease need
-redis-py (``pip install 'wslint[redis]'``), imported only when they start.
+redis-py (``pip install redis``, or wslint's ``redis`` extra), imported only when they start.
 """
 
 from wslint.reference.backplane import Backplane, Lease

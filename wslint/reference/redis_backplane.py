@@ -1,6 +1,6 @@
 """Redis pub/sub as the backplane, and a Redis key as the poller's lease.
 
-Needs redis-py (``pip install 'wslint[redis]'``), imported when a
+Needs redis-py (``pip install redis``, or wslint's ``redis`` extra), imported when a
 backplane or lease starts, so importing :mod:`wslint.reference` never
 needs it.
 
@@ -64,7 +64,7 @@ def connect_redis(url: str, connect_timeout: float, command_timeout: float) -> A
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError("the Redis backplane needs redis-py: pip install 'wslint[redis]'") from exc
+        raise ImportError("the Redis backplane needs redis-py: pip install redis") from exc
     return Redis.from_url(
         url,
         decode_responses=True,

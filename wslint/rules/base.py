@@ -32,6 +32,8 @@ class Rule:
     project_questions: ClassVar[tuple[tuple[str, bool], ...]] = ()
     # Whether the rule needs every broadcast site of the project (gathered once, then shared).
     needs_broadcast_sites: ClassVar[bool] = False
+    # What starts a ``noqa`` comment in the files the rule reads (shown on its page).
+    noqa_comment: ClassVar[str] = "#"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         raise NotImplementedError
