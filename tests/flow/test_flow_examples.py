@@ -16,6 +16,8 @@ BROKEN_APP_FINDINGS = [
     ("broken_app/background_tasks.py", 52, "WSL003"),
     ("broken_app/background_tasks.py", 59, "WSL004"),
     ("broken_app/background_tasks.py", 65, "WSL005"),
+    ("broken_app/client/src/useDashboard.ts", 17, "WSL014"),  # worker_status_update is never sent
+    ("broken_app/client/src/useDashboard.ts", 19, "WSL015"),  # nothing serves /ws/alerts
 ]
 
 
@@ -62,6 +64,18 @@ def test_the_map_of_the_examples(outside: Path) -> None:
         # status_update, which the PollingBroadcaster reaching it sends
         ("clean_app/app.py", "/ws", "updated", ()),
     }
+    # one project here: both apps serve /ws, so each client may connect to either endpoint
+    clients = {e["file"]: e["clients"] for e in data["endpoints"]}
+    expected = [
+        {
+            "file": "broken_app/client/src/useDashboard.ts",
+            "line": 13,
+            "waits": ["queue_update", "worker_status_update"],
+            "unsent": ["worker_status_update"],
+        },
+        {"file": "clean_app/client/src/useStatus.ts", "line": 11, "waits": ["status_update"], "unsent": []},
+    ]
+    assert clients == {"broken_app/main.py": expected, "clean_app/app.py": expected}
     rows = {b["function"]: b for b in data["broadcasters"]}
     reference = rows["create_app -> wslint.reference.PollingBroadcaster"]
     assert (reference["types"], reference["interval"], reference["started"]) == (["status_update"], 5.0, True)

@@ -68,3 +68,59 @@ def test_server_code_and_complete_paths(shop: FlowModel, tmp_path: Path) -> None
     (served / "legacy.py").write_text("import websockets\n\nasync def handler(ws):\n    await ws.recv()\n")
     model, _ = model_of([served], Settings())
     assert not model.paths_complete  # a websockets server whose paths the model does not list
+
+
+def _project(root: Path, **modules: str) -> FlowModel:
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    for name, text in modules.items():
+        (root / f"{name}.py").write_text(text, encoding="utf-8")
+    model, _ = model_of([root], Settings())
+    return model
+
+
+def test_one_endpoint_per_route_a_handler_is_registered_on(tmp_path: Path) -> None:
+    model = _project(
+        tmp_path / "routes",
+        app=(
+            "from starlette.applications import Starlette\n"
+            "from starlette.routing import Mount, WebSocketRoute\n"
+            "async def feed(websocket):\n"
+            "    await websocket.accept()\n"
+            "    while True:\n"
+            "        await websocket.send_json({'type': 'pong'})\n"
+            "        await websocket.receive_text()\n"
+            "app = Starlette(routes=[Mount('/api', routes=[WebSocketRoute('/feed', feed)])])\n"
+            "app.add_websocket_route('/added', feed)\n"
+        ),
+    )
+    assert [(e.path, e.function) for e in model.endpoints] == [("/added", "feed"), ("/api/feed", "feed")]
+    assert all(e.replies == frozenset({"pong"}) for e in model.endpoints)  # sent from its loop
+    assert model.paths_complete
+
+
+def test_what_the_model_does_not_read_leaves_paths_incomplete(tmp_path: Path) -> None:
+    model = _project(
+        tmp_path / "partial",
+        app=(
+            "from fastapi import APIRouter, FastAPI, WebSocket\n"
+            "app = FastAPI()\n"
+            "orphan = APIRouter()\n"
+            "@orphan.websocket('/b')\n"
+            "async def b(websocket: WebSocket):\n"
+            "    await websocket.accept()\n"
+            "@app.websocket('/c')\n"
+            "async def c(first, second):\n"  # which parameter is the socket cannot be told
+            "    await first.accept()\n"
+        ),
+        routing=(
+            "from django.urls import path\n"
+            "from chat.consumers import ChatConsumer\n"
+            "websocket_urlpatterns = [path('ws/chat/', ChatConsumer.as_asgi())]\n"
+        ),
+    )
+    endpoints = {e.function: e for e in model.endpoints}
+    assert endpoints["b"].path is None  # a router included nowhere: where it is served is unknown
+    assert (endpoints["c"].path, endpoints["c"].status, endpoints["c"].replies) == ("/c", "unknown", None)
+    assert [s.path for s in model.served_elsewhere] == ["/ws/chat"]
+    assert not model.paths_complete

@@ -1,11 +1,10 @@
 """The server surface: what the client checks need to know of the Python project.
 
 :class:`ServerSurface` is the whole interface between the client half and the Python
-analysis. :func:`surface_from_index` is the one adapter that fills it in from the project
-index: today's broadcast sites and endpoint analysis, plus what :mod:`wslint.client.python_side`
-reads that they do not say yet (endpoint paths, python-socketio and ``wslint.reference``
-senders, replies). Pointing the client half at another model of the message flow means
-rewriting that one function.
+analysis. :func:`surface_of_model` is the one adapter that fills it in, from the project's
+message-flow model (:mod:`wslint.flow`, docs/flow.md): the endpoints' paths and the sockets
+served elsewhere, the types sent after a connection's first message (replies included), and
+where senders of unknown type reach.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from wslint.client.resolve import Pattern, matches
 
 if TYPE_CHECKING:
     from wslint.analysis.index import ProjectIndex
+    from wslint.flow.model import FlowModel
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,23 @@ class ServerSurface:
     ``sent_after_first``: every message type some sender sends after a connection's first
     message. ``unknown_reaches``: the endpoint paths a sender of unknown type could reach
     (``None`` in it: any endpoint). ``has_server_code``: the project holds Python server code
-    at all (an endpoint, or a sender).
+    at all. ``paths_complete``: every socket the project serves is an endpoint whose path is
+    known (no server whose routes are not read).
     """
 
     endpoints: tuple[Endpoint, ...] = ()
     sent_after_first: frozenset[str] = frozenset()
     unknown_reaches: frozenset[str | None] = frozenset()
     has_server_code: bool = False
+    paths_complete: bool = False
 
     @property
     def paths_known(self) -> bool:
-        """Whether the endpoints can be told: some exist, and every path can be read."""
-        return bool(self.endpoints) and all(e.path is not None for e in self.endpoints)
+        """Whether the endpoints can be told: some exist, every path can be read, and no
+        socket is served where the model lists no endpoint."""
+        return (
+            bool(self.endpoints) and self.paths_complete and all(e.path is not None for e in self.endpoints)
+        )
 
     def serves(self, path: Pattern) -> bool:
         """Whether some endpoint (or one of unknown path) may serve a client path."""
@@ -64,38 +69,34 @@ class ServerSurface:
         return any(matches(path, reached) for path in paths for reached in self.unknown_reaches if reached)
 
 
-# -- the adapter: today's analysis ------------------------------------------------------------
+# -- the adapter: the message-flow model -----------------------------------------------------
 def surface_from_index(index: ProjectIndex) -> ServerSurface:
-    """The surface of the project ``index`` reads: endpoints with their paths, the types its
-    broadcast sites (and python-socketio emits) carry, and where unknown types may go."""
-    from wslint.analysis.endpoints import analyse_endpoint
-    from wslint.analysis.project_facts import project_facts
-    from wslint.client.python_side import reference_senders, reply_types, served_paths, socketio_emits
+    """The surface of the project ``index`` reads (its model, built once per index)."""
+    from wslint.flow.build import flow_model
 
-    facts = project_facts(index)
-    sent = set(facts.types)
-    unknown: set[str | None] = {None} if facts.unknown_site is not None else set()
-    emitted, emit_unknown = socketio_emits(index, facts.resolver)
-    library, library_unknown = reference_senders(index, facts.resolver)
-    emitted |= library
-    emit_unknown = emit_unknown or library_unknown
-    sent |= emitted
-    if emit_unknown:
-        unknown.add(None)
-    endpoints = []
-    for served in served_paths(index, facts.resolver):
-        endpoints.append(Endpoint(served.path, served.file, served.line))
-        pushes = True  # an endpoint wslint cannot analyse may push anything on its own
-        if served.function is not None and served.module is not None:
-            analysed = analyse_endpoint(served.function, served.module, facts.resolver)
-            pushes = analysed is None or analysed.updates_itself
-            replies = reply_types(served.function, served.module, facts.resolver)
-            if isinstance(replies, frozenset):
-                sent |= replies
-            else:
-                pushes = True
-        if pushes:
-            unknown.add(served.path)
-    has_server = bool(endpoints or facts.sites or emitted or emit_unknown)
-    return ServerSurface(tuple(endpoints), frozenset(sent), frozenset(unknown), has_server)
+    return surface_of_model(flow_model(index))
 
+
+def surface_of_model(model: FlowModel) -> ServerSurface:
+    """The endpoints with their paths (and the sockets served elsewhere), the types sent after
+    a connection's first message, and the paths senders of unknown type reach: a sender that
+    may reach sockets outside the listed endpoints reaches any (None)."""
+    from wslint.flow.model import SELF
+
+    if not model.has_server_code and not model.served_elsewhere:
+        return ServerSurface()
+    endpoints = [Endpoint(e.path, e.file, e.line) for e in model.endpoints]
+    endpoints += [Endpoint(s.path, s.file, s.line) for s in model.served_elsewhere]
+    sent = set(model.sent_types())
+    unknown: set[str | None] = set()
+    complete = model.paths_complete
+    for endpoint in model.endpoints:
+        if endpoint.replies is None:  # what it answers cannot be read: anything, to its clients
+            unknown.add(endpoint.path)
+        else:
+            sent |= endpoint.replies
+    for sender in model.unknown_senders():
+        if sender.kind != SELF and not complete:
+            unknown.add(None)
+        unknown.update(endpoint.path for endpoint in model.endpoints_reached(sender))
+    return ServerSurface(tuple(endpoints), frozenset(sent), frozenset(unknown), True, complete)

@@ -20,9 +20,20 @@ from wslint.analysis.project_facts import broadcasting_module_names, project_fac
 from wslint.analysis.roles import broadcaster_loops
 from wslint.flow import library
 from wslint.flow.broadcasters import broadcaster_facts, library_broadcaster
-from wslint.flow.model import LIBRARY, SELF, Broadcaster, Endpoint, FlowModel, Place, Sender
+from wslint.flow.model import (
+    LIBRARY,
+    SELF,
+    UNKNOWN_STATUS,
+    Broadcaster,
+    Endpoint,
+    FlowModel,
+    Place,
+    Sender,
+)
 from wslint.flow.paths import PathReader
+from wslint.flow.replies import reply_types
 from wslint.flow.senders import qualified_function
+from wslint.flow.servers import served_elsewhere
 from wslint.flow.status import SenderSet, endpoint_verdict, initial_types
 
 SERVER_PACKAGES = (
@@ -62,16 +73,16 @@ def build_model(index: ProjectIndex) -> FlowModel:
     endpoints: list[Endpoint] = []
     own: list[Sender] = []  # the endpoints' pushes on their own: senders of their types too
     for function, module in candidates:
-        found = _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
-        if found is not None:
-            endpoints.append(found[0])
-            own += found[1]
-    endpoints.sort(key=lambda e: (e.file, e.line))
+        found, pushes = _endpoint(function, module, facts.resolver, reader, senders, facts.sender_set, index)
+        endpoints += found
+        own += pushes
+    endpoints.sort(key=lambda e: (e.file, e.line, e.path is None, e.path or ""))
     broadcasters = sorted(_broadcasters(index, senders), key=lambda b: (b.file, b.line, b.function))
     has_server = bool(endpoints) or bool(candidates) or _imports_a_server(index)
     every = sorted([*senders, *own], key=lambda s: (s.file, s.line, s.kind))
-    complete = all(e.path is not None for e in endpoints) and not _other_servers(index)
-    return FlowModel(endpoints, every, broadcasters, has_server, complete)
+    elsewhere = served_elsewhere(index, facts.resolver)
+    complete = all(e.path is not None for e in endpoints) and not elsewhere and not _other_servers(index)
+    return FlowModel(endpoints, every, broadcasters, has_server, complete, elsewhere)
 
 
 # -- endpoints -------------------------------------------------------------------------------
@@ -96,14 +107,16 @@ def _endpoint(
     senders: list[Sender],
     sender_set: SenderSet,
     index: ProjectIndex,
-) -> tuple[Endpoint, list[Sender]] | None:
-    facts = analyse_endpoint(function, module, resolver)
-    if facts is None:
-        return None
+) -> tuple[list[Endpoint], list[Sender]]:
+    """The endpoint (one per path it is registered on) and its pushes on its own."""
     if is_decorated_endpoint(function):
-        path = reader.decorated_path(function, module)
+        paths = [reader.decorated_path(function, module)]
     else:
-        path = reader.registered_path(function)
+        paths = reader.registered_paths(function)
+    facts = analyse_endpoint(function, module, resolver)
+    if facts is None:  # its socket cannot be told: served, but what it sends is unknown
+        return [_unread_endpoint(function, module, path) for path in paths], []
+    replies = reply_types(function, module, resolver)
     verdict = endpoint_verdict(facts, sender_set, index.settings.update_type_patterns)
     known = initial_types(facts)
     pushes = [
@@ -118,21 +131,41 @@ def _endpoint(
         )
         for types in _distinct(facts.pushes)
     ]
-    endpoint = Endpoint(
+    endpoints = [
+        Endpoint(
+            path=path,
+            function=qualified_function(function),
+            module=module.name,
+            file=str(module.path),
+            line=function.node.lineno,
+            initial_types=known,
+            initial_unknown=any(not isinstance(types, frozenset) for types in facts.initial),
+            sends_initial=bool(facts.initial),
+            registry=facts.registry,
+            status=verdict.status,
+            missing_type=verdict.missing_type,
+            senders=_feeding(facts, known, [*senders, *pushes]),
+            replies=replies if isinstance(replies, frozenset) else None,
+        )
+        for path in paths
+    ]
+    return endpoints, pushes
+
+
+def _unread_endpoint(function: FunctionInfo, module: ModuleInfo, path: str | None) -> Endpoint:
+    return Endpoint(
         path=path,
         function=qualified_function(function),
         module=module.name,
         file=str(module.path),
         line=function.node.lineno,
-        initial_types=known,
-        initial_unknown=any(not isinstance(types, frozenset) for types in facts.initial),
-        sends_initial=bool(facts.initial),
-        registry=facts.registry,
-        status=verdict.status,
-        missing_type=verdict.missing_type,
-        senders=_feeding(facts, known, [*senders, *pushes]),
+        initial_types=frozenset(),
+        initial_unknown=True,
+        sends_initial=False,
+        registry=None,
+        status=UNKNOWN_STATUS,
+        replies=None,
     )
-    return endpoint, pushes
 
 
 def _distinct(pushes: list[Types]) -> list[Types]:

@@ -12,6 +12,8 @@ from wslint.flow.render import (
     _broadcasters,
     _endpoints,
     _senders,
+    client_text,
+    endpoint_clients,
     flow_graph,
     initial_text,
     mark,
@@ -19,7 +21,8 @@ from wslint.flow.render import (
 )
 
 COLUMNS = {"sender": 20, "type": 380, "endpoint": 640, "client": 1000}
-WIDTHS = {"sender": 320, "type": 220, "endpoint": 320, "client": 220}
+WIDTHS = {"sender": 320, "type": 220, "endpoint": 320, "client": 400}
+SVG_WIDTH = COLUMNS["client"] + WIDTHS["client"] + 20
 ROW = 56
 BOX = 40
 COLOURS = {
@@ -34,6 +37,8 @@ h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 svg text { font: 12px system-ui, sans-serif; dominant-baseline: middle; }
 .node rect { fill: #fff; stroke: #888; rx: 6; }
 .type rect { fill: #fff8e1; stroke: #f9a825; rx: 18; }
+.client rect { fill: #f3f6fb; stroke: #5c6bc0; rx: 18; }
+.client.unsent rect { fill: #fff3cd; stroke: #c62828; stroke-width: 2; }
 .edge { fill: none; stroke: #999; stroke-width: 1.5; }
 .edge.lit { stroke: #222; stroke-width: 2.5; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 4px 8px; }
@@ -105,6 +110,14 @@ def _graph(model: FlowModel) -> str:
                 f' data-status="{escape(status)}" data-path="{escape(endpoint.path or "")}"'
                 f' data-function="{escape(endpoint.function)}"'
             )
+        elif shape == "client":
+            client = graph.clients[node_id]
+            if client.unsent:
+                classes += " unsent"
+            extra = (
+                f' data-waits="{escape(" ".join(client.waits))}"'
+                f' data-unsent="{escape(" ".join(client.unsent))}"'
+            )
         parts.append(
             f'<g class="{classes}" id="{node_id}"{extra}><title>{escape(label)}</title>'
             f'<rect x="{x}" y="{y}" width="{width}" height="{BOX}"></rect>'
@@ -122,7 +135,7 @@ def _graph(model: FlowModel) -> str:
         )
     height = 40 + max(rows.values()) * ROW
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{height}" role="img" '
         f'aria-label="senders, message types, endpoints and clients">\n'
         + "\n".join(lines + parts)
         + "\n</svg>\n"
@@ -139,20 +152,22 @@ def _endpoint_table(model: FlowModel) -> str:
     if not endpoints:
         return ""
     header = "".join(
-        f"<th>{title}</th>" for title in ("path", "function", "where", "initial types", "status", "senders")
+        f"<th>{title}</th>"
+        for title in ("path", "function", "where", "initial types", "status", "senders", "clients")
     )
     rows = []
     for endpoint in endpoints:
         senders = "<br>".join(
             escape(f"{s.function} ({s.kind}) {relative(s.file)}:{s.line}") for s in _senders(endpoint.senders)
         )
+        clients = "<br>".join(escape(client_text(c)) for c in endpoint_clients(endpoint))
         rows.append(
             f'<tr class="endpoint-row status-{endpoint.status}" data-status="{endpoint.status}">'
             f"<td>{escape(endpoint.path or '? unknown')}</td><td>{escape(endpoint.function)}</td>"
             f"<td>{escape(relative(endpoint.file))}:{endpoint.line}</td>"
             f"<td>{escape(initial_text(endpoint))}</td>"
             f'<td style="background:{COLOURS[endpoint.status][0]}">{endpoint.status}</td>'
-            f"<td>{senders or 'none'}</td></tr>"
+            f"<td>{senders or 'none'}</td><td>{clients or 'none known'}</td></tr>"
         )
     return (
         f'<h2>Endpoints</h2>\n<table class="endpoints">\n<tr>{header}</tr>\n'

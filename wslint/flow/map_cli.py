@@ -40,6 +40,7 @@ def map_command(paths: tuple[Path, ...], **options: Any) -> None:
         given = options["cache_dir"]
         cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
     model, root = model_of(chosen, settings, cache_dir)
+    model = with_clients(model, root, settings)
     if paths and [Path(os.path.abspath(p)) for p in paths] != [root]:
         model = _within(model, [os.path.abspath(p) for p in paths])
     text = render(model, options["output_format"])
@@ -48,6 +49,45 @@ def map_command(paths: tuple[Path, ...], **options: Any) -> None:
         output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
     else:
         click.echo(text)
+
+
+def with_clients(model: Any, root: Path, settings: Any) -> Any:
+    """The model with each endpoint's clients: the client files of the project at ``root``
+    (not those of a project nested in it) whose sockets may connect to the endpoint's path,
+    with the types each file waits for and those that nothing sends (as WSL014 says)."""
+    from dataclasses import replace
+
+    from wslint.client.clients import clients_of
+    from wslint.client.surface import surface_of_model
+    from wslint.driver.client_stage import project_clients
+    from wslint.driver.project import find_project_root
+    from wslint.flow.model import Client
+    from wslint.rules.wsl014_client_waits_for_unsent_type import unsent_waits
+
+    if not model.endpoints or not root.is_dir():
+        return model
+    views = [
+        view
+        for view in project_clients([root], (*settings.exclude, *settings.extend_exclude))
+        if find_project_root([view.path.parent]) == root
+    ]
+    if not views:
+        return model
+    surface = surface_of_model(model)
+    waits = {view.path: tuple(sorted({w.type for w in view.waits if w.type is not None})) for view in views}
+    unsent = {
+        view.path: tuple(sorted({w.type for w in unsent_waits(view, surface, settings) if w.type}))
+        for view in views
+    }
+    endpoints = []
+    for endpoint in model.endpoints:
+        found = clients_of(endpoint.path, views) if endpoint.path is not None else []
+        clients = tuple(
+            Client(str(view.path), socket.place.line, waits[view.path], unsent[view.path])
+            for view, socket in found
+        )
+        endpoints.append(replace(endpoint, clients=clients))
+    return replace(model, endpoints=endpoints)
 
 
 def render(model: Any, output_format: str) -> str:

@@ -37,6 +37,27 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Client:
+    """A client file's socket to an endpoint: where it opens it, the update types the file
+    waits for, and those among them that no sender sends (what WSL014 reports)."""
+
+    file: str
+    line: int
+    waits: tuple[str, ...] = ()
+    unsent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServedElsewhere:
+    """A socket served by a server the model does not list as an endpoint (a Channels route,
+    ``websockets.serve``): its path (None: any, or unreadable) and where it is served."""
+
+    path: str | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Sender:
     """A place where messages reach clients after their first one.
 
@@ -97,7 +118,10 @@ class Endpoint:
     status: str
     missing_type: str | None = None  # the initial type no sender carries (never-updated)
     senders: tuple[Sender, ...] = ()  # those carrying an initial type, or unknown and reaching it
-    clients: tuple[Place, ...] = ()  # client code opening a socket to it (the client rules fill it)
+    # The types it sends from its loops (replies, received after the client's first message
+    # too); None where one cannot be read, or the endpoint itself cannot be analysed.
+    replies: frozenset[str] | None = frozenset()
+    clients: tuple[Client, ...] = ()  # client code opening a socket to it (``wslint map`` fills it)
 
 
 @dataclass(frozen=True)
@@ -148,6 +172,8 @@ class FlowModel:
     # is unknown, and no server the model does not list (``websockets.serve`` handlers,
     # Starlette ``WebSocketEndpoint`` classes, Channels consumers, Socket.IO, Tornado, aiohttp).
     paths_complete: bool = False
+    # Sockets served where the model lists no endpoint, with their paths where a route says.
+    served_elsewhere: tuple[ServedElsewhere, ...] = ()
 
     def endpoints_reached(self, sender: Sender) -> list[Endpoint]:
         """The endpoints whose clients ``sender`` may send to."""

@@ -50,7 +50,13 @@ class PathReader:
     def registered_path(self, function: FunctionInfo) -> str | None:
         """The path of a coroutine the project registers (``add_websocket_route``,
         ``WebSocketRoute``): None unless every registration says the same."""
-        paths = set()
+        paths = self.registered_paths(function)
+        return paths[0] if len(paths) == 1 else None
+
+    def registered_paths(self, function: FunctionInfo) -> list[str | None]:
+        """Each distinct path the project registers the coroutine on (None: one cannot be
+        read), in order: one handler may serve several routes."""
+        paths: set[str | None] = set()
         for call, scope in self._registrations(function):
             route = self._text(argument(call, 0, "path"), scope)
             func = call.func
@@ -59,7 +65,7 @@ class PathReader:
             else:
                 prefix = self.prefix(func.value, scope, 0) if isinstance(func, ast.Attribute) else Unknown
             paths.add(_joined(prefix, route))
-        return paths.pop() if len(paths) == 1 else None
+        return sorted(paths, key=lambda path: (path is None, path or "")) or [None]
 
     def _registrations(self, function: FunctionInfo) -> Iterator[tuple[ast.Call, Scope]]:
         for module in self.index.production_modules_mentioning_any(REGISTRARS):
@@ -111,9 +117,12 @@ class PathReader:
         own = self._own_prefix(value, Scope(module, None))
         if own is None:
             return Unknown
-        mounted = self._mounted_prefix(
+        mounts = self._mounted_prefixes(
             module.name, receiver.id if module is scope.module else _last(receiver.id, scope), depth
         )
+        if not mounts:  # an app serves at its root; a router included nowhere wslint sees, unknown
+            return own if final_name(value.func) in APPS else Unknown
+        mounted = mounts.pop() if len(mounts) == 1 else Unknown
         return None if mounted is None else mounted + own
 
     def _parameter_prefix(
@@ -150,10 +159,10 @@ class PathReader:
             return "" if prefix is None else self._text(prefix, scope)
         return Unknown
 
-    def _mounted_prefix(self, module_name: str, name: str, depth: int) -> str | None:
-        """The prefix ``include_router(<it>, prefix=...)`` or ``app.mount(path, <it>)`` adds
-        (with its parent's), ``""`` where nothing mounts it, None where mounts disagree or cannot
-        be read (a ``Mount(path, app=<it>)`` among some app's routes: its parent is not followed)."""
+    def _mounted_prefixes(self, module_name: str, name: str, depth: int) -> set[str | None]:
+        """The prefixes ``include_router(<it>, prefix=...)`` or ``app.mount(path, <it>)`` add
+        (with their parent's), empty where nothing mounts it, None for one that cannot be read
+        (a ``Mount(path, app=<it>)`` among some app's routes: its parent is not followed)."""
         found: set[str | None] = set()
         for call, scope in self._includes():
             kind = final_name(call.func)
@@ -172,9 +181,7 @@ class PathReader:
             parent = self.prefix(func.value, scope, depth + 1)
             text = "" if extra is None and kind != "mount" else self._text(extra, scope)
             found.add(None if parent is None or text is None else parent + text.rstrip("/"))
-        if not found:
-            return ""
-        return found.pop() if len(found) == 1 else Unknown
+        return found
 
     def _includes(self) -> list[tuple[ast.Call, Scope]]:
         if self._mounts is None:

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from wslint.flow.model import Broadcaster, Endpoint, FlowModel, Place, Sender
+from wslint.flow.model import Broadcaster, Client, Endpoint, FlowModel, Place, Sender
 
 NO_SERVER = "No WebSocket server code found: nothing to map."
 NO_ENDPOINTS = "No WebSocket endpoint found."
@@ -51,7 +51,10 @@ def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
             {"function": s.function, "file": relative(s.file), "line": s.line}
             for s in _senders(endpoint.senders)
         ],
-        "clients": [{"file": relative(c.file), "line": c.line} for c in _places(endpoint.clients)],
+        "clients": [
+            {"file": relative(c.file), "line": c.line, "waits": list(c.waits), "unsent": list(c.unsent)}
+            for c in endpoint_clients(endpoint)
+        ],
     }
 
 
@@ -86,6 +89,21 @@ def _senders(senders: Iterable[Sender]) -> list[Sender]:
 
 def _places(places: Iterable[Place]) -> list[Place]:
     return sorted(set(places), key=lambda p: (relative(p.file), p.line))
+
+
+def endpoint_clients(endpoint: Endpoint) -> list[Client]:
+    """The endpoint's clients in file and line order."""
+    return sorted(set(endpoint.clients), key=lambda c: (relative(c.file), c.line))
+
+
+def client_text(client: Client) -> str:
+    """``web/app.ts:12``, with the types the file waits for and those nothing sends."""
+    shown = f"{relative(client.file)}:{client.line}"
+    if client.waits:
+        shown += f" waits for {', '.join(client.waits)}"
+    if client.unsent:
+        shown += f" (never sent: {', '.join(client.unsent)})"
+    return shown
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -138,10 +156,12 @@ def _endpoint_text(endpoint: Endpoint) -> list[str]:
         lines.append(
             f"{label}{carried} <- {sender.function} ({sender.kind}) {relative(sender.file)}:{sender.line}"
         )
-    clients = _places(endpoint.clients)
-    lines.append(
-        "  clients        " + (", ".join(f"{relative(c.file)}:{c.line}" for c in clients) or "none known")
-    )
+    clients = endpoint_clients(endpoint)
+    if not clients:
+        lines.append("  clients        none known")
+    for number, client in enumerate(clients):
+        label = "  clients        " if number == 0 else "                 "
+        lines.append(f"{label}{client_text(client)}")
     return lines
 
 
@@ -171,6 +191,8 @@ STATUS_CLASSES = {
     "self-updating": "fill:#d6eaf8,stroke:#1565c0",
     "unknown": "fill:#eeeeee,stroke:#757575",
 }
+UNSENT_CLASS = "waits_unsent"  # a client waiting for a type nothing sends (WSL014)
+UNSENT_STYLE = "fill:#fff3cd,stroke:#c62828,stroke-width:2px"
 
 
 def render_mermaid(model: FlowModel) -> str:
@@ -191,8 +213,12 @@ def render_mermaid(model: FlowModel) -> str:
         lines.append(f"    {source} --> {target}")
     for status, style in STATUS_CLASSES.items():
         lines.append(f"    classDef {_class_name(status)} {style}")
+    if graph.unsent:
+        lines.append(f"    classDef {UNSENT_CLASS} {UNSENT_STYLE}")
     for node_id, status in graph.statuses:
         lines.append(f"    class {node_id} {_class_name(status)}")
+    for node_id in graph.unsent:
+        lines.append(f"    class {node_id} {UNSENT_CLASS}")
     return "\n".join(lines)
 
 
@@ -212,6 +238,8 @@ class FlowGraph:
         self.edges: list[tuple[str, str]] = []
         self.statuses: list[tuple[str, str]] = []
         self.endpoints: dict[str, Endpoint] = {}
+        self.clients: dict[str, Client] = {}
+        self.unsent: list[str] = []  # the client nodes waiting for a type nothing sends
         self._ids: dict[tuple[str, str], str] = {}
 
     def node(self, shape: str, key: str, label: str) -> str:
@@ -248,13 +276,12 @@ def flow_graph(model: FlowModel) -> FlowGraph:
         if not endpoint.senders:
             for message_type in sorted(endpoint.initial_types):
                 graph.edge(graph.node("type", message_type, message_type), endpoint_id)
-        for client in _places(endpoint.clients):
-            graph.edge(
-                endpoint_id,
-                graph.node(
-                    "client", f"{client.file}:{client.line}", f"{relative(client.file)}:{client.line}"
-                ),
-            )
+        for client in endpoint_clients(endpoint):
+            client_id = graph.node("client", f"{client.file}:{client.line}", client_text(client))
+            graph.edge(endpoint_id, client_id)
+            graph.clients[client_id] = client
+            if client.unsent and client_id not in graph.unsent:
+                graph.unsent.append(client_id)
     for broadcaster in _broadcasters(model):  # also those whose types no endpoint waits for
         function = broadcaster.function.split(" -> ")[0]
         label = (

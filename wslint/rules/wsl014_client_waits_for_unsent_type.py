@@ -54,10 +54,12 @@ async def _broadcast_system_status(self):
 
 ## Known problems
 Precision first. The rule is silent for a file where a sender of unknown type could reach its
-sockets: a broadcast whose type wslint cannot read reaches every endpoint (wslint does not yet
-tell connection registries apart); an endpoint that pushes on its own, or one wslint cannot
-analyse, reaches its own path (a file whose sockets cannot be read counts as reaching it). It
-is silent where the project holds no Python server code at all (no endpoint, no sender), and
+sockets: a broadcast whose type wslint cannot read reaches the endpoints joined to the same
+connection manager class (every endpoint where a manager cannot be told, and any socket where
+the project also serves sockets outside its endpoints: Channels, `websockets.serve`, ...); an
+endpoint's own push of unknown type, or replies it cannot read, reach its own path (a file
+whose sockets cannot be read counts as reaching it). It is silent where the project holds no
+Python server code at all (no endpoint, no module importing a WebSocket server library), and
 for a file that opens a socket to another machine named literally (`wss://stream.example.com`)
 or also receives messages that are no WebSocket's (`new EventSource(url)`, a `Worker`, a
 `BroadcastChannel`, `window.addEventListener("message", ...)`, `chrome.runtime.onMessage`):

@@ -13,10 +13,10 @@ base). The path is what follows the scheme and host; where the start of the URL 
 endpoint's path.
 
 The endpoints are the Python project's `@app.websocket(path)` / `@router.websocket(path)` /
-`websocket_route`, `add_websocket_route`, `add_api_websocket_route`, `WebSocketRoute` and
-Channels `path(..., Consumer.as_asgi())`, with `APIRouter(prefix=...)`,
-`include_router(router, prefix=...)`, `mount(...)` and `Mount(...)` resolved; `{param}`
-segments match any segment, `{param:path}` anything.
+`websocket_route`, `add_websocket_route`, `add_api_websocket_route` and `WebSocketRoute`, with
+`APIRouter(prefix=...)`, `include_router(router, prefix=...)`, `mount(...)`, `Mount(...)` and
+route factories' parameters resolved (the endpoints of the message-flow model `wslint map`
+shows); `{param}` segments match any segment, `{param:path}` anything.
 
 ## Why is this bad?
 A mistyped path (`/ws/sytem-status`), or a route moved under a router prefix the client never
@@ -40,9 +40,10 @@ const ws = new WebSocket(`${WS_BASE}/ws/system-status`);
 ## Known problems
 Precision first: the rule is silent where the URL's path cannot be read (a parameter, an
 environment variable, a ternary), and where the project's endpoints cannot all be read: a path
-or router prefix wslint cannot resolve, a router included by an expression it cannot follow, a
-server that serves every path (`websockets.serve`, a Channels `re_path`), or no Python endpoint
-at all. Socket.IO's `io(url)` names a namespace on the page's or a given origin, served by
+or router prefix wslint cannot resolve, a router included nowhere it can see, a server whose
+routes are not read as endpoints (`websockets.serve`, Channels consumers and their `path` /
+`re_path` routes, Socket.IO, Tornado, aiohttp, a Starlette `WebSocketEndpoint` class), or no
+Python endpoint at all. Socket.IO's `io(url)` names a namespace on the page's or a given origin, served by
 python-socketio rather than a WebSocket route: it is never reported, nor is a hook named for a
 socket but not a WebSocket (`useSocket(url)`), which may speak Socket.IO. A URL that names
 another machine literally (`wss://stream.example.com/ws`) talks to another service and is
