@@ -17,6 +17,7 @@ from wslint.cli import main
 from wslint.rules import ALL_RULES
 
 CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+FENCED = re.compile(r"```\w+\n")
 EXAMPLES = [
     (rule.code, number, block)
     for rule in ALL_RULES
@@ -25,8 +26,10 @@ EXAMPLES = [
 
 
 def test_every_rule_but_the_unreadable_file_shows_what_to_write_instead() -> None:
-    documented = {code for code, _, _ in EXAMPLES}
-    assert documented == {rule.code for rule in ALL_RULES}
+    # a client rule's fix may be client code (WSL015: the client's URL), not linted here
+    shown = {rule.code for rule in ALL_RULES if FENCED.search(rule.sections().get("Use instead", ""))}
+    assert shown == {rule.code for rule in ALL_RULES}
+    assert {code for code, _, _ in EXAMPLES} >= {rule.code for rule in ALL_RULES if rule.code != "WSL015"}
 
 
 @pytest.mark.parametrize(("code", "number", "source"), EXAMPLES, ids=[f"{c}-{n}" for c, n, _ in EXAMPLES])

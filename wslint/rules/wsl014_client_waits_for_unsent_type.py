@@ -40,13 +40,20 @@ await websocket.send_json({"type": "system_status_update", "data": get_status()}
 
 ## Use instead
 ```python
-async def _broadcast_system_status(self):
-    while True:
-        status = get_status()
-        if status != self.last_status:
-            await self.manager.broadcast({"type": "system_status_update", "data": status})
-            self.last_status = status
-        await asyncio.sleep(5)
+class SystemStatusFeed:
+    async def _broadcast_system_status(self):
+        while True:
+            try:
+                status = get_status()
+                if status != self.last_status:
+                    await self.manager.broadcast({"type": "system_status_update", "data": status})
+                    self.last_status = status
+            except Exception:
+                logger.exception("system status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_system_status())
 ```
 
 ## Options
