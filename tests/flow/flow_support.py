@@ -3,7 +3,9 @@ and headless Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,3 +69,34 @@ def mermaid_script() -> Path | None:
         if root:
             candidates.append(str(Path(root) / "mermaid" / "dist" / "mermaid.min.js"))
     return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+
+
+def mermaid_parse(script: Path, texts: list[str], folder: Path) -> list[str]:
+    """Each text parsed by Mermaid's own parser in headless Chromium: "ok" or "error: ..."."""
+    page = folder / "parse.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<script src="{script.as_uri()}"></script></head><body><pre id="out">pending</pre><script>'
+        f"const texts = {json.dumps(texts)};"
+        "Promise.all(texts.map(t => mermaid.parse(t)"
+        ".then(() => 'ok', e => 'error: ' + String(e && e.message || e))))"
+        ".then(r => { document.getElementById('out').textContent = JSON.stringify(r); });"
+        "</script></body></html>",
+        encoding="utf-8",
+    )
+    dumped = subprocess.run(
+        chromium_command(
+            folder / "profile",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            page.as_uri(),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    found = re.search(r'<pre id="out">([^<]*)</pre>', dumped)
+    assert found is not None, dumped[-500:]
+    results: list[str] = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return results

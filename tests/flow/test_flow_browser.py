@@ -13,7 +13,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from flow_support import CHROMIUM, DATA, chromium_command, copy_project, mermaid_script, run_wslint
+from flow_support import (
+    CHROMIUM,
+    DATA,
+    chromium_command,
+    copy_project,
+    mermaid_parse,
+    mermaid_script,
+    run_wslint,
+)
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
 EXPECTED = {
@@ -219,30 +227,5 @@ def test_mermaid_parses_with_mermaids_own_parser(shop: Path, tmp_path: Path) -> 
         pytest.skip("Mermaid's bundle is not installed (npm install mermaid, or set WSLINT_MERMAID_JS)")
     produced = write_map(shop, "mermaid").read_text(encoding="utf-8")
     broken = produced.replace("flowchart LR", "flowchart LR\n    x[[ unclosed")  # the check can fail
-    page = tmp_path / "parse.html"
-    page.write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f'<script src="{script.as_uri()}"></script></head><body><pre id="out">pending</pre><script>'
-        f"const texts = {json.dumps([produced, broken])};"
-        "Promise.all(texts.map(t => mermaid.parse(t)"
-        ".then(() => 'ok', e => 'error: ' + String(e && e.message || e))))"
-        ".then(r => { document.getElementById('out').textContent = JSON.stringify(r); });"
-        "</script></body></html>",
-        encoding="utf-8",
-    )
-    dumped = subprocess.run(
-        chromium_command(
-            tmp_path / "profile",
-            "--allow-file-access-from-files",
-            "--virtual-time-budget=20000",
-            "--dump-dom",
-            page.as_uri(),
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    found = re.search(r'<pre id="out">([^<]*)</pre>', dumped)
-    assert found is not None, dumped[-500:]
-    results = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    results = mermaid_parse(script, [produced, broken], tmp_path)
     assert results[0] == "ok" and results[1].startswith("error")

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from flow_support import DATA, copy_project, run_wslint
+from flow_support import (
+    CHROMIUM,
+    DATA,
+    chromium_command,
+    copy_project,
+    mermaid_parse,
+    mermaid_script,
+    run_wslint,
+)
 
 LIVE = """\
 // The shop's live views.
@@ -115,3 +124,33 @@ def test_a_project_without_client_code_lists_none(tmp_path: Path) -> None:
     shop = copy_project(DATA / "shop", tmp_path / "shop")
     endpoints = json.loads(map_output(shop, "json"))["endpoints"]
     assert [e["clients"] for e in endpoints] == [[], [], [], []]
+
+
+def test_mermaid_with_clients_is_well_formed_and_parses(shop: Path, tmp_path: Path) -> None:
+    mermaid = map_output(shop, "mermaid")
+    node = re.compile(r'^    [setc]\d+(\["|\(\["|\[\["|\(")[^"]*("\]|"\]\)|"\]\]|"\))$')
+    edge = re.compile(r"^    [setc]\d+ --> [setc]\d+$")
+    style = re.compile(r"^    (classDef \w+ [\w:#,]+|class [setc]\d+ \w+)$")
+    lines = mermaid.splitlines()
+    assert lines[0] == "flowchart LR"
+    for line in lines[1:]:
+        assert node.match(line) or edge.match(line) or style.match(line), line
+    script = mermaid_script()
+    if script is None or CHROMIUM is None:
+        pytest.skip("Mermaid's bundle or Chromium is not installed (npm install mermaid)")
+    assert mermaid_parse(script, [mermaid], tmp_path) == ["ok"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+def test_chromium_draws_the_clients(shop: Path, tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    page.write_text(map_output(shop, "html"), encoding="utf-8")
+    dumped = subprocess.run(
+        chromium_command(tmp_path / "profile", "--dump-dom", page.as_uri()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert 'data-ready="yes"' in dumped  # the page's script ran
+    drawn = re.findall(r'<g class="node client unsent" id="(c\d+)"', dumped)
+    assert len(drawn) == 2

@@ -192,7 +192,7 @@ STATUS_CLASSES = {
     "unknown": "fill:#eeeeee,stroke:#757575",
 }
 UNSENT_CLASS = "waits_unsent"  # a client waiting for a type nothing sends (WSL014)
-UNSENT_STYLE = "fill:#fff3cd,stroke:#c62828,stroke-width:2px"
+UNSENT_STYLE = "fill:#fff3cd,stroke:#c62828"
 
 
 def render_mermaid(model: FlowModel) -> str:
