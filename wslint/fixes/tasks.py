@@ -1,0 +1,331 @@
+"""Fixes about tasks: keep a dropped task (WSL008), start a broadcaster from the class's start
+method the way it starts the others (WSL005)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from wslint.engine.findings import Finding
+from wslint.fixes.tree import (
+    FixTarget,
+    Plan,
+    body_statements,
+    fresh_name,
+    is_docstring,
+    is_plain_method,
+    is_spawn,
+    methods_of,
+    module_alias,
+    names_in,
+    required_parameters,
+    self_attribute,
+    statement,
+    top_level_names,
+    without_comment,
+    add_module_statement,
+)
+
+TASK_SETS = ("_tasks", "_background_tasks")
+TASK_VARIABLES = ("task", "new_task", "spawned_task")
+MODULE_TASK_SET = "_background_tasks"
+
+
+# --- WSL008 --------------------------------------------------------------------------------
+
+
+def fix_dropped_task(finding: Finding, target: FixTarget, plan: Plan) -> str | None:
+    """Keep the task in a set that lets go of it when done (``self._tasks`` in a method, a
+    module-level set elsewhere), or append it to the class's existing list of tasks."""
+    call = target.call_at(finding)
+    line = target.statement_of(call) if call is not None else None
+    if call is None or line is None or target.parent(call) is not line.body[0]:
+        return None
+    function = target.enclosing_function(call)
+    method = _method_of(target, function)
+    if method is not None:
+        kept = _class_collection(target, *method, plan)
+        if kept is not None:
+            collection, kind = kept
+            return _keep(plan, line, call, function or method[1], target, collection, kind)
+    collection = _module_collection(target, plan)
+    if collection is None:
+        return None
+    return _keep(plan, line, call, function, target, collection, "set")
+
+
+def _method_of(target: FixTarget, function: cst.FunctionDef | None) -> tuple[cst.ClassDef, cst.FunctionDef] | None:
+    """The class and method whose ``self`` the code at hand sees (a nested def sees its
+    method's ``self``)."""
+    current = function
+    while current is not None:
+        klass = target.owning_class(current)
+        if klass is not None:
+            return (klass, current) if is_plain_method(current) else None
+        current = target.enclosing_function(current)
+    return None
+
+
+def _keep(
+    plan: Plan,
+    line: cst.SimpleStatementLine,
+    call: cst.Call,
+    function: cst.FunctionDef | None,
+    target: FixTarget,
+    collection: str,
+    kind: str,
+) -> str | None:
+    if kind == "list":
+        holder = cst.parse_expression(f"{collection}.append(x)")
+        plan.replace(
+            line.body[0],
+            lambda updated: updated.with_changes(
+                value=holder.with_changes(args=[cst.Arg(updated.value)])  # type: ignore[attr-defined]
+            ),
+        )
+        return f"Keep the task in `{collection}`"
+    scope: cst.CSTNode = function if function is not None else target.module
+    variable = fresh_name(names_in(scope), TASK_VARIABLES)
+    if variable is None:
+        return None
+    assign = cst.parse_statement(f"{variable} = x\n")
+    added = (
+        statement(f"{collection}.add({variable})\n"),
+        statement(f"{variable}.add_done_callback({collection}.discard)\n"),
+    )
+
+    def assigned(updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        value = updated.body[0].value  # type: ignore[attr-defined]
+        first = assign.body[0].with_changes(value=value)  # type: ignore[attr-defined]
+        return updated.with_changes(body=[first])
+
+    plan.replace(line, assigned)
+    plan.insert_after(line, *added)
+    return f"Keep the task in `{collection}` until it is done"
+
+
+def _class_collection(
+    target: FixTarget, klass: cst.ClassDef, method: cst.FunctionDef, plan: Plan
+) -> tuple[str, str] | None:
+    """``self.<set>`` (or an existing list) the class keeps its tasks in, created in
+    ``__init__`` where needed; None where there is no ``__init__`` to create it in."""
+    init = methods_of(klass).get("__init__")
+    for name in TASK_SETS:
+        kinds = _assigned_kinds(klass, name)
+        in_init = init is not None and _assigned_kinds(init, name)
+        if kinds and in_init and set(kinds) == {"set"}:
+            return f"self.{name}", "set"
+        if kinds and in_init and set(kinds) == {"list"}:
+            return f"self.{name}", "list"
+        if not kinds and name not in _self_attributes(klass):
+            if init is None or not body_statements(init):
+                return None
+            alias = module_alias(target, "asyncio")
+            annotation = f": set[{alias}.Task]" if alias else ""
+            first = _first_after_docstring(init)
+            plan.insert_before(first, statement(f"self.{name}{annotation} = set()\n"))
+            return f"self.{name}", "set"
+    return None
+
+
+def _module_collection(target: FixTarget, plan: Plan) -> str | None:
+    """The module-level set of tasks, created after the imports where needed."""
+    name = MODULE_TASK_SET
+    for node in target.module.body:
+        if _assigns_set(node, name):
+            return name
+    if name in top_level_names(target.tree):
+        return None
+    alias = module_alias(target, "asyncio")
+    annotation = f": set[{alias}.Task]" if alias else ""
+    add_module_statement(plan, target.module, statement(f"{name}{annotation} = set()\n"))
+    return name
+
+
+def _assigns_set(node: cst.CSTNode, name: str) -> bool:
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return False
+    small = node.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        bound, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        bound, value = small.target, small.value
+    else:
+        return False
+    return isinstance(bound, cst.Name) and bound.value == name and _kind(value, None) == "set"
+
+
+def _first_after_docstring(function: cst.FunctionDef) -> cst.BaseStatement:
+    statements = body_statements(function)
+    return statements[1] if len(statements) > 1 and is_docstring(statements[0]) else statements[0]
+
+
+def _assigned_kinds(scope: cst.CSTNode, name: str) -> list[str]:
+    """The kinds ("set", "list", "other") of every value ``self.<name>`` is assigned."""
+    kinds: list[str] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for assign_target in node.targets:
+                if self_attribute(assign_target.target) == name:
+                    kinds.append(_kind(node.value, None))
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if self_attribute(node.target) == name:
+                kinds.append(_kind(node.value, node.annotation.annotation))
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if self_attribute(node.target) == name:
+                kinds.append("other")
+
+    scope.visit(Finder())
+    return kinds
+
+
+def _kind(value: cst.BaseExpression | None, annotation: cst.BaseExpression | None) -> str:
+    if annotation is not None:
+        head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+        named = head.value if isinstance(head, cst.Name) else head.attr.value if isinstance(head, cst.Attribute) else ""
+        if named.lower() in ("set", "list"):
+            return named.lower()
+        return "other"
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and not value.args:
+        return value.func.value if value.func.value in ("set", "list") else "other"
+    if isinstance(value, cst.List) and not value.elements:
+        return "list"
+    return "other"
+
+
+def _self_attributes(scope: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            name = self_attribute(node)
+            if name is not None:
+                found.add(name)
+
+    scope.visit(Finder())
+    return found
+
+
+# --- WSL005 --------------------------------------------------------------------------------
+
+
+def fix_never_started(finding: Finding, target: FixTarget, plan: Plan) -> str | None:
+    """Start the broadcaster in the class's start method, the way that method already starts
+    the other broadcasters: one more task appended the same way, or one more method in the
+    tuple it loops over."""
+    broadcaster = _function_named_at(target, finding.line)
+    if broadcaster is None or broadcaster.asynchronous is None:
+        return None
+    klass = target.owning_class(broadcaster)
+    if klass is None or not is_plain_method(broadcaster) or required_parameters(broadcaster) != ["self"]:
+        return None
+    methods = methods_of(klass)
+    start = next((methods[name] for name in target.settings.start_methods if name in methods), None)
+    if start is None:
+        return None
+    name = broadcaster.name.value
+    where = f"`{klass.name.value}.{start.name.value}()`"
+    if _extend_loop_over_methods(start, methods, name, plan) or _copy_spawn_line(start, methods, name, plan):
+        return f"Start `{name}` in {where} like the other tasks"
+    return None
+
+
+def _function_named_at(target: FixTarget, line: int) -> cst.FunctionDef | None:
+    for node, where in target.positions.items():
+        if isinstance(node, cst.FunctionDef) and target.positions[node.name].start.line == line:
+            return node
+    return None
+
+
+def _extend_loop_over_methods(
+    start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan
+) -> bool:
+    """``for b in (self._a, self._b): ...create_task(b())``: add ``self.<name>`` to the tuple."""
+    for node in body_statements(start):
+        if not isinstance(node, cst.For) or not isinstance(node.target, cst.Name):
+            continue
+        iterated = node.iter
+        if not isinstance(iterated, (cst.Tuple, cst.List)) or not iterated.elements:
+            continue
+        attributes = [self_attribute(element.value) for element in iterated.elements]
+        if not all(a in methods for a in attributes) or not _spawns_call_of(node.body, node.target.value):
+            continue
+        plan.replace(iterated, lambda updated: _with_element(updated, name))
+        return True
+    return False
+
+
+def _spawns_call_of(body: cst.CSTNode, variable: str) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            if is_spawn(node) and node.args:
+                argument = node.args[0].value
+                if isinstance(argument, cst.Call) and isinstance(argument.func, cst.Name):
+                    found = found or argument.func.value == variable
+
+    body.visit(Finder())
+    return found
+
+
+def _with_element(sequence: cst.Tuple | cst.List, name: str) -> cst.Tuple | cst.List:
+    elements = list(sequence.elements)
+    last = elements[-1]
+    value = cst.Attribute(value=cst.Name("self"), attr=cst.Name(name))
+    if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma):
+        separator = elements[-2].comma
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    elements[-1] = last.with_changes(comma=separator)
+    elements.append(last.with_changes(value=value))
+    return sequence.with_changes(elements=elements)
+
+
+def _copy_spawn_line(start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan) -> bool:
+    """``self._tasks.append(asyncio.create_task(self._a()))``: the same line for ``name``,
+    after the last such line."""
+    template = None
+    for node in body_statements(start):
+        if _spawn_method_line(node, methods) is not None:
+            template = node
+    if template is None:
+        return False
+    copy = _renamed_spawn(template, methods, name)
+    plan.insert_after(template, without_comment(copy))
+    return True
+
+
+def _spawn_method_line(node: cst.CSTNode, methods: dict[str, cst.FunctionDef]) -> cst.Attribute | None:
+    """The ``self.<method>`` a line like ``x.append(create_task(self.<method>()))`` starts."""
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return None
+    small = node.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return None
+    keeper = small.value
+    if not isinstance(keeper.func, cst.Attribute) or keeper.func.attr.value not in ("append", "add"):
+        return None
+    if len(keeper.args) != 1 or not is_spawn(keeper.args[0].value):
+        return None
+    spawn = keeper.args[0].value
+    assert isinstance(spawn, cst.Call)
+    argument = spawn.args[0].value if spawn.args else None
+    if isinstance(argument, cst.Call) and not argument.args and self_attribute(argument.func) in methods:
+        return argument.func  # type: ignore[return-value]
+    return None
+
+
+def _renamed_spawn(line: cst.SimpleStatementLine, methods: dict[str, cst.FunctionDef], name: str) -> cst.SimpleStatementLine:
+    started = _spawn_method_line(line, methods)
+
+    class Renamer(cst.CSTTransformer):
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+            if original is started:
+                return updated.with_changes(attr=cst.Name(name))
+            return updated
+
+    return line.visit(Renamer())  # type: ignore[return-value]
