@@ -15,6 +15,7 @@ from wslint.engine.config import ConfigError, check_known_codes, load_settings
 from wslint.engine.discovery import DiscoveryError
 from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
 from wslint.engine.output import (
+    render_fixable,
     render_github,
     render_json,
     render_statistics,
@@ -58,6 +59,11 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
 @click.option("--statistics", is_flag=True, help="Count findings per code after the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--stdin-filename", help="The file name to report for source read from '-'.")
+@click.option("--fix/--no-fix", "fix", default=None, help=OPTIONS_BY_KEY["fix"].help)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None, help=OPTIONS_BY_KEY["unsafe-fixes"].help
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
 )
@@ -96,10 +102,23 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
         jobs = options["jobs"] or os.cpu_count() or 1
         report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
+        if (settings.fix or options["diff"]) and report.findings:
+            from wslint.fixes.command import apply_fixes
+
+            fixed_stdin = apply_fixes(report.findings, settings, options["diff"], stdin)
+            if options["diff"]:
+                sys.exit(1 if fixed_stdin is not None else 0)
+            if fixed_stdin is not None:  # findings again, where the fixes moved them
+                stdin = fixed_stdin if stdin is not None else None
+                report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
+        if settings.fix and stdin is not None and not options["diff"]:  # the editor reads the source back
+            sys.stdout.buffer.write(stdin[1])
+            sys.stdout.flush()
+            options["to_stderr"] = True
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options)
+    _emit(report.findings, options, settings, stdin)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
 
 
@@ -107,7 +126,9 @@ def _settings(options: dict[str, Any]) -> Settings:
     settings, source = load_settings(options["config_path"])
     overrides = {
         key: options[OPTIONS_BY_KEY[key].attr]
-        for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval")
+        for key in (
+            "select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval", "fix", "unsafe-fixes"
+        )
         if options.get(OPTIONS_BY_KEY[key].attr) is not None
     }
     for key, value in overrides.items():
@@ -119,25 +140,42 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
+def _emit(
+    findings: list, options: dict[str, Any], settings: Settings, stdin: tuple[str, bytes] | None  # type: ignore[type-arg]
+) -> None:
     output_format = options["output_format"]
+    err = bool(options.get("to_stderr"))  # stdout carries the fixed source
+    fixes = _fixes(findings, settings, stdin) if output_format != "github" else {}
     if output_format == "json":
-        click.echo(render_json(findings))
+        click.echo(render_json(findings, fixes), err=err)
         return
     if output_format == "github":
         text = render_github(findings)
     elif output_format == "sarif":
         from wslint.frontends.sarif import render_sarif
 
-        text = render_sarif(findings)
+        text = render_sarif(findings, fixes)
     else:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = (sys.stderr if err else sys.stdout).isatty() and not os.environ.get("NO_COLOR")
         sources = _sources(findings) if options["show_source"] else {}
-        text = render_text(findings, color, options["show_source"], sources)
+        fixable = {finding for finding, fix in fixes.items() if fix.applies(settings.unsafe_fixes)}
+        text = render_text(findings, color, options["show_source"], sources, fixable)
+        text = "\n".join(line for line in (text, render_fixable(fixes, settings.unsafe_fixes)) if line)
     if text:
-        click.echo(text)
+        click.echo(text, err=err)
     if options["statistics"] and findings and output_format == "text":
-        click.echo(render_statistics(findings))
+        click.echo(render_statistics(findings), err=err)
+
+
+def _fixes(findings: list, settings: Settings, stdin: tuple[str, bytes] | None) -> dict:  # type: ignore[type-arg]
+    """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding)."""
+    from wslint.fixes import FIXABLE
+
+    if not any(finding.code in FIXABLE for finding in findings):
+        return {}
+    from wslint.fixes.apply import fixes_of_findings
+
+    return fixes_of_findings(findings, settings, stdin)
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]

@@ -50,6 +50,14 @@ def _as_float(value: Any) -> float:
     return number
 
 
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.strip().lower() in ("true", "yes", "on", "1")
+    raise OptionError(f"expected true or false, got {value!r}")
+
+
 def _as_str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         items = [item.strip() for item in re.split(r"[,\n]", value)]
@@ -124,6 +132,10 @@ class Option:
         return self.key.replace("-", "_")
 
 
+# What to do with the findings, not what they are: a cached result serves a run with --fix too.
+NOT_ANALYSIS = frozenset({"fix", "unsafe_fixes"})
+
+
 @dataclass(frozen=True)
 class Settings:
     """The frozen options every rule and the engine read."""
@@ -156,6 +168,8 @@ class Settings:
     message_type_pattern: str = DEFAULT_MESSAGE_TYPE_PATTERN
     update_type_patterns: tuple[str, ...] = DEFAULT_UPDATE_PATTERNS
     heartbeat_type_patterns: tuple[str, ...] = DEFAULT_HEARTBEAT_PATTERNS
+    fix: bool = False
+    unsafe_fixes: bool = False
     # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
     config_dir: str = ""
 
@@ -170,8 +184,8 @@ class Settings:
         return replace(self, **changes)
 
     def fingerprint(self) -> str:
-        """A stable text of every value, for cache keys."""
-        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self)))
+        """A stable text of every value findings depend on, for cache keys."""
+        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in NOT_ANALYSIS))
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -229,6 +243,13 @@ OPTIONS: tuple[Option, ...] = (
         _as_globs,
         "Globs of message types sent on every tick (exempt from WSL004).",
         "GLOBS",
+    ),
+    Option("fix", _as_bool, "Repair the findings that have a safe fix.", "BOOL"),
+    Option(
+        "unsafe-fixes",
+        _as_bool,
+        "Also apply the fixes that change behaviour beyond the finding (with fix).",
+        "BOOL",
     ),
 )
 OPTIONS_BY_KEY = {option.key: option for option in OPTIONS}

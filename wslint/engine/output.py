@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wslint import rules
 from wslint.engine.findings import Finding
 
+if TYPE_CHECKING:
+    from wslint.fixes import Fix
+
 
 def render_text(
-    findings: Sequence[Finding], color: bool, show_source: bool, sources: dict[str, list[str]]
+    findings: Sequence[Finding],
+    color: bool,
+    show_source: bool,
+    sources: dict[str, list[str]],
+    fixable: Collection[Finding] = (),
 ) -> str:
+    """``path:line:col: CODE message``, ``CODE [*] message`` where ``--fix`` repairs it."""
     lines = []
     for finding in findings:
         location = f"{finding.path}:{finding.line}:{finding.column}:"
@@ -21,7 +30,8 @@ def render_text(
         if color:
             location = click.style(location, bold=True)
             code = click.style(code, fg="red", bold=True)
-        lines.append(f"{location} {code} {finding.message}")
+        mark = "[*] " if finding in fixable else ""
+        lines.append(f"{location} {code} {mark}{finding.message}")
         if show_source:
             lines.extend(_source_excerpt(finding, sources.get(finding.path, []), color))
     return "\n".join(lines)
@@ -41,10 +51,41 @@ def _source_excerpt(finding: Finding, source: list[str], color: bool) -> list[st
     return [f"    {text}", f"    {caret}", *([f"    {hint}"] if hint else [])]
 
 
-def render_json(findings: Sequence[Finding]) -> str:
+def render_fixable(fixes: Mapping[Finding, Fix], unsafe_fixes: bool) -> str:
+    """"N fixable with --fix." (and how many more ``--unsafe-fixes`` would add), or nothing."""
+    from wslint.fixes import fixable_count
+
+    count = fixable_count(fixes, unsafe_fixes)
+    hidden = fixable_count(fixes, True) - count
+    lines = [f"{count} fixable with --fix."] if count else []
+    if hidden:
+        lines.append(f"{hidden} more fixable with --fix --unsafe-fixes.")
+    return "\n".join(lines)
+
+
+def render_json(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | None = None) -> str:
     import json  # (imported here: the default format does not need it)
 
-    return json.dumps([finding.as_dict() for finding in findings], indent=2)
+    fixes = fixes or {}
+    return json.dumps([{**finding.as_dict(), "fix": fix_json(fixes.get(finding))} for finding in findings], indent=2)
+
+
+def fix_json(fix: Fix | None) -> dict[str, Any] | None:
+    """A fix in ruff's JSON shape (1-based rows and columns, the end exclusive)."""
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": [
+            {
+                "content": edit.content,
+                "location": {"row": edit.line, "column": edit.column},
+                "end_location": {"row": edit.end_line, "column": edit.end_column},
+            }
+            for edit in fix.edits
+        ],
+    }
 
 
 def render_github(findings: Sequence[Finding]) -> str:

@@ -79,9 +79,14 @@ def leaves_the_rest(
 
 
 def verified_fixes(
-    source: str, path: str, settings: Settings, findings: Sequence[Finding]
+    source: str,
+    path: str,
+    settings: Settings,
+    findings: Sequence[Finding],
+    before: Sequence[Finding] | None = None,
 ) -> list[tuple[Finding, Fix]]:
-    """The fixes of ``findings`` that pass :func:`leaves_the_rest` each on its own."""
+    """The fixes of ``findings`` that pass :func:`leaves_the_rest` each on its own
+    (``before``: the file's findings, when already known)."""
     from wslint.fixes.edits import apply_edits
     from wslint.fixes.fixers import fix_for
     from wslint.fixes.tree import FixTarget
@@ -91,7 +96,8 @@ def verified_fixes(
         target.wrapper  # noqa: B018 - libcst may not read what ast reads: then no fixes
     except Exception:  # noqa: BLE001
         return []
-    before = findings_of(source, path, settings)
+    if before is None:
+        before = findings_of(source, path, settings)
     present = {key(f) for f in before}
     verified = []
     for finding in findings:

@@ -27,7 +27,8 @@ from wslint.engine.config import ConfigError, load_settings
 from wslint.engine.options import OPTIONS, OptionError, Settings
 
 FLAKE8_OWNED = frozenset({"select", "ignore", "extend-select", "per-file-ignores"})
-FLAKE8_OPTIONS = tuple(option for option in OPTIONS if option.key not in FLAKE8_OWNED)
+COMMAND_ONLY = frozenset({"fix", "unsafe-fixes"})  # flake8 reports; only the command rewrites files
+FLAKE8_OPTIONS = tuple(option for option in OPTIONS if option.key not in FLAKE8_OWNED | COMMAND_ONLY)
 STDIN_NAMES = frozenset({"stdin", "-", "/dev/stdin"})
 
 

@@ -1,0 +1,46 @@
+"""``--fix`` and ``--diff`` on the command line: fix the files with fixable findings, then
+write them (or the fixed standard input, for the caller to print) or print their diff."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from wslint.engine.findings import Finding
+from wslint.engine.options import Settings
+from wslint.fixes.apply import encoded_text, fix_files, write
+
+
+def apply_fixes(
+    findings: Sequence[Finding], settings: Settings, diff: bool, stdin: tuple[str, bytes] | None
+) -> tuple[str, bytes] | None:
+    """Fix (or, with ``diff``, print the diff of) every file with a fixable finding. Returns
+    the standard input's name and fixed bytes when anything changed (the fixed stdin, or the
+    original where stdin was not read), None when nothing changed."""
+    files = [fixed for fixed in fix_files(findings, settings, settings.unsafe_fixes, stdin) if fixed.changed]
+    count = sum(fixed.count for fixed in files)
+    if diff:
+        for fixed in files:
+            click.echo(fixed.diff(), nl=False)
+        if count:
+            click.echo(f"Would fix {_findings(count)}.", err=True)
+        return ("", b"") if files else None
+    fixed_stdin = stdin
+    for fixed in files:
+        if stdin is not None and fixed.path == stdin[0]:
+            fixed_stdin = (stdin[0], encoded_text(fixed, stdin[1]))
+        else:
+            write(fixed)
+    if count:
+        where = f" in {len(files)} file{'s' if len(files) != 1 else ''}"
+        click.echo(f"Fixed {_findings(count)}{where}.", err=True)
+    sys.stderr.flush()
+    if not files:
+        return None
+    return fixed_stdin if fixed_stdin is not None else ("", b"")
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'s' if count != 1 else ''}"
