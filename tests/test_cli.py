@@ -107,6 +107,11 @@ def run_command(*args: str, cwd: Path, stdin: bytes | None = None, env: dict | N
     return result.returncode, stdout, stderr
 
 
+def finding_lines(out: str) -> list[str]:
+    """The lines of text output that are findings (not the count of fixable ones after them)."""
+    return [line for line in out.splitlines() if "fixable with --fix" not in line]
+
+
 def codes_of(out: str) -> list[tuple[str, int, str]]:
     """``(path, line, code)`` of every finding line of text output."""
     found = []
@@ -304,7 +309,7 @@ def test_output_sorted_by_path_line_column(project: Path, capsys: pytest.Capture
         ("b_feed.py", 12, "WSL003"),
     ]
     keys = []
-    for line in out.splitlines():
+    for line in finding_lines(out):
         path, line_number, column, _ = line.split(":", 3)
         keys.append((path, int(line_number), int(column)))
     assert keys == sorted(keys)
@@ -454,7 +459,7 @@ def test_statistics(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 1
     lines = out.splitlines()
     assert len(codes_of(out)) == 7
-    stats = [line.split() for line in lines[7:]]
+    stats = [line.split() for line in lines[7:] if "\t" in line]
     assert stats == [
         ["2", "WSL002", "loop-exception-unhandled"],
         ["3", "WSL003", "poll-interval-too-short"],
@@ -524,7 +529,7 @@ def test_format_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 4
     for item in data:
-        assert list(item) == ["code", "name", "message", "path", "line", "column", "end_line", "end_column"]
+        assert list(item) == ["code", "name", "message", "path", "line", "column", "end_line", "end_column", "fix"]
     assert [(item["path"], item["line"], item["code"]) for item in data] == [
         ("a.py", 11, "WSL002"),
         ("a.py", 11, "WSL004"),
@@ -541,6 +546,7 @@ def test_format_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "column": FAST_COLUMN,
         "end_line": FAST_LINE,
         "end_column": FAST_COLUMN + len("asyncio.sleep(0.1)"),
+        "fix": None,  # WSL003 has no fix
     }
     assert "0.1 s" in last["message"]
 

@@ -57,10 +57,9 @@ def render_fixable(fixes: Mapping[Finding, Fix], unsafe_fixes: bool) -> str:
 
     count = fixable_count(fixes, unsafe_fixes)
     hidden = fixable_count(fixes, True) - count
-    lines = [f"{count} fixable with --fix."] if count else []
-    if hidden:
-        lines.append(f"{hidden} more fixable with --fix --unsafe-fixes.")
-    return "\n".join(lines)
+    if not count and not hidden:
+        return ""
+    return f"{count} fixable with --fix." + (f" {hidden} more with --unsafe-fixes." if hidden else "")
 
 
 def render_json(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | None = None) -> str:
