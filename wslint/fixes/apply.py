@@ -5,7 +5,7 @@ unified diff."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +43,22 @@ class FixedFile:
         )
 
 
-def fix_source(source: str, path: str, settings: Settings, unsafe_fixes: bool) -> tuple[str, int]:
-    """``source`` with every applicable fix applied, and how many findings were fixed."""
+def fix_source(
+    source: str, path: str, settings: Settings, unsafe_fixes: bool, codes: Collection[str] | None = None
+) -> tuple[str, int]:
+    """``source`` with every applicable fix applied (of the findings of ``codes`` only, if
+    given: the other findings are still checked to stay as they are), and how many findings
+    were fixed."""
     from wslint.fixes.verify import findings_of, leaves_the_rest, verified_fixes
 
     current, fixed = source, 0
     for _ in range(MAX_ROUNDS):
         before = findings_of(current, path, settings)
-        wanted = [f for f in before if f.code in FIXABLE and (FIXABLE[f.code] == SAFE or unsafe_fixes)]
+        wanted = [
+            f
+            for f in before
+            if f.code in FIXABLE and (FIXABLE[f.code] == SAFE or unsafe_fixes) and (codes is None or f.code in codes)
+        ]
         if not wanted:
             break
         candidates = verified_fixes(current, path, settings, wanted, before=before)

@@ -280,9 +280,16 @@ def _with_element(sequence: cst.Tuple | cst.List, name: str) -> cst.Tuple | cst.
         separator = elements[-2].comma
     else:
         separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    closing = last.comma
+    if isinstance(sequence, cst.Tuple) and len(elements) == 1 and _inline_comma(closing):
+        closing = cst.MaybeSentinel.DEFAULT  # ``(a,)``: the comma made it a tuple; ``(a, b)`` needs none
     elements[-1] = last.with_changes(comma=separator)
-    elements.append(last.with_changes(value=value))
+    elements.append(last.with_changes(value=value, comma=closing))
     return sequence.with_changes(elements=elements)
+
+
+def _inline_comma(comma: cst.Comma | cst.MaybeSentinel) -> bool:
+    return isinstance(comma, cst.Comma) and not isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
 
 
 def _copy_spawn_line(start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan) -> bool:

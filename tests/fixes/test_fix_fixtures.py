@@ -1,0 +1,46 @@
+"""Every fix fixture becomes its ``.expected`` text, byte for byte, and is clean for its rule
+afterwards; every fixable rule has fix fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fix_support import FIX_CASES, as_project, code_of, expected_of, settings_of
+from fixture_support import FIXTURES
+
+from wslint.fixes import FIXABLE
+from wslint.fixes.apply import fix_source
+from wslint.fixes.verify import findings_of
+
+REWRITE = os.environ.get("WSLINT_WRITE_EXPECTED") == "1"  # to write new cases' expectations
+
+
+@pytest.mark.parametrize("fixture", FIX_CASES, ids=[p.relative_to(FIXTURES).as_posix() for p in FIX_CASES])
+def test_fix_fixture_becomes_its_expected_text(fixture: Path, tmp_path: Path) -> None:
+    copy = as_project(fixture, tmp_path)
+    settings = settings_of(fixture)
+    source = copy.read_bytes().decode("utf-8")
+    code = code_of(fixture)
+    before = [f.code for f in findings_of(source, str(copy), settings)]
+    assert code in before, f"{fixture.name} has no {code} to fix"
+    fixed, count = fix_source(source, str(copy), settings, unsafe_fixes=True, codes={code})
+    if REWRITE:
+        expected_of(fixture).write_bytes(fixed.encode("utf-8"))
+    assert fixed.encode("utf-8") == expected_of(fixture).read_bytes()  # byte for byte
+    assert count == before.count(code)
+    after = [f.code for f in findings_of(fixed, str(copy), settings)]
+    assert code not in after
+    # Only the rule's findings went: the others are all still there.
+    assert sorted(after) == sorted(c for c in before if c != code)
+
+
+def test_every_fix_fixture_has_its_expected_text_and_back() -> None:
+    expected = sorted(FIXTURES.glob("wsl*/fix_*.py.expected"))
+    assert [expected_of(p) for p in FIX_CASES] == expected
+
+
+@pytest.mark.parametrize("code", sorted(FIXABLE))
+def test_every_fixable_rule_has_fix_fixtures(code: str) -> None:
+    assert any(code_of(p) == code for p in FIX_CASES), f"no fix_*.py fixture for {code}"
