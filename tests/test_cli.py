@@ -529,7 +529,9 @@ def test_format_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 4
     for item in data:
-        assert list(item) == ["code", "name", "message", "path", "line", "column", "end_line", "end_column", "fix"]
+        assert list(item) == [
+            *("code", "name", "message", "path", "line", "column", "end_line", "end_column", "fix")
+        ]
     assert [(item["path"], item["line"], item["code"]) for item in data] == [
         ("a.py", 11, "WSL002"),
         ("a.py", 11, "WSL004"),

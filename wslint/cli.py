@@ -127,7 +127,8 @@ def _settings(options: dict[str, Any]) -> Settings:
     overrides = {
         key: options[OPTIONS_BY_KEY[key].attr]
         for key in (
-            "select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval", "fix", "unsafe-fixes"
+            *("select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval"),
+            *("fix", "unsafe-fixes"),
         )
         if options.get(OPTIONS_BY_KEY[key].attr) is not None
     }

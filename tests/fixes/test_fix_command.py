@@ -15,8 +15,8 @@ from fix_support import as_project, expected_of
 from fixture_support import FIXTURES
 
 from wslint.cli import main
-from wslint.fixes.edits import apply_edits
 from wslint.fixes import Edit
+from wslint.fixes.edits import apply_edits
 
 REPO = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = next(
@@ -44,7 +44,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_fix_writes_the_file_and_exits_by_what_remains(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_writes_the_file_and_exits_by_what_remains(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = as_project(AWAIT, project)
     status, out, err = run(capsys, "--fix", copy.name)
     assert copy.read_bytes() == expected_of(AWAIT).read_bytes()
@@ -53,7 +55,9 @@ def test_fix_writes_the_file_and_exits_by_what_remains(project: Path, capsys: py
     assert run(capsys, "--fix", copy.name) == (0, "", "")  # the second --fix changes nothing
 
 
-def test_fix_leaves_unsafe_fixes_without_unsafe_fixes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_leaves_unsafe_fixes_without_unsafe_fixes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = as_project(LOOP, project)
     status, out, _ = run(capsys, "--fix", copy.name)
     assert copy.read_bytes() == LOOP.read_bytes()
@@ -65,9 +69,13 @@ def test_fix_leaves_unsafe_fixes_without_unsafe_fixes(project: Path, capsys: pyt
     assert copy.read_bytes() == expected_of(LOOP).read_bytes()
 
 
-def test_fix_and_unsafe_fixes_from_the_configuration(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_and_unsafe_fixes_from_the_configuration(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = as_project(LOOP, project)
-    (project / "pyproject.toml").write_text("[tool.wslint]\nfix = true\nunsafe-fixes = true\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        "[tool.wslint]\nfix = true\nunsafe-fixes = true\n", encoding="utf-8"
+    )
     assert run(capsys, copy.name)[0] == 0
     assert copy.read_bytes() == expected_of(LOOP).read_bytes()
 
@@ -156,11 +164,19 @@ def test_json_carries_each_fix_in_ruffs_shape(project: Path, capsys: pytest.Capt
             assert set(edit["location"]) == set(edit["end_location"]) == {"row", "column"}
     loop_fix = fixes[(LOOP.name, "WSL002")]
     edits = [
-        Edit(e["location"]["row"], e["location"]["column"], e["end_location"]["row"], e["end_location"]["column"], e["content"])
+        Edit(
+            e["location"]["row"],
+            e["location"]["column"],
+            e["end_location"]["row"],
+            e["end_location"]["column"],
+            e["content"],
+        )
         for e in loop_fix["edits"]
     ]
     # The edits alone, applied to the file, give what --fix writes.
-    assert apply_edits(LOOP.read_text(encoding="utf-8"), edits) == expected_of(LOOP).read_text(encoding="utf-8")
+    assert apply_edits(LOOP.read_text(encoding="utf-8"), edits) == expected_of(LOOP).read_text(
+        encoding="utf-8"
+    )
 
 
 def test_json_fix_is_null_without_one(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,12 +199,17 @@ def test_sarif_fixes_validate_against_the_schema(project: Path, capsys: pytest.C
     results = log["runs"][0]["results"]
     assert results and all(len(result["fixes"]) == 1 for result in results)
     change = results[0]["fixes"][0]["artifactChanges"][0]
-    assert change["artifactLocation"]["uri"] == results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert (
+        change["artifactLocation"]["uri"]
+        == results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    )
     replacement = change["replacements"][0]
     assert set(replacement) == {"deletedRegion", "insertedContent"}
 
 
-def test_text_marks_fixable_findings_and_counts_them(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_marks_fixable_findings_and_counts_them(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     as_project(AWAIT, project)
     as_project(LOOP, project)
     status, out, _ = run(capsys, ".")

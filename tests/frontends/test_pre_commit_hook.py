@@ -147,11 +147,13 @@ def test_hook_with_fix_fails_the_commit_and_rewrites_the_files(
     fixable = FIXTURES / "wsl007" / "fix_await_broadcast.py"  # its findings all have a safe fix
     (user_project / "feed.py").write_bytes(fixable.read_bytes())
     assert pre_commit(user_project, pre_commit_home, "install").returncode == 0
-    committed = run(["git", "commit", "-q", "-m", "feed"], user_project, {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)})
+    environment = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+    committed = run(["git", "commit", "-q", "-m", "feed"], user_project, environment)
     assert committed.returncode == 1, committed.stdout + committed.stderr  # not committed ...
     assert "files were modified by this hook" in committed.stdout + committed.stderr
     # ... the file is rewritten, and committing the repair passes.
-    assert (user_project / "feed.py").read_bytes() == (FIXTURES / "wsl007" / "fix_await_broadcast.py.expected").read_bytes()
+    expected = FIXTURES / "wsl007" / "fix_await_broadcast.py.expected"
+    assert (user_project / "feed.py").read_bytes() == expected.read_bytes()
     result = pre_commit(user_project, pre_commit_home, "run", "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
 

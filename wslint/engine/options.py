@@ -53,8 +53,9 @@ def _as_float(value: Any) -> float:
 def _as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
-        return value.strip().lower() in ("true", "yes", "on", "1")
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in ("true", "yes", "on", "1", "false", "no", "off", "0"):  # setup.cfg's spellings
+        return word in ("true", "yes", "on", "1")
     raise OptionError(f"expected true or false, got {value!r}")
 
 
@@ -185,7 +186,8 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable text of every value findings depend on, for cache keys."""
-        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in NOT_ANALYSIS))
+        values = ((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in NOT_ANALYSIS)
+        return repr(tuple(values))
 
 
 OPTIONS: tuple[Option, ...] = (

@@ -66,7 +66,8 @@ def render_json(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | None
     import json  # (imported here: the default format does not need it)
 
     fixes = fixes or {}
-    return json.dumps([{**finding.as_dict(), "fix": fix_json(fixes.get(finding))} for finding in findings], indent=2)
+    items = [{**finding.as_dict(), "fix": fix_json(fixes.get(finding))} for finding in findings]
+    return json.dumps(items, indent=2)
 
 
 def fix_json(fix: Fix | None) -> dict[str, Any] | None:

@@ -57,7 +57,9 @@ def fix_source(
         wanted = [
             f
             for f in before
-            if f.code in FIXABLE and (FIXABLE[f.code] == SAFE or unsafe_fixes) and (codes is None or f.code in codes)
+            if f.code in FIXABLE
+            and (FIXABLE[f.code] == SAFE or unsafe_fixes)
+            and (codes is None or f.code in codes)
         ]
         if not wanted:
             break

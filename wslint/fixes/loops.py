@@ -46,7 +46,9 @@ def fix_loop_exception(finding: Finding, target: FixTarget, plan: Plan) -> str |
     if found is None:
         return None
     function, loop = found
-    node = target.node_at(loop.node.lineno, loop.node.col_offset + 1, cst.While if isinstance(loop.node, ast.While) else cst.For)
+    node = target.node_at(
+        loop.node.lineno, loop.node.col_offset + 1, cst.While if isinstance(loop.node, ast.While) else cst.For
+    )
     if node is None or not isinstance(node.body, cst.IndentedBlock):
         return None
     statements = list(node.body.body)
@@ -121,7 +123,9 @@ def _handler_sleep(loop: Loop, function: FunctionInfo, target: FixTarget, plan: 
     reuse them, else ``asyncio.sleep(1)``."""
     module = target.context.module
     assigned = {
-        node.id for node in local_nodes(loop.node.body) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        node.id
+        for node in local_nodes(loop.node.body)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
     }
     interval = DEFAULT_BACKOFF
     sleep = None
@@ -165,8 +169,10 @@ def fix_change_check(finding: Finding, target: FixTarget, plan: Plan) -> str | N
     if isinstance(node, ast.Call):
         call = target.node_at(node.lineno, node.col_offset + 1, cst.Call)
         line = target.statement_of(call) if call is not None else None
-    else:
+    elif isinstance(node, (ast.For, ast.AsyncFor)):  # a fan-out
         line = target.node_at(node.lineno, node.col_offset + 1, cst.For)
+    else:
+        return None
     if line is None:
         return None
     method = target.enclosing_function(line)
@@ -183,7 +189,7 @@ def fix_change_check(finding: Finding, target: FixTarget, plan: Plan) -> str | N
     template = statement(f"if {state} != self.{remembered}:\n    pass\n    self.{remembered} = {state}\n")
     assert isinstance(template, cst.If)
 
-    def guarded(updated: cst.BaseStatement) -> cst.If:
+    def guarded(updated: cst.SimpleStatementLine | cst.For) -> cst.If:
         block = template.body
         assert isinstance(block, cst.IndentedBlock)
         inner = updated.with_changes(leading_lines=())
@@ -203,7 +209,10 @@ def _broadcast_at(finding: Finding, target: FixTarget) -> tuple[FunctionInfo, Lo
             if loop.kind not in (LoopKind.POLLING, LoopKind.HOT):
                 continue
             for node in _unconditional_broadcasts(loop.body_nodes, function, context):
-                if (getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1) == (finding.line, finding.column):
+                if (getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1) == (
+                    finding.line,
+                    finding.column,
+                ):
                     return function, loop, node
     return None
 
@@ -212,9 +221,9 @@ def _state_name(node: ast.AST, loop: Loop) -> str | None:
     """The one local name the broadcast sends that the loop assigns (its state)."""
     if isinstance(node, ast.Call):
         sent: list[ast.AST] = [*node.args, *(k.value for k in node.keywords)]
-    else:
-        sent = [n for n in ast.walk(node) if isinstance(n, ast.Call)][-1:]
-        sent = [*(a for call in sent for a in call.args)]  # type: ignore[attr-defined]
+    else:  # a fan-out: what its last call sends
+        calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)][-1:]
+        sent = [argument for call in calls for argument in call.args]
     names = set()
     for value in sent:
         if isinstance(value, ast.Dict):

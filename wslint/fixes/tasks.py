@@ -9,6 +9,7 @@ from wslint.engine.findings import Finding
 from wslint.fixes.tree import (
     FixTarget,
     Plan,
+    add_module_statement,
     body_statements,
     fresh_name,
     is_docstring,
@@ -22,7 +23,6 @@ from wslint.fixes.tree import (
     statement,
     top_level_names,
     without_comment,
-    add_module_statement,
 )
 
 TASK_SETS = ("_tasks", "_background_tasks")
@@ -47,13 +47,15 @@ def fix_dropped_task(finding: Finding, target: FixTarget, plan: Plan) -> str | N
         if kept is not None:
             collection, kind = kept
             return _keep(plan, line, call, function or method[1], target, collection, kind)
-    collection = _module_collection(target, plan)
-    if collection is None:
+    in_module = _module_collection(target, plan)
+    if in_module is None:
         return None
-    return _keep(plan, line, call, function, target, collection, "set")
+    return _keep(plan, line, call, function, target, in_module, "set")
 
 
-def _method_of(target: FixTarget, function: cst.FunctionDef | None) -> tuple[cst.ClassDef, cst.FunctionDef] | None:
+def _method_of(
+    target: FixTarget, function: cst.FunctionDef | None
+) -> tuple[cst.ClassDef, cst.FunctionDef] | None:
     """The class and method whose ``self`` the code at hand sees (a nested def sees its
     method's ``self``)."""
     current = function
@@ -95,7 +97,7 @@ def _keep(
 
     def assigned(updated: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         value = updated.body[0].value  # type: ignore[attr-defined]
-        first = assign.body[0].with_changes(value=value)  # type: ignore[attr-defined]
+        first = assign.body[0].with_changes(value=value)  # type: ignore[attr-defined,index]
         return updated.with_changes(body=[first])
 
     plan.replace(line, assigned)
@@ -184,7 +186,13 @@ def _assigned_kinds(scope: cst.CSTNode, name: str) -> list[str]:
 def _kind(value: cst.BaseExpression | None, annotation: cst.BaseExpression | None) -> str:
     if annotation is not None:
         head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
-        named = head.value if isinstance(head, cst.Name) else head.attr.value if isinstance(head, cst.Attribute) else ""
+        named = (
+            head.value
+            if isinstance(head, cst.Name)
+            else head.attr.value
+            if isinstance(head, cst.Attribute)
+            else ""
+        )
         if named.lower() in ("set", "list"):
             return named.lower()
         return "other"
@@ -289,15 +297,19 @@ def _with_element(sequence: cst.Tuple | cst.List, name: str) -> cst.Tuple | cst.
 
 
 def _inline_comma(comma: cst.Comma | cst.MaybeSentinel) -> bool:
-    return isinstance(comma, cst.Comma) and not isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+    return isinstance(comma, cst.Comma) and not isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    )
 
 
-def _copy_spawn_line(start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan) -> bool:
+def _copy_spawn_line(
+    start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan
+) -> bool:
     """``self._tasks.append(asyncio.create_task(self._a()))``: the same line for ``name``,
     after the last such line."""
     template = None
     for node in body_statements(start):
-        if _spawn_method_line(node, methods) is not None:
+        if isinstance(node, cst.SimpleStatementLine) and _spawn_method_line(node, methods) is not None:
             template = node
     if template is None:
         return False
@@ -326,7 +338,9 @@ def _spawn_method_line(node: cst.CSTNode, methods: dict[str, cst.FunctionDef]) -
     return None
 
 
-def _renamed_spawn(line: cst.SimpleStatementLine, methods: dict[str, cst.FunctionDef], name: str) -> cst.SimpleStatementLine:
+def _renamed_spawn(
+    line: cst.SimpleStatementLine, methods: dict[str, cst.FunctionDef], name: str
+) -> cst.SimpleStatementLine:
     started = _spawn_method_line(line, methods)
 
     class Renamer(cst.CSTTransformer):

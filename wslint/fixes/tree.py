@@ -72,7 +72,11 @@ class FixTarget:
 
     def node_at(self, line: int, byte_column: int, kind: type[cst.CSTNode]) -> Any:
         """The node of ``kind`` starting at (line, byte column), if exactly one does."""
-        nodes = [n for n in self._by_start.get((line, self.char_column(line, byte_column)), []) if isinstance(n, kind)]
+        nodes = [
+            n
+            for n in self._by_start.get((line, self.char_column(line, byte_column)), [])
+            if isinstance(n, kind)
+        ]
         return nodes[0] if len(nodes) == 1 else None
 
     def call_at(self, finding: Finding) -> cst.Call | None:
@@ -124,9 +128,9 @@ def analysis_context(source: str, path: str, settings: Settings) -> FileContext:
     from wslint.analysis.inference import InferenceView
     from wslint.analysis.module import ModuleInfo
     from wslint.engine.context import FileContext
+    from wslint.engine.runner import project_index
     from wslint.engine.source import parse_source
     from wslint.fixes.verify import encoded, project_of
-    from wslint.engine.runner import project_index
 
     absolute = Path(os.path.abspath(path))
     root, files = project_of(absolute, settings)
@@ -221,16 +225,18 @@ def methods_of(klass: cst.ClassDef) -> dict[str, cst.FunctionDef]:
 def required_parameters(function: cst.FunctionDef) -> list[str]:
     """Parameters without a default (``self`` included)."""
     params = function.params
-    return [
-        p.name.value
-        for p in (*params.posonly_params, *params.params)
-        if p.default is None
-    ] + [p.name.value for p in params.kwonly_params if p.default is None]
+    return [p.name.value for p in (*params.posonly_params, *params.params) if p.default is None] + [
+        p.name.value for p in params.kwonly_params if p.default is None
+    ]
 
 
 def is_plain_method(function: cst.FunctionDef) -> bool:
     """A method taking ``self`` first, not a static or class method."""
-    decorators = {final_name(d.decorator) for d in function.decorators if isinstance(d.decorator, (cst.Name, cst.Attribute))}
+    decorators = {
+        final_name(d.decorator)
+        for d in function.decorators
+        if isinstance(d.decorator, (cst.Name, cst.Attribute))
+    }
     if decorators & {"staticmethod", "classmethod"}:
         return False
     params = (*function.params.posonly_params, *function.params.params)
@@ -334,7 +340,7 @@ def leading_imports(module: cst.Module) -> list[cst.BaseStatement]:
     """The import lines at the top of the module (after its docstring)."""
     statements = list(module.body)
     start = 1 if statements and is_docstring(statements[0]) else 0
-    block = []
+    block: list[cst.BaseStatement] = []
     for node in statements[start:]:
         if not _is_import_line(node):
             break
@@ -348,8 +354,9 @@ def _imported_name(node: cst.SimpleStatementLine) -> tuple[str, str]:
     if isinstance(small, cst.Import):
         name = small.names[0].name
         return "import", cst.Module([]).code_for_node(name).split(".")[0]
-    module = small.module  # type: ignore[union-attr]
-    if small.relative or module is None:  # type: ignore[union-attr]
+    assert isinstance(small, cst.ImportFrom)
+    module = small.module
+    if small.relative or module is None:
         return "from", "~"
     return "from", cst.Module([]).code_for_node(module).split(".")[0]
 
@@ -375,7 +382,7 @@ def add_import(plan: Plan, module: cst.Module, name: str) -> None:
 
 def _insert_at_top(plan: Plan, module: cst.Module, line: cst.BaseStatement) -> None:
     statements = list(module.body)
-    head = [s for s in statements[: 1 if statements and is_docstring(statements[0]) else 0]]
+    head: list[cst.BaseStatement] = list(statements[: 1 if statements and is_docstring(statements[0]) else 0])
     head += [s for s in leading_imports(module) if _is_future(s)]
     if head:
         plan.insert_after(head[-1], line)

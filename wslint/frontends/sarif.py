@@ -41,7 +41,9 @@ def render_sarif(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | Non
             {
                 "tool": {"driver": _driver()},
                 "invocations": [{"executionSuccessful": True}],
-                "results": [_with_fix(_result(finding, index), finding, fixes.get(finding)) for finding in findings],
+                "results": [
+                    _with_fix(_result(finding, index), finding, fixes.get(finding)) for finding in findings
+                ],
             }
         ],
     }
@@ -141,7 +143,9 @@ def _with_fix(result: dict[str, Any], finding: Finding, fix: Fix | None) -> dict
         result["fixes"] = [
             {
                 "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
-                "artifactChanges": [{"artifactLocation": _artifact(finding.path), "replacements": replacements}],
+                "artifactChanges": [
+                    {"artifactLocation": _artifact(finding.path), "replacements": replacements}
+                ],
             }
         ]
     return result
