@@ -12,7 +12,7 @@ from pathlib import Path
 from wslint.engine.findings import Finding
 from wslint.engine.options import Settings
 from wslint.fixes import FIXABLE, SAFE, Fix, fixes_for_source
-from wslint.fixes.edits import apply_edits, overlaps
+from wslint.fixes.edits import apply_edits
 
 # Rounds of fixes per file: each round fixes at least one finding, and fixes rarely overlap.
 MAX_ROUNDS = 10
@@ -49,7 +49,7 @@ def fix_source(
     """``source`` with every applicable fix applied (of the findings of ``codes`` only, if
     given: the other findings are still checked to stay as they are), and how many findings
     were fixed."""
-    from wslint.fixes.verify import findings_of, leaves_the_rest, verified_fixes
+    from wslint.fixes.verify import disjoint, findings_of, leaves_the_rest, verified_fixes
 
     current, fixed = source, 0
     for _ in range(MAX_ROUNDS):
@@ -66,10 +66,7 @@ def fix_source(
         candidates = verified_fixes(current, path, settings, wanted, before=before)
         if not candidates:
             break
-        chosen: list[tuple[Finding, Fix]] = []
-        for finding, fix in candidates:
-            if not any(overlaps(fix.edits, other.edits) for _, other in chosen):
-                chosen.append((finding, fix))
+        chosen = disjoint(candidates)
         attempt = apply_edits(current, [edit for _, fix in chosen for edit in fix.edits])
         if len(chosen) > 1 and not leaves_the_rest(before, [f for f, _ in chosen], attempt, path, settings):
             chosen = chosen[:1]  # together they interfere: one at a time (each was checked alone)

@@ -85,8 +85,9 @@ def verified_fixes(
     findings: Sequence[Finding],
     before: Sequence[Finding] | None = None,
 ) -> list[tuple[Finding, Fix]]:
-    """The fixes of ``findings`` that pass :func:`leaves_the_rest` each on its own
-    (``before``: the file's findings, when already known)."""
+    """The fixes of ``findings`` that pass :func:`leaves_the_rest` (``before``: the file's
+    findings, when already known). Fixes that do not overlap are checked applied together,
+    as ``--fix`` applies them; any other fix on its own."""
     from wslint.fixes.edits import apply_edits
     from wslint.fixes.fixers import fix_for
     from wslint.fixes.tree import FixTarget
@@ -99,13 +100,36 @@ def verified_fixes(
     if before is None:
         before = findings_of(source, path, settings)
     present = {key(f) for f in before}
-    verified = []
+    proposed = []
     for finding in findings:
-        if key(finding) not in present:
-            continue
-        fix = fix_for(finding, target)
-        if fix is None or not fix.edits:
-            continue
-        if leaves_the_rest(before, [finding], apply_edits(source, fix.edits), path, settings):
-            verified.append((finding, fix))
-    return verified
+        fix = fix_for(finding, target) if key(finding) in present else None
+        if fix is not None and fix.edits:
+            proposed.append((finding, fix))
+    # The fixes that do not overlap are checked together first: one check for the whole file
+    # in the usual case; the rest (or all, if together they fail) one by one.
+    together = disjoint(proposed)
+    alone = [pair for pair in proposed if all(pair is not other for other in together)]
+    if len(together) > 1:
+        edits = [edit for _, fix in together for edit in fix.edits]
+        fixed = [finding for finding, _ in together]
+        if not leaves_the_rest(before, fixed, apply_edits(source, edits), path, settings):
+            alone = proposed
+            together = []
+    else:
+        alone, together = proposed, []
+    verified = set(id(pair) for pair in together)
+    for pair in alone:
+        if leaves_the_rest(before, [pair[0]], apply_edits(source, pair[1].edits), path, settings):
+            verified.add(id(pair))
+    return [pair for pair in proposed if id(pair) in verified]
+
+
+def disjoint(fixes: Sequence[tuple[Finding, Fix]]) -> list[tuple[Finding, Fix]]:
+    """The fixes, in order, that touch nothing an earlier one of them touches."""
+    from wslint.fixes.edits import overlaps
+
+    chosen: list[tuple[Finding, Fix]] = []
+    for pair in fixes:
+        if not any(overlaps(pair[1].edits, other.edits) for _, other in chosen):
+            chosen.append(pair)
+    return chosen
