@@ -105,20 +105,19 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
         if (settings.fix or options["diff"]) and report.findings:
             from wslint.fixes.command import apply_fixes
 
-            fixed_stdin = apply_fixes(report.findings, settings, options["diff"], stdin)
+            changed, stdin = apply_fixes(report.findings, settings, options["diff"], stdin)
             if options["diff"]:
-                sys.exit(1 if fixed_stdin is not None else 0)
-            if fixed_stdin is not None:  # findings again, where the fixes moved them
-                stdin = fixed_stdin if stdin is not None else None
+                sys.exit(1 if changed else 0)
+            if changed:  # the findings again, where the fixes moved them
                 report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
-        if settings.fix and stdin is not None and not options["diff"]:  # the editor reads the source back
+        source_out = settings.fix and stdin is not None and not options["diff"]
+        if source_out and stdin is not None:  # (fixed) standard input back to the editor
             sys.stdout.buffer.write(stdin[1])
             sys.stdout.flush()
-            options["to_stderr"] = True
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options, settings, stdin)
+    _emit(report.findings, options, settings, stdin, to_stderr=source_out)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
 
 
@@ -142,10 +141,14 @@ def _settings(options: dict[str, Any]) -> Settings:
 
 
 def _emit(
-    findings: list, options: dict[str, Any], settings: Settings, stdin: tuple[str, bytes] | None  # type: ignore[type-arg]
+    findings: list,  # type: ignore[type-arg]
+    options: dict[str, Any],
+    settings: Settings,
+    stdin: tuple[str, bytes] | None,
+    to_stderr: bool = False,  # stdout carries the fixed source
 ) -> None:
     output_format = options["output_format"]
-    err = bool(options.get("to_stderr"))  # stdout carries the fixed source
+    err = to_stderr
     fixes = _fixes(findings, settings, stdin) if output_format != "github" else {}
     if output_format == "json":
         click.echo(render_json(findings, fixes), err=err)

@@ -3,7 +3,6 @@ write them (or the fixed standard input, for the caller to print) or print their
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 import click
@@ -15,10 +14,9 @@ from wslint.fixes.apply import encoded_text, fix_files, write
 
 def apply_fixes(
     findings: Sequence[Finding], settings: Settings, diff: bool, stdin: tuple[str, bytes] | None
-) -> tuple[str, bytes] | None:
-    """Fix (or, with ``diff``, print the diff of) every file with a fixable finding. Returns
-    the standard input's name and fixed bytes when anything changed (the fixed stdin, or the
-    original where stdin was not read), None when nothing changed."""
+) -> tuple[bool, tuple[str, bytes] | None]:
+    """Fix every file with a fixable finding and write it, or with ``diff`` print the diffs.
+    Returns whether anything changed, and the standard input as fixed (to print back)."""
     files = [fixed for fixed in fix_files(findings, settings, settings.unsafe_fixes, stdin) if fixed.changed]
     count = sum(fixed.count for fixed in files)
     if diff:
@@ -26,20 +24,16 @@ def apply_fixes(
             click.echo(fixed.diff(), nl=False)
         if count:
             click.echo(f"Would fix {_findings(count)}.", err=True)
-        return ("", b"") if files else None
-    fixed_stdin = stdin
+        return bool(files), stdin
     for fixed in files:
         if stdin is not None and fixed.path == stdin[0]:
-            fixed_stdin = (stdin[0], encoded_text(fixed, stdin[1]))
+            stdin = (stdin[0], encoded_text(fixed, stdin[1]))
         else:
             write(fixed)
     if count:
         where = f" in {len(files)} file{'s' if len(files) != 1 else ''}"
         click.echo(f"Fixed {_findings(count)}{where}.", err=True)
-    sys.stderr.flush()
-    if not files:
-        return None
-    return fixed_stdin if fixed_stdin is not None else ("", b"")
+    return bool(files), stdin
 
 
 def _findings(count: int) -> str:
