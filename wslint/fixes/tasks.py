@@ -11,6 +11,7 @@ from wslint.fixes.tree import (
     Plan,
     add_module_statement,
     body_statements,
+    final_name,
     fresh_name,
     is_docstring,
     is_plain_method,
@@ -280,73 +281,146 @@ def _spawns_call_of(body: cst.CSTNode, variable: str) -> bool:
     return found
 
 
-def _with_element(sequence: cst.Tuple | cst.List, name: str) -> cst.Tuple | cst.List:
+def _with_element(
+    sequence: cst.Tuple | cst.List, name: str, value: cst.BaseExpression | None = None
+) -> cst.Tuple | cst.List:
+    """``sequence`` with one more element, ``value`` (default ``self.<name>``), laid out like
+    the others."""
     elements = list(sequence.elements)
     last = elements[-1]
-    value = cst.Attribute(value=cst.Name("self"), attr=cst.Name(name))
+    value = value if value is not None else cst.Attribute(value=cst.Name("self"), attr=cst.Name(name))
     if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma):
         separator = elements[-2].comma
-    else:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    else:  # one element: laid out as the opening bracket lays it out (on its own line, or not)
+        separator = cst.Comma(whitespace_after=_after_opening(sequence))
     closing = last.comma
-    if isinstance(sequence, cst.Tuple) and len(elements) == 1 and _inline_comma(closing):
+    one_line = not isinstance(_after_opening(sequence), cst.ParenthesizedWhitespace)
+    if isinstance(sequence, cst.Tuple) and len(elements) == 1 and one_line:
         closing = cst.MaybeSentinel.DEFAULT  # ``(a,)``: the comma made it a tuple; ``(a, b)`` needs none
     elements[-1] = last.with_changes(comma=separator)
     elements.append(last.with_changes(value=value, comma=closing))
     return sequence.with_changes(elements=elements)
 
 
-def _inline_comma(comma: cst.Comma | cst.MaybeSentinel) -> bool:
-    return isinstance(comma, cst.Comma) and not isinstance(
-        comma.whitespace_after, cst.ParenthesizedWhitespace
-    )
+def _after_opening(sequence: cst.Tuple | cst.List) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(sequence, cst.List):
+        opening = sequence.lbracket.whitespace_after
+    else:
+        opening = sequence.lpar[0].whitespace_after if sequence.lpar else cst.SimpleWhitespace("")
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        return opening
+    return cst.SimpleWhitespace(" ")
 
 
 def _copy_spawn_line(
     start: cst.FunctionDef, methods: dict[str, cst.FunctionDef], name: str, plan: Plan
 ) -> bool:
-    """``self._tasks.append(asyncio.create_task(self._a()))``: the same line for ``name``,
-    after the last such line."""
+    """``self._tasks.append(asyncio.create_task(self._a()))``, ``tg.create_task(self._a())``,
+    ``nursery.start_soon(self._a)``: the same line for ``name`` after the last such line (in
+    whatever block of the start method it stands); or one more element in a list of such
+    tasks (``self._tasks = [asyncio.create_task(self._a()), ...]``)."""
     template = None
-    for node in body_statements(start):
-        if isinstance(node, cst.SimpleStatementLine) and _spawn_method_line(node, methods) is not None:
+    for node in _statements_within(start):
+        if _spawn_method_line(node, methods) is not None or _task_list(node, methods) is not None:
             template = node
     if template is None:
         return False
-    copy = _renamed_spawn(template, methods, name)
-    plan.insert_after(template, without_comment(copy))
+    listed = _task_list(template, methods)
+    if listed is not None:  # the copy is made from the original nodes: the renamer knows them
+        last = listed.elements[-1].value
+        copy = last.visit(_Renamer(_started_method(last, methods), name))
+        plan.replace(listed, lambda updated: _with_element(updated, name, value=copy))  # type: ignore[arg-type]
+        return True
+    plan.insert_after(template, without_comment(_renamed_spawn(template, methods, name)))
     return True
 
 
+def _statements_within(function: cst.FunctionDef) -> list[cst.SimpleStatementLine]:
+    """The function's statement lines, in blocks at any depth (not in nested defs)."""
+    found: list[cst.SimpleStatementLine] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.body.visit(Finder())
+    return found
+
+
+# Calls that start what they are given: a coroutine (``create_task(self._a())``) or a
+# coroutine function (``start_soon(self._a)``, ``add_task(self._a)``).
+STARTS_A_CALL = frozenset({"create_task", "ensure_future"})
+STARTS_A_FUNCTION = frozenset({"start_soon", "add_task"})
+
+
+def _started_method(node: cst.CSTNode, methods: dict[str, cst.FunctionDef]) -> cst.Attribute | None:
+    """The ``self.<method>`` a spawn call starts: ``create_task(self.<method>())``,
+    ``start_soon(self.<method>)``."""
+    if not isinstance(node, cst.Call) or not node.args:
+        return None
+    first = node.args[0].value
+    name = final_name(node.func)
+    if name in STARTS_A_CALL and isinstance(first, cst.Call) and not first.args:
+        first = first.func
+    elif name not in STARTS_A_FUNCTION or len(node.args) != 1:
+        return None
+    return first if isinstance(first, cst.Attribute) and self_attribute(first) in methods else None
+
+
 def _spawn_method_line(node: cst.CSTNode, methods: dict[str, cst.FunctionDef]) -> cst.Attribute | None:
-    """The ``self.<method>`` a line like ``x.append(create_task(self.<method>()))`` starts."""
+    """The ``self.<method>`` a line like ``x.append(create_task(self.<method>()))`` or
+    ``tg.create_task(self.<method>())`` starts."""
     if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
         return None
     small = node.body[0]
     if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
         return None
-    keeper = small.value
-    if not isinstance(keeper.func, cst.Attribute) or keeper.func.attr.value not in ("append", "add"):
+    call = small.value
+    if (
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value in ("append", "add")
+        and len(call.args) == 1
+    ):
+        return _started_method(call.args[0].value, methods)
+    return _started_method(call, methods)
+
+
+def _task_list(node: cst.CSTNode, methods: dict[str, cst.FunctionDef]) -> cst.List | cst.Tuple | None:
+    """``x = [create_task(self._a()), create_task(self._b())]``: the list (or tuple)."""
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
         return None
-    if len(keeper.args) != 1 or not is_spawn(keeper.args[0].value):
+    small = node.body[0]
+    value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+    if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
         return None
-    spawn = keeper.args[0].value
-    assert isinstance(spawn, cst.Call)
-    argument = spawn.args[0].value if spawn.args else None
-    if isinstance(argument, cst.Call) and not argument.args and self_attribute(argument.func) in methods:
-        return argument.func  # type: ignore[return-value]
+    if all(_started_method(element.value, methods) is not None for element in value.elements):
+        return value
     return None
+
+
+class _Renamer(cst.CSTTransformer):
+    """Renames the one ``self.<method>`` attribute ``started`` to ``self.<name>``."""
+
+    def __init__(self, started: cst.Attribute | None, name: str) -> None:
+        super().__init__()
+        self.started, self.name = started, name
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        if original is self.started:
+            return updated.with_changes(attr=cst.Name(self.name))
+        return updated
 
 
 def _renamed_spawn(
     line: cst.SimpleStatementLine, methods: dict[str, cst.FunctionDef], name: str
 ) -> cst.SimpleStatementLine:
-    started = _spawn_method_line(line, methods)
-
-    class Renamer(cst.CSTTransformer):
-        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
-            if original is started:
-                return updated.with_changes(attr=cst.Name(name))
-            return updated
-
-    return line.visit(Renamer())  # type: ignore[return-value]
+    return line.visit(_Renamer(_spawn_method_line(line, methods), name))  # type: ignore[return-value]
