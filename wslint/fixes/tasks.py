@@ -158,8 +158,22 @@ def _assigns_set(node: cst.CSTNode, name: str) -> bool:
 
 
 def _first_after_docstring(function: cst.FunctionDef) -> cst.BaseStatement:
-    statements = body_statements(function)
-    return statements[1] if len(statements) > 1 and is_docstring(statements[0]) else statements[0]
+    """Where ``__init__``'s own attributes start: after its docstring and a leading
+    ``super().__init__(...)`` (which might otherwise reset them)."""
+    statements = list(body_statements(function))
+    start = 1 if len(statements) > 1 and is_docstring(statements[0]) else 0
+    if start + 1 < len(statements) and _calls_base_init(statements[start]):
+        start += 1
+    return statements[start]
+
+
+def _calls_base_init(node: cst.BaseStatement) -> bool:
+    """``super().__init__(...)`` or ``Base.__init__(self, ...)`` alone on its line."""
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return False
+    small = node.body[0]
+    call = small.value if isinstance(small, cst.Expr) else None
+    return isinstance(call, cst.Call) and final_name(call.func) == "__init__"
 
 
 def _assigned_kinds(scope: cst.CSTNode, name: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -362,18 +363,20 @@ def _imported_name(node: cst.SimpleStatementLine) -> tuple[str, str]:
 
 
 def add_import(plan: Plan, module: cst.Module, name: str) -> None:
-    """``import name`` among the module's leading imports, where an import sorter puts it:
-    with the plain imports in order, else before the ``from`` imports, else after the
-    docstring and ``from __future__`` imports."""
+    """``import name`` (a standard library module) among the module's leading imports, where
+    an import sorter puts it: in order among the plain imports of the standard library, else
+    before the first plain import or ``from`` import, else after the docstring and any ``from
+    __future__`` import."""
     line = statement(f"import {name}\n")
     block = [node for node in leading_imports(module) if not _is_future(node)]
     plain = [node for node in block if _imported_name(node)[0] == "import"]  # type: ignore[arg-type]
-    for node in plain:
+    standard = [node for node in plain if _imported_name(node)[1] in sys.stdlib_module_names]  # type: ignore[arg-type]
+    for node in standard or plain:
         if _imported_name(node)[1].lower() > name:  # type: ignore[arg-type]
             plan.insert_before(node, line)
             return
-    if plain:
-        plan.insert_after(plain[-1], line)
+    if standard:
+        plan.insert_after(standard[-1], line)
     elif block:
         plan.insert_before(block[0], line)
     else:
@@ -393,10 +396,22 @@ def _insert_at_top(plan: Plan, module: cst.Module, line: cst.BaseStatement) -> N
 
 
 def add_module_statement(plan: Plan, module: cst.Module, line: cst.BaseStatement) -> None:
-    """``line`` after the module's leading imports (a blank line before it), or at its top."""
-    imports = leading_imports(module)
-    spaced = line.with_changes(leading_lines=[cst.EmptyLine()])
-    if imports:
-        plan.insert_after(imports[-1], spaced)
-    else:
+    """``line`` after the module's last top-level import (so that every name imported at
+    module level is bound when it runs), set off by blank lines; or at the module's top."""
+    statements = list(module.body)
+    imports = [index for index, node in enumerate(statements) if _is_import_line(node)]
+    if not imports:
         _insert_at_top(plan, module, line)
+        return
+    last = imports[-1]
+    plan.insert_after(statements[last], line.with_changes(leading_lines=[cst.EmptyLine()]))
+    following = statements[last + 1] if last + 1 < len(statements) else None
+    if following is not None and not any(_is_blank(empty) for empty in following.leading_lines):
+        plan.replace(
+            following,
+            lambda updated: updated.with_changes(leading_lines=[cst.EmptyLine(), *updated.leading_lines]),
+        )
+
+
+def _is_blank(line: cst.EmptyLine) -> bool:
+    return line.comment is None
