@@ -5,6 +5,8 @@ every fixable rule has fix fixtures."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,32 @@ def test_every_fix_fixture_has_its_expected_text_and_back() -> None:
 @pytest.mark.parametrize("code", sorted(FIXABLE))
 def test_every_fixable_rule_has_fix_fixtures(code: str) -> None:
     assert any(code_of(p) == code for p in FIX_CASES), f"no fix_*.py fixture for {code}"
+
+
+# Runs a fixed fixture's module body (definitions only: the fixtures start nothing at import),
+# where every module it imports is installed: what a fix adds at module level must run.
+RUN_MODULE = """
+import ast, importlib.util, runpy, sys
+path = sys.argv[1]
+tree = ast.parse(open(path, encoding="utf-8").read())
+for node in ast.walk(tree):
+    names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+        [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+    for name in names:
+        if importlib.util.find_spec(name.split(".")[0]) is None:
+            print("skipped", name)
+            sys.exit(0)
+runpy.run_path(path, run_name="fixed_fixture")
+print("ran")
+"""
+
+
+@pytest.mark.parametrize("fixture", FIX_CASES, ids=[p.relative_to(FIXTURES).as_posix() for p in FIX_CASES])
+def test_fixed_fixture_module_runs(fixture: Path, tmp_path: Path) -> None:
+    fixed = tmp_path / fixture.name
+    fixed.write_bytes(expected_of(fixture).read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_MODULE, str(fixed)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] in ("ran", "skipped")
