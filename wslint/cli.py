@@ -117,7 +117,7 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options, settings, stdin, to_stderr=source_out)
+    _emit(report.findings, options, settings, stdin, to_stderr=source_out, cache_dir=cache_dir)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
 
 
@@ -146,10 +146,11 @@ def _emit(
     settings: Settings,
     stdin: tuple[str, bytes] | None,
     to_stderr: bool = False,  # stdout carries the fixed source
+    cache_dir: Path | None = None,
 ) -> None:
     output_format = options["output_format"]
     err = to_stderr
-    fixes = _fixes(findings, settings, stdin) if output_format != "github" else {}
+    fixes = _fixes(findings, settings, stdin, cache_dir) if output_format != "github" else {}
     if output_format == "json":
         click.echo(render_json(findings, fixes), err=err)
         return
@@ -171,15 +172,27 @@ def _emit(
         click.echo(render_statistics(findings), err=err)
 
 
-def _fixes(findings: list, settings: Settings, stdin: tuple[str, bytes] | None) -> dict:  # type: ignore[type-arg]
-    """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding)."""
+def _fixes(
+    findings: list,  # type: ignore[type-arg]
+    settings: Settings,
+    stdin: tuple[str, bytes] | None,
+    cache_dir: Path | None,
+) -> dict:  # type: ignore[type-arg]
+    """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding,
+    and not at all where the cache knows the fixes)."""
     from wslint.fixes import FIXABLE
 
-    if not any(finding.code in FIXABLE for finding in findings):
+    fixable = [finding for finding in findings if finding.code in FIXABLE]
+    if not fixable:
         return {}
     from wslint.fixes.apply import fixes_of_findings
 
-    return fixes_of_findings(findings, settings, stdin)
+    if cache_dir is not None and not cache_dir.is_absolute():  # where the result cache is
+        from wslint.engine.project import find_project_root
+
+        folders = sorted({Path(os.path.abspath(finding.path)).parent for finding in fixable})
+        cache_dir = find_project_root(folders) / cache_dir
+    return fixes_of_findings(findings, settings, stdin, cache_dir)
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]

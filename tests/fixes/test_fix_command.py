@@ -282,3 +282,25 @@ def test_a_finding_without_a_fix_never_imports_libcst(project: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=project)
     assert result.stdout.split()[-2:] == ["1", "False"], result.stderr
+
+
+def test_a_run_from_the_cache_shows_the_fixes_without_libcst(project: Path) -> None:
+    copy = as_project(AWAIT, project)
+    program = (
+        "import sys\n"
+        "from wslint.cli import main\n"
+        f"status = main([{copy.name!r}])\n"
+        "print(status, 'libcst' in sys.modules, file=sys.stderr)\n"
+    )
+
+    def run_once() -> tuple[str, list[str]]:
+        result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=project)
+        return result.stdout, result.stderr.split()[-2:]
+
+    first, loaded = run_once()
+    assert first.count("[*]") == 2 and loaded == ["1", "True"]
+    second, loaded = run_once()
+    assert second == first and loaded == ["1", "False"]  # the fixes came from the cache
+    copy.write_bytes(AWAIT.read_bytes().replace(b"order_cancelled", b"order_voided"))
+    third, loaded = run_once()
+    assert third.count("[*]") == 2 and loaded == ["1", "True"]  # a changed file: computed again

@@ -112,19 +112,35 @@ def encoded_text(fixed: FixedFile, original: bytes) -> bytes:
 
 
 def fixes_of_findings(
-    findings: Sequence[Finding], settings: Settings, stdin: tuple[str, bytes] | None = None
+    findings: Sequence[Finding],
+    settings: Settings,
+    stdin: tuple[str, bytes] | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[Finding, Fix]:
-    """Every finding's verified fix, safe or not (the output shows both), by finding."""
+    """Every finding's verified fix, safe or not (the output shows both), by finding; kept in
+    ``cache_dir`` between runs, where given (see :mod:`wslint.fixes.cache`)."""
     from wslint.engine.source import Unreadable, decode_source
+    from wslint.fixes.cache import FixCache, fixes_key
 
+    cache = FixCache(cache_dir) if cache_dir is not None else None
     fixes: dict[Finding, Fix] = {}
     for path, of_file in _by_path(f for f in findings if f.code in FIXABLE).items():
         try:
             data = stdin[1] if stdin is not None and path == stdin[0] else Path(path).read_bytes()
-            source = decode_source(data)
-        except (OSError, Unreadable):
+        except OSError:
             continue
-        fixes.update(fixes_for_source(source, path, settings, of_file))
+        key = fixes_key(data, of_file, settings) if cache is not None and stdin is None else None
+        found = cache.get(path, key, of_file) if cache is not None and key is not None else None
+        if found is None:
+            try:
+                found = fixes_for_source(decode_source(data), path, settings, of_file)
+            except Unreadable:
+                continue
+            if cache is not None and key is not None:
+                cache.put(path, key, of_file, found)
+        fixes.update(found)
+    if cache is not None:
+        cache.save()
     return fixes
 
 
