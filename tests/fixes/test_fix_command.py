@@ -63,7 +63,7 @@ def test_fix_leaves_unsafe_fixes_without_unsafe_fixes(
     assert copy.read_bytes() == LOOP.read_bytes()
     assert status == 1
     assert "WSL002 `self.source.fetch()`" in out  # not marked [*]: --fix alone does not repair it
-    assert out.splitlines()[-1] == "0 fixable with --fix. 1 more with --unsafe-fixes."
+    assert out.splitlines()[-1] == "1 fixable with --fix --unsafe-fixes."
     status, out, _ = run(capsys, "--fix", "--unsafe-fixes", copy.name)
     assert (status, out) == (0, "")
     assert copy.read_bytes() == expected_of(LOOP).read_bytes()

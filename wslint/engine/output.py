@@ -57,8 +57,8 @@ def render_fixable(fixes: Mapping[Finding, Fix], unsafe_fixes: bool) -> str:
 
     count = fixable_count(fixes, unsafe_fixes)
     hidden = fixable_count(fixes, True) - count
-    if not count and not hidden:
-        return ""
+    if not count:
+        return f"{hidden} fixable with --fix --unsafe-fixes." if hidden else ""
     return f"{count} fixable with --fix." + (f" {hidden} more with --unsafe-fixes." if hidden else "")
 
 
