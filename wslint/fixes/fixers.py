@@ -37,7 +37,7 @@ def fix_for(finding: Finding, target: FixTarget) -> Fix | None:
 def fix_not_awaited(finding: Finding, target: FixTarget, plan: Plan) -> str | None:
     """WSL007: ``await`` the broadcast."""
     call = target.call_at(finding)
-    if call is None or target.statement_of(call) is None or isinstance(target.parent(call), cst.Await):
+    if call is None or not target.is_expression_statement(call):
         return None
     plan.replace(call, lambda updated: cst.Await(expression=updated))
     return "Await the broadcast"
@@ -46,7 +46,7 @@ def fix_not_awaited(finding: Finding, target: FixTarget, plan: Plan) -> str | No
 def fix_blocking_sleep(finding: Finding, target: FixTarget, plan: Plan) -> str | None:
     """WSL011: ``time.sleep(x)`` -> ``await asyncio.sleep(x)``, importing asyncio if needed."""
     call = target.call_at(finding)
-    if call is None or target.statement_of(call) is None:
+    if call is None or not target.is_expression_statement(call):
         return None
     function = target.enclosing_function(call)
     if function is None or function.asynchronous is None:

@@ -106,6 +106,11 @@ class FixTarget:
             return line
         return None
 
+    def is_expression_statement(self, call: cst.Call) -> bool:
+        """Whether ``call`` is a statement of its own (on its line or after a ``;`` or ``:``)."""
+        parent = self.parent(call)
+        return isinstance(parent, cst.Expr) and parent.value is call
+
     def enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):
