@@ -12,7 +12,7 @@ from wslint.fixes import FIXABLE, Fix
 from wslint.fixes.edits import edits_between
 from wslint.fixes.loops import fix_change_check, fix_loop_exception
 from wslint.fixes.tasks import fix_dropped_task, fix_never_started
-from wslint.fixes.tree import FixTarget, Plan, add_import, module_alias
+from wslint.fixes.tree import FixTarget, Plan, add_import, module_alias, names_in, top_level_names
 
 # A fixer plans its rewrite and says what it does; None: no obvious repair.
 Fixer = Callable[[Finding, FixTarget, Plan], "str | None"]
@@ -53,7 +53,7 @@ def fix_blocking_sleep(finding: Finding, target: FixTarget, plan: Plan) -> str |
         return None
     alias = module_alias(target, "asyncio")
     if alias is None:
-        if "asyncio" in _bound_names(target):
+        if "asyncio" in top_level_names(target.tree):
             return None  # the name means something else here
         add_import(plan, target.module, "asyncio")
         alias = "asyncio"
@@ -62,12 +62,6 @@ def fix_blocking_sleep(finding: Finding, target: FixTarget, plan: Plan) -> str |
     sleep = cst.Attribute(value=cst.Name(alias), attr=cst.Name("sleep"))
     plan.replace(call, lambda updated: cst.Await(expression=updated.with_changes(func=sleep)))
     return "Replace the blocking sleep with `await asyncio.sleep(...)`"
-
-
-def _bound_names(target: FixTarget) -> set[str]:
-    from wslint.fixes.tree import top_level_names
-
-    return top_level_names(target.tree)
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:
@@ -87,7 +81,7 @@ def _assigns(function: cst.FunctionDef, name: str) -> bool:
     class Finder(cst.CSTVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
             nonlocal found
-            found = found or name in _names(node.target)
+            found = found or name in names_in(node.target)
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
             nonlocal found
@@ -96,16 +90,10 @@ def _assigns(function: cst.FunctionDef, name: str) -> bool:
 
         def visit_For(self, node: cst.For) -> None:
             nonlocal found
-            found = found or name in _names(node.target)
+            found = found or name in names_in(node.target)
 
     function.body.visit(Finder())
     return found
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    from wslint.fixes.tree import names_in
-
-    return names_in(node)
 
 
 FIXERS: dict[str, Fixer] = {
@@ -116,5 +104,3 @@ FIXERS: dict[str, Fixer] = {
     "WSL008": fix_dropped_task,
     "WSL011": fix_blocking_sleep,
 }
-
-__all__ = ["FIXERS", "add_import", "fix_for"]

@@ -125,9 +125,6 @@ class FixTarget:
         owner = self.parent(block) if isinstance(block, cst.IndentedBlock) else None
         return owner if isinstance(owner, cst.ClassDef) else None
 
-    def line_text(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
-
 
 def analysis_context(source: str, path: str, settings: Settings) -> FileContext:
     """The rules' view of ``source`` as the file ``path`` of its project, as a run builds it."""
