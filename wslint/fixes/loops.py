@@ -24,7 +24,9 @@ from wslint.fixes.tree import (
     top_level_names,
 )
 
-LOGGER_NAMES = ("logger", "_logger", "LOGGER", "log", "_log")
+# Names an imported logger goes by (``from app.log import logger``; loguru's too). Not ``log``:
+# ``from math import log`` is no logger.
+LOGGER_NAMES = ("logger", "_logger", "LOGGER")
 DEFAULT_BACKOFF = "1"
 
 
@@ -62,7 +64,7 @@ def fix_loop_exception(finding: Finding, target: FixTarget, plan: Plan) -> str |
         return None
     handler = [f'{logger}.exception("{function.name} failed; retrying")']
     if first == 0 and last == len(statements) - 1:  # no timer outside the try: the handler sleeps
-        sleep = _handler_sleep(loop, function, target, plan)
+        sleep = _handler_sleep(loop, target, plan)
         if sleep is None:
             return None
         handler.append(sleep)
@@ -118,7 +120,7 @@ def _logger(target: FixTarget, plan: Plan) -> str | None:
     return "logger"
 
 
-def _handler_sleep(loop: Loop, function: FunctionInfo, target: FixTarget, plan: Plan) -> str | None:
+def _handler_sleep(loop: Loop, target: FixTarget, plan: Plan) -> str | None:
     """``await <sleep>(<interval>)``: the loop's own sleep and interval where the handler can
     reuse them, else ``asyncio.sleep(1)``."""
     module = target.context.module
