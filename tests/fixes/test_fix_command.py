@@ -304,3 +304,18 @@ def test_a_run_from_the_cache_shows_the_fixes_without_libcst(project: Path) -> N
     copy.write_bytes(AWAIT.read_bytes().replace(b"order_cancelled", b"order_voided"))
     third, loaded = run_once()
     assert third.count("[*]") == 2 and loaded == ["1", "True"]  # a changed file: computed again
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_kept(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = as_project(AWAIT, project)
+
+    def refuse(fixed: object) -> None:  # (the tests run as root, who may write read-only files)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("wslint.fixes.command.write", refuse)
+    status, out, err = run(capsys, "--fix", copy.name)
+    assert status == 1 and out.count("WSL007 [*]") == 2
+    assert f"cannot write {copy.name}: Permission denied" in err and "Fixed" not in err
+    assert copy.read_bytes() == AWAIT.read_bytes()

@@ -25,11 +25,19 @@ def apply_fixes(
         if count:
             click.echo(f"Would fix {_findings(count)}.", err=True)
         return bool(files), stdin
+    written = []
     for fixed in files:
         if stdin is not None and fixed.path == stdin[0]:
             stdin = (stdin[0], encoded_text(fixed, stdin[1]))
         else:
-            write(fixed)
+            try:
+                write(fixed)
+            except OSError as error:  # the file stays as it was, its findings reported
+                click.echo(f"wslint: warning: cannot write {fixed.path}: {error.strerror or error}", err=True)
+                continue
+        written.append(fixed)
+    files = written
+    count = sum(fixed.count for fixed in files)
     if count:
         where = f" in {len(files)} file{'s' if len(files) != 1 else ''}"
         click.echo(f"Fixed {_findings(count)}{where}.", err=True)
