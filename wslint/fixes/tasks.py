@@ -44,7 +44,7 @@ def fix_dropped_task(finding: Finding, target: FixTarget, plan: Plan) -> str | N
     function = target.enclosing_function(call)
     method = _method_of(target, function)
     if method is not None:
-        kept = _class_collection(target, *method, plan)
+        kept = _class_collection(target, *method, plan, line)
         if kept is not None:
             collection, kind = kept
             return _keep(plan, line, call, function or method[1], target, collection, kind)
@@ -107,14 +107,21 @@ def _keep(
 
 
 def _class_collection(
-    target: FixTarget, klass: cst.ClassDef, method: cst.FunctionDef, plan: Plan
+    target: FixTarget,
+    klass: cst.ClassDef,
+    method: cst.FunctionDef,
+    plan: Plan,
+    line: cst.SimpleStatementLine,
 ) -> tuple[str, str] | None:
     """``self.<set>`` (or an existing list) the class keeps its tasks in, created in
-    ``__init__`` where needed; None where there is no ``__init__`` to create it in."""
+    ``__init__`` where needed; None where there is no ``__init__`` to create it in (or
+    ``__init__`` itself spawns the task before making the existing one)."""
     init = methods_of(klass).get("__init__")
     for name in TASK_SETS:
         kinds = _assigned_kinds(klass, name)
         in_init = init is not None and _assigned_kinds(init, name)
+        if kinds and in_init and method is init and not _assigned_before(target, init, name, line):
+            return None
         if kinds and in_init and set(kinds) == {"set"}:
             return f"self.{name}", "set"
         if kinds and in_init and set(kinds) == {"list"}:
@@ -128,6 +135,25 @@ def _class_collection(
             plan.insert_before(first, statement(f"self.{name}{annotation} = set()\n"))
             return f"self.{name}", "set"
     return None
+
+
+def _assigned_before(
+    target: FixTarget, init: cst.FunctionDef, name: str, line: cst.SimpleStatementLine
+) -> bool:
+    """Whether ``__init__`` assigns ``self.<name>`` on a line above ``line``."""
+    spawned_at = target.positions[line].start.line
+    for node in _statements_within(init):
+        small = node.body[0] if len(node.body) == 1 else None
+        bound = (
+            [t.target for t in small.targets]
+            if isinstance(small, cst.Assign)
+            else [small.target]
+            if isinstance(small, cst.AnnAssign)
+            else []
+        )
+        if any(self_attribute(b) == name for b in bound) and target.positions[node].start.line < spawned_at:
+            return True
+    return False
 
 
 def _module_collection(target: FixTarget, plan: Plan) -> str | None:
