@@ -4,7 +4,8 @@ Compares, in one run and over the same real ``websockets`` connections on
 loopback:
 
 * ``reference``  -- ``wslint.reference.ConnectionManager.broadcast()``
-  (concurrent sends, per-client timeout, message serialised once);
+  (one queue and sender task per client, per-send timeout, message
+  serialised once);
 * ``sequential`` -- the seed's loop, ``for c in clients: await c.send(...)``,
   serialising per client (as ``send_json`` does) and wrapped in the same
   per-client ``asyncio.wait_for`` timeout (without one, a stalled client
@@ -152,6 +153,11 @@ class Bench:
         self.pipe = pipe
         self.send_timeout = send_timeout
         self.round = 0
+        # One manager for the whole run, as in an app: its sender tasks are
+        # waiting for work when a broadcast starts.
+        self.manager = ConnectionManager(send_timeout=send_timeout, initial_state=False)
+        for conn in readers:
+            self.manager.connect(conn)
 
     async def wait_report(self, round_no: int) -> float:
         loop = asyncio.get_running_loop()
@@ -175,13 +181,16 @@ class Bench:
         self, method: str, targets: list[ServerConnection], message: dict
     ) -> Callable[[], Awaitable[Any]]:
         if method == "reference":
-            manager = ConnectionManager(send_timeout=self.send_timeout)
-            for conn in targets:
+            manager = self.manager
+            extra = [conn for conn in targets if conn not in manager]
+            for conn in extra:
                 manager.connect(conn)
 
             async def reference() -> None:
                 await manager.broadcast(message)
-                await manager.aclose()
+                await manager.flush(2 * self.send_timeout)
+                for conn in extra:
+                    manager.disconnect(conn)
 
             return reference
         if method == "sequential":

@@ -39,8 +39,10 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # run as ``python bench/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import client_corpus
     from bench.corpus import generate
 else:
+    from . import client_corpus
     from .corpus import generate
 
 MIB = 1024 * 1024
@@ -299,7 +301,9 @@ def find(results: list[Measure], target: str, label_start: str) -> Measure | Non
     return None
 
 
-def check_targets(results: list[Measure], jobs: int, small: str, large: str) -> list[tuple[str, str, str]]:
+def check_targets(
+    results: list[Measure], jobs: int, small: str, large: str, client: str | None = None
+) -> list[tuple[str, str, str]]:
     """(target, measured, PASS/FAIL/SKIP) for each target of the speed issue."""
     checks: list[tuple[str, str, str]] = []
 
@@ -361,6 +365,14 @@ def check_targets(results: list[Measure], jobs: int, small: str, large: str) -> 
         1.05,
         True,
     )
+    if client is not None:
+        ratio(
+            f"{client}: wslint <= 2.0 x ast.parse of as many Python files",
+            find(results, client, "wslint cold (client files)"),
+            find(results, client, "ast.parse"),
+            2.0,
+            True,
+        )
     memory = find(results, "stdlib", cold)
     if memory is None:
         checks.append(("stdlib peak memory <= 150 MiB", "not measured", "SKIP"))
@@ -424,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, default=None, help="keep the inputs here (default: a temp dir)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    parser.add_argument(
+        "--no-client", action="store_true", help="skip the client files (wslint's JavaScript / TypeScript)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.modules, args.repeat = 10, 1
@@ -501,6 +516,9 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
             repeat = 1 if slow else args.peer_repeat if peer else args.repeat
             measured.append(Row(label, command, repeat, **options))
         results += measure_rounds(name, measured, path, args.timeout)
+    client = f"client-{args.modules}"
+    if "wslint" in tools and not args.no_client:
+        results += _client_run(args, workdir, inputs[small][0], inputs)
 
     print()
     md = table(results, {k: v for k, v in inputs.items()})
@@ -514,7 +532,7 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
         if peers:
             print(f"{name}: " + ", ".join(f"{r.label} = {r.wall / base.wall:.2f}x wslint" for r in peers))
     print()
-    checks = check_targets(results, args.jobs, small, large)
+    checks = check_targets(results, args.jobs, small, large, client)
     width = max(len(c[0]) for c in checks)
     for name, value, verdict in checks:
         print(f"{verdict:4}  {name:<{width}}  {value}")
@@ -537,6 +555,34 @@ def _run(args: argparse.Namespace, tools: set[str], workdir: Path) -> int:
         )
     errors = [r for r in results if r.error]
     return 1 if any(r.label.startswith("wslint") for r in errors) else 0
+
+
+# ``python -c AST_PARSE DIR N``: ``ast.parse`` on the first N Python files under DIR.
+AST_PARSE = (
+    "import ast, pathlib, sys\n"
+    "files = sorted(pathlib.Path(sys.argv[1]).rglob('*.py'))[: int(sys.argv[2])]\n"
+    "for path in files:\n"
+    "    ast.parse(path.read_bytes())\n"
+)
+
+
+def _client_run(
+    args: argparse.Namespace, workdir: Path, python_root: Path, inputs: dict[str, tuple[Path, str]]
+) -> list[Measure]:
+    """wslint on N generated client files, against ``ast.parse`` on N Python files of the
+    corpus, in the same rounds."""
+    n = args.modules
+    corpus = client_corpus.generate(workdir / f"client-{n}", n, seed=args.seed)
+    name = f"client-{n}"
+    inputs[name] = (corpus.root, f"{len(corpus.files)} client files, {corpus.lines:,} lines")
+    print(f"  input {name}: {inputs[name][1]}  ({corpus.root})")
+    wslint = [executable("wslint"), "--no-cache", "--exit-zero", "."]
+    parse = [sys.executable, "-c", AST_PARSE, str(python_root), str(n)]
+    rows = [
+        Row("wslint cold (client files)", wslint, args.repeat),
+        Row(f"ast.parse ({n} Python files)", parse, args.repeat),
+    ]
+    return measure_rounds(name, rows, corpus.root, args.timeout)
 
 
 def _versions(tools: set[str]) -> dict[str, str]:

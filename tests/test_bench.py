@@ -86,7 +86,10 @@ def test_harness_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
     assert ("corpus-20", "wslint cold (--jobs 1)") in labels
     assert all(not r["error"] for r in results["results"])
     assert {t["verdict"] for t in results["targets"]} <= {"PASS", "FAIL", "SKIP"}
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
+    assert ("client-10", "wslint cold (client files)") in labels
+    assert ("client-10", "ast.parse (10 Python files)") in labels
+    assert "| client-10 | wslint cold (client files)" in run.stdout
 
 
 def test_run_py_is_runnable_as_a_script() -> None:
@@ -114,3 +117,24 @@ def test_rows_are_measured_in_rounds_every_other_one_reversed(tmp_path: Path) ->
     assert log.read_text() == "W" + "ABW" + "BA" + "AB"
     assert [len(result.runs) for result in results] == [3, 3, 1]
     assert all(result.wall > 0 and not result.error for result in results)
+
+
+def test_client_corpus_is_deterministic_and_wslint_finds_its_planted_mistakes(tmp_path: Path) -> None:
+    from bench.client_corpus import generate as generate_client
+
+    corpus = generate_client(tmp_path / "a", 120, seed=1)
+    again = generate_client(tmp_path / "b", 120, seed=1)
+    assert [p.read_text() for p in corpus.files] == [p.read_text() for p in again.files]
+    assert len(corpus.files) == 120 and corpus.planted
+    kinds = {path.parent.name for path in corpus.files}
+    assert kinds == {"hooks", "contexts", "components"}
+    run = subprocess.run(
+        [sys.executable, "-m", "wslint", "--no-cache", "--select", "WSL014,WSL015", "--format", "json", "."],
+        cwd=corpus.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    found = {(f["path"], f["code"]) for f in json.loads(run.stdout)}
+    assert found == {(planted.path, planted.code) for planted in corpus.planted}

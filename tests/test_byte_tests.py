@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from wslint.analysis.calls import SEND_METHODS, broadcasts_in, is_broadcast_call
+from wslint.analysis.calls import broadcasts_in, is_broadcast_call
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.byte_tests import (
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
+from wslint.speed.byte_tests import (
     FAN_OUT,
     FAN_OUT_IN_ASYNC_DEF,
     DefBlocks,
@@ -22,9 +24,8 @@ from wslint.engine.byte_tests import (
     named_def_spans,
     shortest_literals,
 )
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import broadcast_call
-from wslint.rules.wsl008_task_reference_dropped import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
+from wslint.speed.prefilter import broadcast_call
+from wslint.speed.spawn_calls import BARE_SPAWN_CALL, SPAWN_ON_AN_ATTRIBUTE
 
 FAN_OUTS = [
     "for ws in clients:\n    await ws.send_json(message)\n",
@@ -306,8 +307,11 @@ def _spawns(data: bytes) -> bool:
 @pytest.mark.parametrize(
     ("source", "on_an_attribute"),
     [
-        ("self._loop.create_task(c)\n", True),
-        ("self.app.loop . create_task(c)\n", True),
+        ("self.pool.create_task(c)\n", True),
+        ("self.app.runner . create_task(c)\n", True),
+        # An event loop's (by its name) is asyncio's, whatever create_task the project defines.
+        ("self._loop.create_task(c)\n", False),
+        ("self.app.loop . create_task(c)\n", False),
         ("loop.create_task(c)\n", False),
         ("asyncio.create_task(c)\n", False),
         ("asyncio.tasks.create_task(c)\n", False),

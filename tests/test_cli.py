@@ -493,6 +493,8 @@ def test_explain_prints_the_documentation_sections(project: Path, capsys: pytest
     assert positions == sorted(positions)
     assert "asyncio.sleep(0.1)" in out  # the Example
     assert "asyncio.sleep(5)" in out  # Use instead
+    page = Path(__file__).parent.parent / "docs" / "rules" / "WSL003.md"
+    assert out.endswith(f"\n\nDocumentation: {page.as_uri()}\n")  # run from a clone: its page
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
@@ -694,7 +696,7 @@ def test_wsl000_can_be_ignored(project: Path, capsys: pytest.CaptureFixture[str]
 
 def test_empty_directory_is_clean(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "empty").mkdir()
-    assert run(capsys, "empty") == (0, "", "")
+    assert run(capsys, "empty") == (0, "", "wslint: warning: no Python files to check in empty\n")
 
 
 def test_syntax_error_in_a_named_file_is_reported_even_without_broadcast_words(project: Path, capsys) -> None:

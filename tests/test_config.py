@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from wslint.cli import main
-from wslint.engine.config import ConfigError, find_config, load_settings
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.driver.config import ConfigError, find_config, load_settings
 
 # Polls every 0.1 s (WSL003 on line 12) and broadcasts unconditionally without a try
 # (WSL002 + WSL004 on line 11).

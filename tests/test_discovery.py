@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from samples import FAST_POLLER as FEED
 
 from wslint.cli import main
-from wslint.engine.discovery import DiscoveryError, discover
-from wslint.engine.options import Settings
-from wslint.engine.source import Unreadable, check_decodable, decode_source
+from wslint.core.options import Settings
+from wslint.core.source import Unreadable, check_decodable, decode_source
+from wslint.driver.discovery import DiscoveryError, discover
 
 DEFAULT_EXCLUDE = Settings().exclude
 

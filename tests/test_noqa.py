@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wslint.cli import main
-from wslint.engine.noqa import is_suppressed, suppressed_on
+from wslint.core.noqa import is_suppressed, suppressed_on
 
 # WSL002 and WSL004 on the broadcast (line 11), WSL003 on the sleep (line 12).
 FEED = textwrap.dedent(

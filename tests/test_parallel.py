@@ -1,6 +1,6 @@
 """Checking in worker processes: the same findings as one process, with less parsing.
 
-The workers share per-module answers (:mod:`wslint.analysis.tables`); an index given another
+The workers share per-module answers (:mod:`wslint.speed.tables`); an index given another
 worker's tables must answer every project question as it would on its own, without parsing
 the modules the tables cover.
 """
@@ -8,7 +8,7 @@ the modules the tables cover.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +19,13 @@ from bench.corpus import generate
 from wslint.analysis.index import REFERENCES, ProjectIndex
 from wslint.analysis.intervals import CONSTRUCTIONS, _construction_sites
 from wslint.analysis.message_flow import MENTIONS, TypeResolver
-from wslint.analysis.tables import ASKED, asked_about, module_table
-from wslint.engine import parallel, runner
-from wslint.engine.options import Settings
-from wslint.engine.runner import (
-    SourceUnit,
-    _analyse,
-    _analyse_chunk,
-    _Prepared,
-    check_units,
-    parse_module,
-    relevance_for,
-)
-from wslint.engine.workers import WorkerFailed, Workers
-
-
-@pytest.fixture(autouse=True)
-def _no_worker_state_left() -> Iterator[None]:
-    """Steps run here, in the test process, keep a worker's index: drop it after each test."""
-    yield
-    parallel._worker.clear()
+from wslint.core.options import Settings
+from wslint.driver import checking, parallel, runner
+from wslint.driver.checking import Prepared, SourceUnit, analyse_here, parse_module, relevance_for
+from wslint.driver.run import Run
+from wslint.driver.runner import _analyse, check_units
+from wslint.driver.workers import WorkerFailed, Workers
+from wslint.speed.tables import KINDS, asked_about, module_table
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +53,7 @@ def _names(root: Path, files: list[Path]) -> dict[str, frozenset[str]]:
         assert module is not None
         for kind, names in asked_about(module, Settings()).items():
             defined.setdefault(kind, set()).update(names)
-    return {kind: frozenset(defined[kind]) for kind, _, _ in ASKED}
+    return {kind: frozenset(defined[kind]) for kind in KINDS}
 
 
 def _tables(root: Path, files: list[Path], names: dict[str, frozenset[str]]):  # type: ignore[no-untyped-def]
@@ -127,21 +114,23 @@ def test_a_table_holds_only_the_names_the_module_mentions(project) -> None:  # t
     assert set(table) == {(REFERENCES, "disconnect")}
 
 
-def _prepared(root: Path, files: list[Path]) -> list[_Prepared]:
+def _prepared(root: Path, files: list[Path]) -> list[Prepared]:
     relevance = relevance_for(Settings())
     todo = []
     for path in files:
         data = path.read_bytes()
         codes = relevance.codes(data)
         if codes:
-            todo.append(_Prepared(SourceUnit(str(path), path), data, codes))
+            todo.append(Prepared(SourceUnit(str(path), path), data, codes))
     return todo
 
 
 def _both_ways(root: Path, files: list[Path], jobs: int) -> set[tuple[str, int, str]]:
     todo = _prepared(root, files)
-    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
-    together = {p.unit.display: found for p, found in parallel.analyse(todo, Settings(), root, files, jobs)}
+    alone = {p.unit.display: found for p, found in analyse_here(todo, Run(Settings(), root, files))}
+    together = {
+        p.unit.display: found for p, found in parallel.analyse(todo, Run(Settings(), root, files), jobs)
+    }
     assert together == alone
     return {(Path(path).name, f.line, f.code) for path, found in alone.items() for f in found}
 
@@ -177,15 +166,15 @@ def test_workers_join_the_broadcast_sites_of_the_whole_project(name: str) -> Non
 # -- the worker processes ----------------------------------------------------------------------
 
 
-def _fails() -> None:
+def _fails(_: object) -> None:
     raise ValueError("a step that fails")
 
 
-def _dies() -> None:
+def _dies(_: object) -> None:
     os._exit(3)
 
 
-def _pid_and(value: int) -> tuple[int, int]:
+def _pid_and(_: object, value: int) -> tuple[int, int]:
     return os.getpid(), value
 
 
@@ -206,7 +195,7 @@ def test_a_worker_that_dies_is_reported() -> None:
         workers.each(_dies, [()])
 
 
-def _double(chunk: list[int]) -> list[int]:
+def _double(_: object, chunk: list[int]) -> list[int]:
     return [2 * value for value in chunk]
 
 
@@ -229,7 +218,7 @@ class _InTurn:
         return self.count
 
     def send(self, worker: int, step: Any, args: tuple[Any, ...]) -> None:
-        self.pending.append((worker, step(*args)))
+        self.pending.append((worker, step(None, *args)))  # each step gets its worker's state
 
     def next_answer(self) -> tuple[int, Any]:
         return self.pending.pop(0)
@@ -246,7 +235,7 @@ def test_a_held_item_is_taken_over_only_while_its_holder_has_two_queued() -> Non
     assert by == [0, 1, 0, 1]  # held by none: whoever is free takes the next
 
 
-def _explode(chunk: list[_Prepared]) -> None:
+def _explode(_: object, chunk: list[Prepared]) -> None:
     raise RuntimeError("a bug in a step")
 
 
@@ -255,9 +244,11 @@ def test_a_failing_worker_leaves_the_run_to_one_process(
 ) -> None:  # type: ignore[no-untyped-def]
     root, files = project
     todo = _prepared(root, files)
-    alone = {p.unit.display: found for p, found in _analyse_chunk(todo, Settings(), root, files)}
+    alone = {p.unit.display: found for p, found in analyse_here(todo, Run(Settings(), root, files))}
     monkeypatch.setattr(parallel, "_check", _explode)
-    after_failure = {p.unit.display: found for p, found in _analyse(todo, Settings(), root, files, 2)}
+    after_failure = {
+        p.unit.display: found for p, found in _analyse(Run(Settings(), root, files, jobs=2), todo)
+    }
     assert after_failure == alone
     assert "a worker process failed (RuntimeError: a bug in a step)" in capsys.readouterr().err
 
@@ -272,30 +263,31 @@ def test_the_steps_spare_a_worker_the_other_workers_modules(project) -> None:  #
     halves = [todo[::2], todo[1::2]]
     codes = {code for prepared in todo for code in prepared.rules}
     defined = []
+    state = parallel.WorkerState()  # one worker's, the steps run here one after the other
     for half in halves:  # each "worker" parses its own half and says what it defines
-        parallel._open(Settings(), root, files)
-        part, endpoints = parallel._parse(half, True)
+        parallel._open(state, Settings(), root, files)
+        part, endpoints = parallel._parse(state, half, frozenset({"WSL006"}))
         assert endpoints
         defined.append(part)
     names = parallel._joined_names(codes, defined)
-    assert all(names.values()) and set(names) == {kind for kind, _, _ in ASKED}
+    assert all(names.values()) and set(names) == {kind for kind in KINDS}
     blobs = []
     for half in halves:  # ... and tabulates it
-        parallel._open(Settings(), root, files)
-        parallel._parse(half, True)
-        blobs.append(parallel._tabulate(half, names))
+        parallel._open(state, Settings(), root, files)
+        parallel._parse(state, half, frozenset({"WSL006"}))
+        blobs.append(parallel._tabulate(state, half, names))
     sites: list = []
     for half in halves:  # the second "worker" is left standing, holding the second half
-        parallel._open(Settings(), root, files)
-        parallel._parse(half, True)
-        index = parallel._worker["index"]
+        parallel._open(state, Settings(), root, files)
+        parallel._parse(state, half, frozenset({"WSL006"}))
+        index = state.opened.index
         loads: list[Path] = []
         loader = index._loader
         index._loader = lambda path, data: loads.append(path) or loader(path, data)
-        parallel._share(blobs, names)
-        sites.append(parallel._gather([module_name_for(p.unit.path, root) for p in half]))
-    parallel._install(parallel._joined_sites(sites))
-    findings = parallel._check(halves[1])
+        parallel._share(state, blobs, names)
+        sites.append(parallel._gather(state, [module_name_for(p.unit.path, root) for p in half]))
+    parallel._install(state, parallel._joined_sites(sites))
+    findings = parallel._check(state, halves[1])
     # The questions about the whole project (who references, mentions, constructs what) are
     # answered by the tables: no service of the other half is parsed. A call resolved into
     # one module (an endpoint's ``manager.connect(websocket)``) still parses that module.
@@ -329,7 +321,7 @@ def test_workers_read_and_prefilter_the_files(tmp_path: Path, monkeypatch: pytes
         answered.append(len(answers))
         return answers, shares
 
-    parent, read = os.getpid(), runner._read_bytes
+    parent, read = os.getpid(), checking._read_bytes
     read_here: list[Path] = []
 
     def spied(path: Path) -> bytes:
@@ -338,7 +330,7 @@ def test_workers_read_and_prefilter_the_files(tmp_path: Path, monkeypatch: pytes
         return read(path)
 
     monkeypatch.setattr(parallel, "read_and_prefilter", counted)
-    monkeypatch.setattr(runner, "_read_bytes", spied)
+    monkeypatch.setattr(checking, "_read_bytes", spied)
     assert _check_project(root, files, 2) == alone
     assert answered == [len(files)]
     assert read_here == []  # the workers read every file
@@ -367,7 +359,7 @@ def test_workers_forked_with_the_project_s_files_are_not_sent_them(
     assert opened == [None, None]  # the workers were forked with the files: none were sent
 
 
-def _fails_to_prefilter(run: slice, settings: Settings, root: Path) -> None:
+def _fails_to_prefilter(_: object, run: slice, settings: Settings, root: Path) -> None:
     raise RuntimeError("a bug in the prefilter")
 
 
@@ -391,7 +383,7 @@ def test_runs_cover_every_unit_once_and_shrink(count: int, jobs: int) -> None:
     assert count < 400 or sizes[0] > sizes[len(sizes) // 2]  # many units: the first runs are long
 
 
-def _twice(item: int) -> tuple[int, int]:
+def _twice(_: object, item: int) -> tuple[int, int]:
     return item * 2, os.getpid()
 
 

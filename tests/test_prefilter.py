@@ -18,14 +18,17 @@ from hypothesis import strategies as st
 
 from wslint.analysis.guards import name_parts
 from wslint.analysis.index import ProjectIndex
-from wslint.engine import project_words, runner
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, Pending, Relevance, keywords
-from wslint.engine.project_words import CallerSearch, ProjectWords
-from wslint.engine.runner import SourceUnit, check_units
+from wslint.core.options import Settings
+from wslint.driver import checking
+from wslint.driver.runner import SourceUnit, check_units
 from wslint.rules import selected_rules
-from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS, STATE_STORED_ONLY_IN_INIT
+from wslint.rules.wsl012_last_state_never_updated import REMEMBERED_WORDS
+from wslint.speed import project_words
+from wslint.speed.prefilter import ASYNC_DEF, Pending, Relevance, keywords
+from wslint.speed.project_words import CallerSearch, ProjectWords
+from wslint.speed.remembered_state import StateStoredOnlyInInit
 
+STATE_STORED_ONLY_IN_INIT = StateStoredOnlyInInit(REMEMBERED_WORDS)
 CASES = all_cases()
 
 
@@ -70,7 +73,7 @@ def test_skipped_standard_library_files_hold_no_finding(monkeypatch: pytest.Monk
 
 
 def without_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "relevance_for", EveryRule)
+    monkeypatch.setattr(checking, "relevance_for", EveryRule)
 
 
 # -- narrowed by what the project holds ---------------------------------------------------------
@@ -101,7 +104,7 @@ def test_without_registrations_only_files_saying_websocket_are_endpoint_candidat
     (tmp_path / "handlers.py").write_text(HANDLER)
     (tmp_path / "app.py").write_text("@app.websocket('/ws')\n" + HANDLER.replace("feed", "ws_feed"))
     files = [path.resolve() for path in sorted(tmp_path.glob("*.py"))]
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     assert all("WSL006" in relevance.codes(f.read_bytes()) for f in files)  # no project to ask
     project = ProjectWords(relevance.project_words, files)
     assert {f.name: "WSL006" in relevance.codes(f.read_bytes(), project) for f in files} == {
@@ -293,7 +296,7 @@ def test_a_broadcast_nested_in_a_helper_counts_only_where_the_helper_calls_it(
     (tmp_path / "helpers.py").write_text(NESTED_BROADCAST.format(end=end))
     root = tmp_path.resolve()
     files = sorted(path.resolve() for path in root.glob("*.py"))
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     answers = ProjectWords(relevance.project_words, files, root=root)
     assert ("WSL002" in relevance.codes((tmp_path / "poller.py").read_bytes(), answers)) is broadcasts
     found = findings(files, root, Settings())
@@ -304,7 +307,9 @@ def test_a_broadcast_nested_in_a_helper_counts_only_where_the_helper_calls_it(
 
 # -- a task spawned on an attribute: dropped only where the project has no create_task ----------
 
-SPAWNER = "class Feed:\n    def start(self):\n        self._loop.create_task(self.run())\n"
+# ``self.pool`` may be the project's wrapper; ``self._loop`` would be an event loop, reported
+# wherever the project defines a create_task (see the WSL008 fixtures).
+SPAWNER = "class Feed:\n    def start(self):\n        self.pool.create_task(self.run())\n"
 WRAPPER = "def create_task(coro):\n    return TASKS.add(coro)\n"
 
 
@@ -315,7 +320,7 @@ WRAPPER = "def create_task(coro):\n    return TASKS.add(coro)\n"
 def test_a_spawn_on_an_attribute_is_checked_only_where_the_project_has_no_create_task(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wrapper_at: str | None, fires: bool
 ) -> None:
-    """``self._loop.create_task(...)`` is reported only where no production module defines a
+    """``self.pool.create_task(...)`` is reported only where no production module defines a
     ``create_task`` (a wrapper that may keep its tasks); a test module's does not count."""
     (tmp_path / "feed.py").write_text(SPAWNER)
     if wrapper_at is not None:
@@ -324,7 +329,7 @@ def test_a_spawn_on_an_attribute_is_checked_only_where_the_project_has_no_create
     files = sorted(path.resolve() for path in tmp_path.rglob("*.py"))
     root = tmp_path.resolve()
     settings = Settings(select=("WSL008",))
-    relevance = runner.relevance_for(settings)
+    relevance = checking.relevance_for(settings)
     feed = (tmp_path / "feed.py").read_bytes()
     project = ProjectWords(relevance.project_words, files, root=root)
     assert ("WSL008" in relevance.codes(feed, project)) is fires
@@ -379,7 +384,7 @@ def test_a_loop_calling_helpers_is_checked_only_where_a_helper_may_broadcast(
     root = FIXTURES / project
     files = [path.resolve() for path in sorted(root.rglob("*.py"))]
     poller = next(path for path in files if path.name == "poller.py").read_bytes()
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     assert "WSL002" in relevance.codes(poller)  # no project to ask: the loop may broadcast
     answers = ProjectWords(relevance.project_words, files)
     assert ("WSL002" in relevance.codes(poller, answers)) is kept
@@ -403,7 +408,7 @@ def test_project_words_learnt_in_shares_answer_as_one_process_does(project: str)
     answers are those of one process that scanned and searched every file."""
     root = (FIXTURES / project).resolve()
     files = [path.resolve() for path in sorted(root.rglob("*.py"))]
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     whole = ProjectWords(relevance.project_words, files, root=root)
     for path in files:
         whole.scan(path, path.read_bytes())
@@ -445,7 +450,7 @@ def test_a_file_parsed_for_one_rule_still_asks_the_project_for_the_others(
     (tmp_path / "helpers.py").write_text(f"def refresh():\n    {helper}\n")
     root = tmp_path.resolve()
     files = sorted(path.resolve() for path in root.glob("*.py"))
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     poller = (tmp_path / "poller.py").read_bytes()
     codes, pending = relevance.codes_unasked(poller)
     assert "WSL006" in codes and "WSL006" not in dict(pending) and "WSL002" in dict(pending)
@@ -460,7 +465,7 @@ def test_a_file_parsed_for_one_rule_still_asks_the_project_for_the_others(
 def test_what_is_learnt_of_definitions_never_walks_the_project(tmp_path: Path) -> None:
     """Whether every project file was scanned is told only from a list of them already made:
     checking one file of a large tree does not walk the tree for it (it is then not known)."""
-    relevance = runner.relevance_for(Settings(select=("WSL008",)))
+    relevance = checking.relevance_for(Settings(select=("WSL008",)))
 
     class Unwalked:
         def listed(self) -> list[Path] | None:
@@ -506,10 +511,10 @@ def test_any_file_holds_one_of_the_words_whatever_they_share(words: set[bytes]) 
 def test_the_first_words_rule_a_file_out_by_their_literals() -> None:
     """Every first word promises a substring (a test's literals): a file holding none of them
     is ruled out by those alone; a word that promises none (a project word) stops the shortcut."""
-    from wslint.engine.prefilter import _literals_of
+    from wslint.speed.prefilter import _literals_of
 
     assert _literals_of([ASYNC_DEF, b"create_task", b"async"]) == (b"async", b"create_task")
     assert _literals_of([b"create_task", project_words.AnyFileHolds([b"x"])]) is None
-    relevance = runner.relevance_for(Settings())
+    relevance = checking.relevance_for(Settings())
     assert relevance.codes_unasked(b"import os\n") == ((), ())
     assert relevance.codes_unasked(b"async def f():\n    asyncio.create_task(g())\n")[0]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from wslint.core.options import OPTIONS_BY_KEY
 from wslint.docs import rule_table
-from wslint.engine.options import OPTIONS_BY_KEY
 from wslint.fixes import FIXABLE
 from wslint.rules import ALL_RULES
 from wslint.rules.base import DOC_SECTIONS
@@ -54,3 +54,31 @@ def test_rule_metadata(rule) -> None:
 
 def test_readme_rule_table_is_generated_from_the_rules() -> None:
     assert rule_table() in README.read_text(encoding="utf-8")
+
+
+RULE_PAGES = Path(__file__).parent.parent / "docs" / "rules"
+
+
+def test_rule_pages_are_generated_from_the_rules() -> None:
+    """``python -m wslint.docs --pages docs/rules`` has been run since a rule's documentation changed."""
+    from wslint.docs import pages
+
+    expected = pages()
+    stored = {path.name: path.read_text(encoding="utf-8") for path in RULE_PAGES.glob("*.md")}
+    assert sorted(stored) == sorted(expected) == ["README.md", *(f"{rule.code}.md" for rule in ALL_RULES)]
+    for name, text in expected.items():
+        assert stored[name] == text, f"docs/rules/{name} is stale: python -m wslint.docs --pages docs/rules"
+
+
+def test_rule_page_holds_the_documentation(tmp_path: Path) -> None:
+    from wslint.docs import write_pages
+
+    (tmp_path / "WSL999.md").write_text("a rule that is gone\n", encoding="utf-8")
+    written = write_pages(tmp_path)
+    assert len(written) == len(ALL_RULES) + 1 and not (tmp_path / "WSL999.md").exists()
+    assert "| [WSL003](WSL003.md) | `poll-interval-too-short` |" in (tmp_path / "README.md").read_text()
+    page = (tmp_path / "WSL003.md").read_text(encoding="utf-8")
+    assert page.splitlines()[2] == "# WSL003: `poll-interval-too-short`"
+    for title in DOC_SECTIONS:
+        assert f"## {title}" in page
+    assert write_pages(tmp_path) == []  # up to date: nothing rewritten

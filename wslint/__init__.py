@@ -1,3 +1,3 @@
 """wslint: a static checker for Python code that pushes live updates to WebSocket clients."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

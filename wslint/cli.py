@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from wslint import __version__, rules
-from wslint.engine.config import ConfigError, check_known_codes, load_settings
-from wslint.engine.discovery import DiscoveryError
-from wslint.engine.options import OPTIONS_BY_KEY, OptionError, Settings
-from wslint.engine.output import (
-    render_fixable,
+from wslint.core.findings import Finding
+from wslint.core.fix import Fix
+from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, OptionError, Settings
+from wslint.driver.config import ConfigError, check_known_codes, load_settings
+from wslint.driver.discovery import DiscoveryError
+from wslint.driver.output import (
     render_github,
     render_json,
     render_statistics,
+    render_summary,
     render_text,
 )
-from wslint.engine.runner import check_paths
+from wslint.driver.runner import Report, check_paths
 
-FORMATS = ("text", "json", "github", "sarif")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _explain(context: click.Context, _: click.Parameter, code: str | None) -> None:
@@ -32,7 +36,9 @@ def _explain(context: click.Context, _: click.Parameter, code: str | None) -> No
     rule = rules.RULES_BY_CODE.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule code {code!r} (see --list-rules)")
-    click.echo(f"# {rule.code} {rule.name}\n\n{rule.documentation()}")
+    from wslint.docs import explanation
+
+    click.echo(explanation(rule))
     context.exit(0)
 
 
@@ -45,46 +51,53 @@ def _list_rules(context: click.Context, _: click.Parameter, value: bool) -> None
     context.exit(0)
 
 
+def _click_type(option: CommandOption) -> Any:
+    if option.kind == "choice":
+        return click.Choice(option.choices)
+    if option.kind == "path":
+        return click.Path(path_type=Path)
+    if option.kind == "count":
+        return click.IntRange(min=1)
+    return None
+
+
+def _command_option(option: CommandOption) -> Callable[[F], F]:
+    names = [option.flag, option.dest] if option.short is None else [option.short, option.flag, option.dest]
+    extra: dict[str, Any] = {}
+    if option.action:
+        extra = {"callback": ACTIONS[option.dest], "expose_value": False, "is_eager": True}
+    return click.option(
+        *names,
+        is_flag=option.kind == "flag",
+        type=_click_type(option),
+        default=option.default,
+        show_default=option.default is not None,
+        metavar=option.metavar,
+        help=option.help,
+        **extra,
+    )
+
+
+def _options(function: F) -> F:
+    """The command's click options: each setting the command line exposes, then its own."""
+    declared = [
+        click.option(f"--{option.key}/--no-{option.key}", option.attr, default=None, help=option.help)
+        if option.switch
+        else click.option(f"--{option.key}", option.attr, help=option.help, metavar=option.metavar)
+        for option in CLI_OPTIONS
+    ]
+    declared += [_command_option(option) for option in COMMAND_OPTIONS]
+    for decorator in reversed(declared):
+        function = decorator(function)
+    return function
+
+
+ACTIONS = {"explain": _explain, "list_rules": _list_rules}
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option("--select", help=OPTIONS_BY_KEY["select"].help, metavar="CODES")
-@click.option("--ignore", help=OPTIONS_BY_KEY["ignore"].help, metavar="CODES")
-@click.option("--extend-select", help=OPTIONS_BY_KEY["extend-select"].help, metavar="CODES")
-@click.option("--exclude", help=OPTIONS_BY_KEY["exclude"].help, metavar="GLOBS")
-@click.option("--extend-exclude", help=OPTIONS_BY_KEY["extend-exclude"].help, metavar="GLOBS")
-@click.option("--min-interval", help=OPTIONS_BY_KEY["min-interval"].help, metavar="SECONDS")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Use this configuration file.")
-@click.option("--show-source", is_flag=True, help="Show the offending line and the fix under each finding.")
-@click.option("--statistics", is_flag=True, help="Count findings per code after the findings.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--stdin-filename", help="The file name to report for source read from '-'.")
-@click.option("--fix/--no-fix", "fix", default=None, help=OPTIONS_BY_KEY["fix"].help)
-@click.option(
-    "--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None, help=OPTIONS_BY_KEY["unsafe-fixes"].help
-)
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
-@click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where the result cache lives.")
-@click.option(
-    "--explain",
-    callback=_explain,
-    expose_value=False,
-    is_eager=True,
-    metavar="CODE",
-    help="Explain a rule and exit.",
-)
-@click.option(
-    "--list-rules",
-    is_flag=True,
-    callback=_list_rules,
-    expose_value=False,
-    is_eager=True,
-    help="List every rule and exit.",
-)
+@_options
 @click.version_option(__version__, "--version", prog_name="wslint")
 def cli(paths: tuple[Path, ...], **options: Any) -> None:
     """Check Python code that pushes live updates to WebSocket clients."""
@@ -102,7 +115,13 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
             cache_dir = Path(os.path.abspath(given)) if given else Path(".wslint_cache")
         jobs = options["jobs"] or os.cpu_count() or 1
         report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
-        if (settings.fix or options["diff"]) and report.findings:
+        if options["write_baseline"] is not None:  # record the findings instead of reporting them
+            from wslint.driver.baseline import record_baseline
+
+            click.echo(record_baseline(options["write_baseline"], report, stdin), err=True)
+            sys.exit(0)
+        _apply_baseline(report, settings, options, stdin)
+        if (settings.fix or options["diff"]) and report.findings:  # (only what the baseline left)
             from wslint.fixes.command import apply_fixes
 
             changed, stdin = apply_fixes(report.findings, settings, options["diff"], stdin)
@@ -110,6 +129,7 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
                 sys.exit(1 if changed else 0)
             if changed:  # the findings again, where the fixes moved them
                 report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
+                _apply_baseline(report, settings, options, stdin, quiet=True)
         source_out = settings.fix and stdin is not None and not options["diff"]
         if source_out and stdin is not None:  # (fixed) standard input back to the editor
             sys.stdout.buffer.write(stdin[1])
@@ -117,19 +137,33 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
-    _emit(report.findings, options, settings, stdin, to_stderr=source_out, cache_dir=cache_dir)
+    if report.files_checked == 0:
+        shown = ", ".join(str(path) for path in paths)
+        click.echo(f"wslint: warning: no Python files to check in {shown}", err=True)
+    _output(report, options, settings, stdin, to_stderr=source_out, cache_dir=cache_dir)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
+
+
+def _apply_baseline(
+    report: Report,
+    settings: Settings,
+    options: dict[str, Any],
+    stdin: tuple[str, bytes] | None,
+    quiet: bool = False,
+) -> None:
+    """Leave out the baselined findings (``quiet``: without saying again how many are gone)."""
+    if options["baseline"] or settings.baseline:  # (a BaselineError is a ConfigError)
+        from wslint.driver.baseline import apply_baseline
+
+        gone = apply_baseline(options["baseline"], settings, report, stdin)
+        if gone and not quiet:
+            click.echo(gone, err=True)
 
 
 def _settings(options: dict[str, Any]) -> Settings:
     settings, source = load_settings(options["config_path"])
     overrides = {
-        key: options[OPTIONS_BY_KEY[key].attr]
-        for key in (
-            *("select", "ignore", "extend-select", "exclude", "extend-exclude", "min-interval"),
-            *("fix", "unsafe-fixes"),
-        )
-        if options.get(OPTIONS_BY_KEY[key].attr) is not None
+        option.key: options[option.attr] for option in CLI_OPTIONS if options[option.attr] is not None
     }
     for key, value in overrides.items():
         try:
@@ -140,17 +174,43 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-def _emit(
-    findings: list,  # type: ignore[type-arg]
+def _output(
+    report: Report,
     options: dict[str, Any],
     settings: Settings,
     stdin: tuple[str, bytes] | None,
-    to_stderr: bool = False,  # stdout carries the fixed source
+    to_stderr: bool = False,  # standard output carries the fixed source
     cache_dir: Path | None = None,
 ) -> None:
+    """The findings, to ``--output-file`` or standard output; on a terminal, a summary line after
+    them, with how many ``--fix`` would repair."""
     output_format = options["output_format"]
-    err = to_stderr
-    fixes = _fixes(findings, settings, stdin, cache_dir) if output_format != "github" else {}
+    fixes = _fixes(report.findings, settings, stdin, cache_dir) if output_format != "github" else {}
+    output_file = options["output_file"]
+    if output_file is None:
+        _emit(report.findings, options, settings, fixes, to_stderr)
+        if output_format == "text" and (sys.stderr if to_stderr else sys.stdout).isatty():
+            from wslint.driver.output import fixable_counts
+
+            fixable, unsafe_only = fixable_counts(fixes, settings.unsafe_fixes)
+            click.echo(render_summary(report.findings, fixable, unsafe_only), err=to_stderr)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            _emit(report.findings, options, settings, fixes)  # (not a terminal: no colour)
+    except OSError as error:
+        click.echo(f"wslint: error: {output_file}: cannot write: {error.strerror or error}", err=True)
+        sys.exit(2)
+
+
+def _emit(
+    findings: list[Finding],
+    options: dict[str, Any],
+    settings: Settings,
+    fixes: dict[Finding, Fix],
+    err: bool = False,
+) -> None:
+    output_format = options["output_format"]
     if output_format == "json":
         click.echo(render_json(findings, fixes), err=err)
         return
@@ -165,7 +225,6 @@ def _emit(
         sources = _sources(findings) if options["show_source"] else {}
         fixable = {finding for finding, fix in fixes.items() if fix.applies(settings.unsafe_fixes)}
         text = render_text(findings, color, options["show_source"], sources, fixable)
-        text = "\n".join(line for line in (text, render_fixable(fixes, settings.unsafe_fixes)) if line)
     if text:
         click.echo(text, err=err)
     if options["statistics"] and findings and output_format == "text":
@@ -173,11 +232,11 @@ def _emit(
 
 
 def _fixes(
-    findings: list,  # type: ignore[type-arg]
+    findings: list[Finding],
     settings: Settings,
     stdin: tuple[str, bytes] | None,
     cache_dir: Path | None,
-) -> dict:  # type: ignore[type-arg]
+) -> dict[Finding, Fix]:
     """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding,
     and not at all where the cache knows the fixes)."""
     from wslint.fixes import FIXABLE
@@ -188,7 +247,7 @@ def _fixes(
     from wslint.fixes.apply import fixes_of_findings
 
     if cache_dir is not None and not cache_dir.is_absolute():  # where the result cache is
-        from wslint.engine.project import find_project_root
+        from wslint.driver.project import find_project_root
 
         folders = sorted({Path(os.path.abspath(finding.path)).parent for finding in fixable})
         cache_dir = find_project_root(folders) / cache_dir
@@ -207,7 +266,9 @@ def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
 
 # Subcommands, each a click command in a module of its own, imported only when asked for:
 # ``wslint map``, ``wslint server``. Anything else is the check command (``wslint [PATHS]``).
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "server": "wslint.lsp.cli:server_command",
+}
 
 
 def _command_for(argv: list[str]) -> tuple[click.Command, list[str], str]:
@@ -229,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
-    except click.ClickException as error:
-        error.show()
+    except click.ClickException as error:  # one line, never click's usage block
+        click.echo(f"wslint: error: {error.format_message()}", err=True)
         return 2
     except click.Abort:
         return 2
@@ -246,6 +307,8 @@ def entry_point() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader has gone (``wslint . | head``): nothing more to say
+        pass
+    except ValueError:  # already closed (the language server's streams, at the client's exit)
         pass
     # Everything is written: leave without tearing the interpreter down object by object,
     # which takes tens of milliseconds after a large run.

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from pylint.checkers import BaseChecker
 from pylint.constants import WarningScope
 
-from wslint.engine.api import check_source
-from wslint.engine.config import ConfigError, load_settings
-from wslint.engine.options import Settings
-from wslint.engine.source import Unreadable, decode_source
+from wslint.core.options import Settings
+from wslint.core.source import Unreadable, decode_source
+from wslint.driver.api import check_source
+from wslint.driver.config import ConfigError, load_settings
 from wslint.rules import ALL_RULES
 from wslint.rules.base import Rule
 

@@ -62,12 +62,10 @@ def create_app(poll_interval: float = 5.0, store: StatusStore | None = None) -> 
 
     @app.websocket("/ws")
     async def status_socket(websocket: WebSocket) -> None:
-        """Send the current status, then keep the client registered."""
+        """Register the client: the manager sends it the latest status first."""
         await websocket.accept()
         manager.connect(websocket)
         try:
-            initial = {"type": STATUS_UPDATE, "data": store.snapshot()}
-            await manager.send_personal(websocket, initial)
             while True:
                 await websocket.receive_text()
         except WebSocketDisconnect:

@@ -11,8 +11,8 @@ import pytest
 from wslint.analysis.constants import constant_number
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.module import ModuleInfo
-from wslint.engine.options import Settings
-from wslint.engine.runner import parse_module
+from wslint.core.options import Settings
+from wslint.driver.checking import parse_module
 
 CONFIG = "FAST = 0.25\nSLOW = FAST * 40\n"
 

@@ -12,8 +12,8 @@ from fixture_support import FIXTURES
 
 from wslint.analysis import project_facts
 from wslint.analysis.index import ProjectIndex
-from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, check_units
+from wslint.core.options import Settings
+from wslint.driver.runner import SourceUnit, check_units
 
 
 def test_the_index_is_freed_without_the_collector() -> None:

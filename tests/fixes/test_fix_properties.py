@@ -22,7 +22,7 @@ from fix_support import as_project
 from fixture_support import FIXTURES, Case
 from hypothesis import HealthCheck, given, settings
 
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 from wslint.fixes import FIXABLE
 from wslint.fixes.apply import fix_source
 from wslint.fixes.verify import findings_of

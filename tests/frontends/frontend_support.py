@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixture_support import Case, all_cases
+from fixture_support import Case, Expected, all_cases, compare
 
 REPO = Path(__file__).resolve().parents[2]
 # The OASIS schema (errata 01), as shipped next to the project; a copy travels with the tests.
@@ -50,8 +50,18 @@ class Project:
     def configured(self) -> bool:
         return self.root.parent.name == "configured"
 
-    def expected(self) -> set[tuple[str, int, str]]:
+    def expected(self) -> set[Expected]:
         return self.case.expected()
+
+    def python_expected(self) -> set[Expected]:
+        """What flake8 and pylint can report: they read Python files only, never the client's."""
+        return {item for item in self.expected() if item.file.endswith(".py")}
+
+    def unmatched(
+        self, rows: set[Row], expected: set[Expected] | None = None
+    ) -> tuple[list[Expected], list[Expected]]:
+        """(missing, unexpected) of what a tool reported against the case's markers (or ``expected``)."""
+        return compare(self.expected() if expected is None else expected, positions(rows))
 
 
 def _slug(case: Case) -> str:
@@ -183,5 +193,10 @@ def cli_rows(project_root: Path) -> set[Row]:
     }
 
 
-def positions(rows: set[Row]) -> set[tuple[str, int, str]]:
-    return {(path, line, code) for path, line, _, code, _ in rows}
+def python_rows(rows: set[Row]) -> set[Row]:
+    """The rows about Python files: all that flake8 and pylint can report."""
+    return {row for row in rows if row[0].endswith(".py")}
+
+
+def positions(rows: set[Row]) -> set[Expected]:
+    return {Expected(path, line, code, column) for path, line, column, code, _ in rows}

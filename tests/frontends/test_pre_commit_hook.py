@@ -119,6 +119,28 @@ def test_changed_files_only_still_see_the_whole_project(user_project: Path, pre_
     assert result.returncode == 1 and "WSL005" in result.stdout, result.stdout + result.stderr
 
 
+def test_client_files_go_to_the_hook_and_are_held_against_the_server(
+    user_project: Path, pre_commit_home: Path
+) -> None:
+    case = FIXTURES / "wsl015" / "bad_mistyped_literal"
+    shutil.copytree(case / "server", user_project / "server")
+    shutil.copytree(case / "client", user_project / "client")
+    (user_project / "pyproject.toml").write_text("[tool.wslint]\nselect = ['WSL015']\n", encoding="utf-8")
+    for name in ("status.ts", "Status.tsx", "status.jsx"):  # every client type pre-commit knows
+        (user_project / "client" / "src" / name).write_text(
+            'const ws = new WebSocket("ws://localhost:8000/ws/sytem-status");\n', encoding="utf-8"
+        )
+    (user_project / "client" / "src" / "notes.txt").write_text('new WebSocket("ws://h/nowhere")\n')
+    result = pre_commit(user_project, pre_commit_home, "run", "--files", "client/src/status.ts")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "client/src/status.ts:1:12: WSL015 " in result.stdout
+    assert "status.js" not in result.stdout  # only the files it was given are reported
+    result = pre_commit(user_project, pre_commit_home, "run", "--all-files")
+    for name in ("status.js", "status.ts", "Status.tsx", "status.jsx"):
+        assert f"client/src/{name}:" in result.stdout, result.stdout + result.stderr
+    assert "notes.txt" not in result.stdout
+
+
 def test_try_repo_fails_on_a_broken_file_and_passes_on_a_fixed_one(
     user_project: Path, pre_commit_home: Path, hook_repo: tuple[Path, str]
 ) -> None:
@@ -163,7 +185,7 @@ def test_hook_definition_follows_pre_commit_conventions() -> None:
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "wslint" and hook["entry"] == "wslint"
-    assert hook["language"] == "python" and hook["types"] == ["python"]
+    assert hook["language"] == "python" and hook["types_or"] == ["python", "javascript", "jsx", "ts", "tsx"]
     assert hook["require_serial"] is True
     assert (
         subprocess.run(

@@ -1,6 +1,7 @@
 """Shared settings for the reference runtime tests."""
 
 import pytest
+from redis_support import redis_server  # noqa: F401 - a fixture for every test here
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

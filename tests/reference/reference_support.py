@@ -100,9 +100,10 @@ async def ws_server(
 
     async def handler(conn: ServerConnection) -> None:
         connections.append(conn)
+        # Sent before registering, so it comes before the manager's initial state.
+        await manager.send_personal(conn, WELCOME)
         manager.connect(conn)
         try:
-            await manager.send_personal(conn, WELCOME)
             await conn.wait_closed()
         finally:
             if unregister:
@@ -192,3 +193,22 @@ class BrokenSocket:
     async def send(self, text: str) -> None:
         await asyncio.sleep(0.01)
         raise ConnectionResetError("peer went away mid-send")
+
+
+class GatedSocket:
+    """A socket whose sends wait until the test opens its gate; records what it sent."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.sent: list[str] = []
+        self.started = 0
+        self.cancelled = False
+
+    async def send(self, text: str) -> None:
+        self.started += 1
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        self.sent.append(text)

@@ -25,6 +25,7 @@ from wslint.reference import (
     EventBroadcaster,
     HybridBroadcaster,
     PollingBroadcaster,
+    RedisBackplane,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(30)]
@@ -133,6 +134,8 @@ def test_hybrid_publishes_at_once_and_polls_as_backup() -> None:
             hybrid.start()
             await wait_until(lambda: hybrid.last_state == {"v": 0})
             clients = await connect(port, 2)
+            # The manager sends a new client the latest state of each type.
+            assert [m["data"] for m in await recv_all(clients)] == [{"v": 0}] * 2
 
             source.value = {"v": 1}
             start = time.monotonic()
@@ -205,3 +208,105 @@ def test_stop_cancels_and_awaits_every_task() -> None:
 def test_message_type_must_be_snake_case() -> None:
     with pytest.raises(ValueError):
         PollingBroadcaster(ConnectionManager(), dict, message_type="StatusUpdate")
+
+
+def test_event_stop_flushes_the_queue_and_join_returns_after_it() -> None:
+    manager = ConnectionManager()
+    events = EventBroadcaster(manager, "job_update")
+
+    async def main() -> None:
+        async with ws_server(manager) as (port, _):
+            (client,) = await connect(port, 1)
+            events.start()
+            for n in range(5):
+                events.publish(n)
+            assert await events.stop() == 0
+            await asyncio.wait_for(events.join(), 3)
+            assert [(await recv_all([client]))[0]["data"] for _ in range(5)] == list(range(5))
+            with pytest.raises(RuntimeError):
+                events.publish(5)
+            await manager.aclose()
+            await client.close()
+
+    run(main)
+
+
+def test_event_stop_reports_what_it_could_not_flush(caplog: pytest.LogCaptureFixture) -> None:
+    manager = ConnectionManager()
+    release = asyncio.Event()
+
+    async def slow_process(event: int) -> int:
+        await release.wait()
+        return event
+
+    async def main() -> None:
+        events = EventBroadcaster(manager, "job_update", process=slow_process)
+        events.start()
+        for n in range(4):
+            events.publish(n)
+        # The first event is being processed when the flush gives up; three stay queued.
+        assert await events.stop(flush_timeout=0.1) == 3
+        await asyncio.wait_for(events.join(), 3)
+        assert not events.running
+        await manager.aclose()
+
+    run(main)
+    assert any("3 event(s) never broadcast" in r.getMessage() for r in caplog.records)
+
+
+def test_hybrid_publish_does_not_wait_for_a_slow_fetch() -> None:
+    manager = ConnectionManager()
+    fetch_started = asyncio.Event()
+    fetch_may_end = asyncio.Event()
+    source = {"v": 0}
+    polls = 0
+
+    async def slow_fetch() -> dict[str, int]:
+        nonlocal polls
+        polls += 1
+        snapshot = dict(source)
+        if polls == 2:  # the second poll hangs until the test lets it go
+            fetch_started.set()
+            await fetch_may_end.wait()
+        return snapshot
+
+    hybrid = HybridBroadcaster(manager, slow_fetch, "queue_update", interval=0.05)
+
+    async def main() -> None:
+        async with ws_server(manager) as (port, _):
+            hybrid.start()
+            await wait_until(lambda: hybrid.last_state == {"v": 0})
+            clients = await connect(port, 2)
+            assert [m["data"] for m in await recv_all(clients)] == [{"v": 0}] * 2
+            await asyncio.wait_for(fetch_started.wait(), 3)
+            # The poll is stuck in its fetch: a publish still goes out at once.
+            source["v"] = 1
+            assert await asyncio.wait_for(hybrid.publish({"v": 1}), 1)
+            assert [m["data"] for m in await recv_all(clients)] == [{"v": 1}] * 2
+            fetch_may_end.set()
+            # The stuck poll read {"v": 0} before the publish: it must not undo it.
+            await wait_until(lambda: polls >= 4)
+            await assert_silent(clients, 0.2)
+            assert hybrid.last_state == {"v": 1}
+            await hybrid.stop()
+            await manager.aclose()
+            await close_all(clients)
+
+    run(main)
+
+
+def test_conditional_with_a_backplane_broadcasts_without_local_clients() -> None:
+    """The clients may be on another process: only a manager without a backplane is asked."""
+    # Never started: what it is given waits in its buffer, which is all this test needs.
+    backplane = RedisBackplane("redis://127.0.0.1:1/0")
+    manager = ConnectionManager(backplane=backplane)
+    source = Source({"count": 1})
+    cond = ConditionalBroadcaster(manager, source, "stats_update", interval=0.05)
+
+    async def main() -> None:
+        cond.start()
+        await wait_until(lambda: cond.last_state == {"count": 1})
+        assert len(manager) == 0 and "stats_update" in manager.latest_messages
+        await cond.stop()
+
+    run(main)

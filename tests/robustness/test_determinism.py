@@ -198,23 +198,23 @@ def test_changed_version_invalidates(project: Path, capsys, monkeypatch) -> None
 
 def reads_during(capsys, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[list[str], str]:
     """The files the command reads during one run, and what it prints."""
-    from wslint.engine import runner
+    from wslint.driver import checking
 
     read: list[str] = []
-    real = runner._read_bytes
+    real = checking._read_bytes
 
     def counting(path: Path) -> bytes:
         read.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(runner, "_read_bytes", counting)
+    monkeypatch.setattr(checking, "_read_bytes", counting)
     status, out = run(capsys, *args)
     return read, out
 
 
 def test_unchanged_files_are_not_read_again(project: Path, capsys, monkeypatch) -> None:
     """Stat only: size, times and inode as recorded (files old enough not to be racy)."""
-    from wslint.engine import cache
+    from wslint.driver import cache
 
     (project / "quiet.py").write_text("x = 1\n")  # skipped by the prefilter: cached too
     monkeypatch.setattr(cache, "RACY_NS", -10**18)  # every file counts as settled
@@ -230,7 +230,7 @@ def test_times_set_back_after_an_edit_are_caught_by_the_change_time(
     import os
     import time
 
-    from wslint.engine import cache
+    from wslint.driver import cache
 
     monkeypatch.setattr(cache, "RACY_NS", -10**18)
     path = project / "feed.py"
@@ -261,14 +261,14 @@ def test_a_run_answered_from_the_cache_loads_no_analysis(project: Path) -> None:
         "    main(['.', '--jobs', '2'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('wslint.analysis', 'wslint.rules.', 'wslint.engine.prefilter', 'wslint.engine.parallel')\n"
+        "heavy = ('wslint.analysis', 'wslint.rules.', 'wslint.speed.prefilter', 'wslint.driver.parallel')\n"
         "print(sorted(name for name in sys.modules if name.startswith(heavy)), file=sys.stderr)\n"
     )
     import os
     import subprocess
     import sys
 
-    from wslint.engine import cache
+    from wslint.driver import cache
 
     old = time_ns() - 2 * cache.RACY_NS  # settled files: stat only on the second run
     for path in project.glob("*.py"):
@@ -289,7 +289,7 @@ def test_a_file_named_after_a_run_that_skipped_it_is_parsed(
     """The prefilter skips a file no rule could fire on, unparsed: its cache entry says so, and
     naming the file later still parses it (a syntax error is WSL000), whether its stat is
     trusted (settled) or its bytes are hashed."""
-    from wslint.engine import cache
+    from wslint.driver import cache
 
     if settled:
         monkeypatch.setattr(cache, "RACY_NS", -10**18)
@@ -305,7 +305,7 @@ def test_a_partial_run_keeps_the_other_files_entries_and_an_answered_run_writes_
 ) -> None:
     """Checking one file (pre-commit passes the changed files) leaves the other files' entries
     in place; a run answered entirely from the cache does not rewrite it."""
-    from wslint.engine import cache
+    from wslint.driver import cache
 
     monkeypatch.setattr(cache, "RACY_NS", -10**18)
     run(capsys, ".")

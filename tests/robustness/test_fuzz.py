@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wslint.cli import main
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.runner import SourceUnit, check_paths, check_units
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
+from wslint.driver.runner import SourceUnit, check_paths, check_units
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CORPUS = sorted(FIXTURES.rglob("*.py"))

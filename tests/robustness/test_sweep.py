@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from wslint.engine.discovery import discover
-from wslint.engine.options import Settings
-from wslint.engine.runner import relevance_for
-from wslint.engine.source import Unreadable, decode_source, parse_source
+from wslint.core.options import Settings
+from wslint.core.source import Unreadable, decode_source, parse_source
+from wslint.driver.checking import relevance_for
+from wslint.driver.discovery import discover
 
 pytestmark = pytest.mark.sweep
 

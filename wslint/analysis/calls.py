@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from wslint.analysis.module import FunctionInfo, ModuleInfo, local_nodes
-from wslint.analysis.names import dotted_name, final_name
+from wslint.analysis.names import dotted_name, final_name, receiver_root
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 
-SEND_METHODS = frozenset({"send", "send_text", "send_json", "send_bytes"})
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
 )
@@ -74,15 +74,18 @@ def fan_out_send(loop: ast.For | ast.AsyncFor) -> ast.Call | None:
     """The ``ws.send_*(...)`` call of a ``for ws in clients`` loop, if it is a fan-out."""
     targets = {node.id for node in walk(loop.target) if isinstance(node, ast.Name)}
     for node in local_nodes(loop.body):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in SEND_METHODS
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id in targets
-        ):
+        if isinstance(node, ast.Call) and _sends_on(node, targets):
             return node
     return None
+
+
+def _sends_on(call: ast.Call, targets: set[str]) -> bool:
+    """``ws.send_text(...)`` or, over an attribute chain, ``client.ws.send_text(...)`` with
+    ``ws`` / ``client`` one of ``targets``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in SEND_METHODS:
+        return False
+    return receiver_root(func.value) in targets
 
 
 COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp)
@@ -101,13 +104,7 @@ def comprehension_fan_out(node: ast.AST) -> ast.Call | None:
     # The send may be wrapped: ``[asyncio.create_task(ws.send(m)) for ws in clients]``,
     # ``(asyncio.wait_for(ws.send_text(m), 5) for ws in clients)``.
     for element in local_nodes([ast.Expr(node.elt)]):
-        if (
-            isinstance(element, ast.Call)
-            and isinstance(element.func, ast.Attribute)
-            and element.func.attr in SEND_METHODS
-            and isinstance(element.func.value, ast.Name)
-            and element.func.value.id in targets
-        ):
+        if isinstance(element, ast.Call) and _sends_on(element, targets):
             return element
     return None
 
@@ -222,6 +219,10 @@ def attribute_target(func: ast.Attribute, function: FunctionInfo | None, module:
         and receiver.attr in owner.attribute_types
     ):
         return ("instance", owner.attribute_types[receiver.attr], func.attr)
+    if isinstance(receiver, ast.Name) and (function is None or not _is_local_anywhere(receiver.id, function)):
+        built_by = module.instance_type(receiver.id)
+        if built_by is not None:  # ``notifier = Notifier()`` at the top of the module
+            return ("instance", built_by, func.attr)
     dotted = dotted_name(receiver)
     if dotted is not None:
         head = dotted.split(".")[0]
@@ -230,6 +231,15 @@ def attribute_target(func: ast.Attribute, function: FunctionInfo | None, module:
         if head in module.classes and function is not None and not _is_local(head, function):
             return ("method", module.classes[head].key, func.attr)
     return ("attr", func.attr)
+
+
+def _is_local_anywhere(name: str, function: FunctionInfo | None) -> bool:
+    """``name`` is a parameter or local of the function or of a function around it."""
+    while function is not None:
+        if _is_local(name, function):
+            return True
+        function = function.parent
+    return False
 
 
 def _enclosing_class(function: FunctionInfo | None):  # type: ignore[no-untyped-def]

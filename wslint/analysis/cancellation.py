@@ -58,6 +58,28 @@ def awaits_in(body: list[ast.stmt]) -> bool:
     return any(isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for node in local_nodes(body))
 
 
+def waits_for_cancelled_tasks(statement: ast.Try, loop: ast.AST) -> bool:
+    """The ``try`` only awaits tasks the loop cancelled before it (``task.cancel()`` then
+    ``try: await task``): the ``CancelledError`` it catches is theirs, the wait for them to end."""
+    awaited: list[str] = []
+    for node in statement.body:
+        value = node.value if isinstance(node, ast.Expr) else None
+        name = dotted_name(value.value) if isinstance(value, ast.Await) else None
+        if name is None:
+            return False
+        awaited.append(name)
+    cancelled = {
+        dotted_name(node.func.value)
+        for node in local_nodes(getattr(loop, "body", []))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "cancel"
+        and not node.args
+        and node.lineno < statement.lineno
+    }
+    return bool(awaited) and all(name in cancelled for name in awaited)
+
+
 def gives_back(
     handler: ast.ExceptHandler, loop: ast.While | ast.For | ast.AsyncFor, module: ModuleInfo
 ) -> bool:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import cast
 
-from wslint.analysis.calls import SEND_METHODS, call_target
+from wslint.analysis.calls import call_target
 from wslint.analysis.index import ProjectIndex, Resolved
 from wslint.analysis.message_flow import (
     UNKNOWN,
@@ -30,6 +30,7 @@ from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_
 from wslint.analysis.names import final_name
 from wslint.analysis.roles import SOCKET_ANNOTATIONS, annotation_names
 from wslint.analysis.walk import walk
+from wslint.core.vocabulary import SEND_METHODS
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route"})
 REGISTRARS = frozenset({"add_websocket_route", "add_api_websocket_route", "WebSocketRoute"})

@@ -24,10 +24,11 @@ from wslint.analysis.calls import (
     call_target,
     name_target,
 )
+from wslint.analysis.fanouts import client_hand_offs, client_parameter, sends_on
 from wslint.analysis.module import ClassInfo, FunctionInfo, ModuleInfo, is_test_path
 from wslint.analysis.names import module_name_for
-from wslint.engine.options import Settings
-from wslint.engine.source import read_or_empty
+from wslint.core.options import Settings
+from wslint.core.source import read_or_empty
 
 ModuleLoader = Callable[[Path, bytes], "ModuleInfo | None"]
 # Parsed modules kept at once, counted in source bytes (trees cost ~30x their source). Generous on
@@ -250,7 +251,7 @@ class ProjectIndex:
 
     def share(self, tables: dict[str, ModuleTable], names: dict[str, frozenset[str]]) -> None:
         """Answers about other modules, computed by the workers that hold them (see
-        :mod:`wslint.analysis.tables`): ``tables[module][(kind, name)]`` for every kind and
+        :mod:`wslint.speed.tables`): ``tables[module][(kind, name)]`` for every kind and
         name of ``names``; a module's table holds no key for a name it does not mention."""
         self._shared = tables
         self._shared_names = names
@@ -345,7 +346,9 @@ class ProjectIndex:
                 return UNKNOWN
             parent, _, attribute = module_name.rpartition(".")
             # ``manager.broadcast()`` where ``manager`` is a module-level object of a project module
-            return UNKNOWN if parent and self.is_project_module(parent) else OUTSIDE
+            if not parent or not self.is_project_module(parent):
+                return OUTSIDE
+            return self._resolve_instance_method(parent, attribute, name)
         function = module.functions.get(name)
         if function is not None:
             return Resolved(module, function)
@@ -356,6 +359,16 @@ class ProjectIndex:
             head, _, last = target.rpartition(".")
             return self._resolve_function(head, last, depth + 1) if head else OUTSIDE
         return UNKNOWN
+
+    def _resolve_instance_method(self, module_name: str, instance: str, name: str) -> Resolved | str:
+        """``name`` called on a module-level instance of a project module, through its class
+        (``notifier = Notifier()`` in ``module_name``, then ``notifier.ping_all()`` elsewhere)."""
+        holder = self.module(module_name)
+        built_by = holder.instance_type(instance) if holder is not None else None
+        if built_by is None:
+            return UNKNOWN
+        found = self._class_by_dotted(built_by)
+        return self._resolve_method(found, name, 0) if found is not None else UNKNOWN
 
     def _class_by_key(self, key: str) -> tuple[ModuleInfo, ClassInfo] | None:
         module_name, _, qualname = key.partition("::")
@@ -416,7 +429,22 @@ class ProjectIndex:
     def _compute_broadcasts(self, module: ModuleInfo, function: FunctionInfo) -> bool:
         if any(True for _ in broadcasts_in(function.body_nodes(), self.settings)):
             return True
-        return any(self.call_broadcasts(target) for _, target in self.calls_of(module, function))
+        if any(self.call_broadcasts(target) for _, target in self.calls_of(module, function)):
+            return True
+        return self.fans_out_through_helper(module, function, function.body_nodes())
+
+    def fans_out_through_helper(
+        self, module: ModuleInfo, function: FunctionInfo, nodes: list[ast.AST]
+    ) -> bool:
+        """A loop over clients among ``nodes`` hands each to a project helper that sends to it."""
+        for hand_off in client_hand_offs(nodes):
+            resolved = self.resolve(call_target(hand_off.call, function, module))
+            if not isinstance(resolved, Resolved):
+                continue
+            parameter = client_parameter(hand_off, resolved.function)
+            if parameter is not None and sends_on(resolved.function, parameter):
+                return True
+        return False
 
     def call_broadcasts(self, target: Target) -> bool:
         resolved = self.resolve(target)

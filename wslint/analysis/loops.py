@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from wslint.analysis.calls import is_broadcast_call, is_sleep_call, is_wait_timer
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, ModuleInfo, local_nodes
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 LoopNode = ast.While | ast.AsyncFor | ast.For
 
@@ -91,6 +91,8 @@ def _awaits(
     timers: list[ast.Call] = []
     handler_timers: list[ast.Call] = []
     other = False
+    blocking: list[ast.Call] = []  # time.sleep(x): the timer of a loop that awaits none
+    blocking_in_handlers: list[ast.Call] = []
     nodes = list(local_nodes(loop.body))
     in_handlers: set[int] = set()  # nodes inside an ``except`` branch
     for node in nodes:
@@ -99,6 +101,9 @@ def _awaits(
     for node in nodes:
         if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
             other = other or id(node) not in in_handlers
+        if isinstance(node, ast.Call) and is_blocking_sleep(node, module):
+            (blocking_in_handlers if id(node) in in_handlers else blocking).append(node)
+            continue
         if not isinstance(node, ast.Await):
             continue
         in_handler = id(node) in in_handlers
@@ -107,11 +112,29 @@ def _awaits(
             (handler_timers if in_handler else timers).append(value)
         elif not in_handler and not (isinstance(value, ast.Call) and is_broadcast_call(value, settings)):
             other = True
-    return timers, handler_timers, other
+    # A blocking sleep paces a loop that awaits no timer (WSL011 reports the call): it is a
+    # polling loop all the same, so that the other rules still look at it.
+    return timers or blocking, handler_timers or blocking_in_handlers, other
 
 
 def is_timer(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
     return is_sleep_call(call, module, settings) or is_wait_timer(call, module)
+
+
+BLOCKING_SLEEPS = frozenset({"time.sleep"})
+
+
+def is_blocking_sleep(call: ast.Call, module: ModuleInfo) -> bool:
+    """``time.sleep(x)`` with x not a literal 0 (which only yields the thread)."""
+    if module.qualified(call.func) not in BLOCKING_SLEEPS:
+        return False
+    duration = call.args[0] if call.args else None
+    return not (isinstance(duration, ast.Constant) and duration.value == 0)
+
+
+def paces(call: ast.Call, module: ModuleInfo, settings: Settings) -> bool:
+    """A timer or a blocking sleep: either makes the loop wait before its next iteration."""
+    return is_timer(call, module, settings) or is_blocking_sleep(call, module)
 
 
 def enclosing_loop(node: ast.AST, loops: list[Loop], module: ModuleInfo) -> Loop | None:
@@ -123,3 +146,43 @@ def enclosing_loop(node: ast.AST, loops: list[Loop], module: ModuleInfo) -> Loop
             return by_node[id(current)]
         current = module.parent_of(current)
     return None
+
+
+# Non-blocking reads of a message source: a subscription, a queue, a socket.
+DRAIN_CALLS = frozenset({"get_message", "get_nowait", "recv_nowait", "receive_nowait", "read_nowait", "poll"})
+
+
+def drains_a_source(loop: Loop, sends: list[ast.AST], module: ModuleInfo) -> bool:
+    """Every one of ``sends`` runs only when a non-blocking read of a message source in the
+    loop found something (``note = sub.get_message(); if note: <fan out>``): the loop waits
+    for events by polling its source, and what it sends is each event as it comes."""
+    drained = {
+        target.id
+        for node in loop.body_nodes
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and _final(node.value.func) in DRAIN_CALLS
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    return (
+        bool(drained) and bool(sends) and all(_only_when_read(send, drained, loop, module) for send in sends)
+    )
+
+
+def _only_when_read(node: ast.AST, drained: set[str], loop: Loop, module: ModuleInfo) -> bool:
+    current = module.parent_of(node)
+    child = node
+    while current is not None and current is not loop.node:
+        if isinstance(current, ast.If) and child is not current.test and child not in current.orelse:
+            names = {n.id for n in ast.walk(current.test) if isinstance(n, ast.Name)}
+            if names & drained:
+                return True
+        child, current = current, module.parent_of(current)
+    return False
+
+
+def _final(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None

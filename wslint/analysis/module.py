@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from wslint.analysis.names import dotted_name, import_aliases, module_name_for, qualify
 from wslint.analysis.walk import SCOPE_NODES, index_tree, local_nodes, nested_statements, parent, walk
+from wslint.core.vocabulary import GAP
 
 __all__ = ["SCOPE_NODES", "ClassInfo", "FunctionInfo", "ModuleInfo", "is_test_path", "local_nodes"]
 
@@ -143,6 +144,7 @@ class ModuleInfo:
         self._other_bindings: frozenset[str] | None = None
         self._may_call: dict[str, bool] = {}
         self._imports: dict[str, int] | None = None
+        self._instances: dict[str, str] | None = None
         self._collect(tree.body, prefix="", owner=None, parent=None)
 
     # -- building ---------------------------------------------------------------------------
@@ -210,6 +212,32 @@ class ModuleInfo:
             return self.qualified(parameter_types[value.id])
         return None
 
+    def instance_type(self, name: str) -> str | None:
+        """The dotted callee that built a module-level instance (``notifier = Notifier()``):
+        bound once, by a call, at the top of the module (None otherwise)."""
+        if self._instances is None:
+            built: dict[str, list[str | None]] = {}
+            for node in _statements(self.tree.body):
+                if isinstance(node, ast.Assign):
+                    value = node.value
+                    callee = self.qualified(value.func) if isinstance(value, ast.Call) else None
+                    for target in node.targets:
+                        for bound in walk(target):
+                            if isinstance(bound, ast.Name):
+                                built.setdefault(bound.id, []).append(callee if bound is target else None)
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+                    given = getattr(node, "value", None)
+                    callee = self.qualified(given.func) if isinstance(given, ast.Call) else None
+                    built.setdefault(node.target.id, []).append(callee)
+            self._instances = {
+                bound: callees[0]
+                for bound, callees in built.items()
+                if len(callees) == 1 and callees[0] is not None
+            }
+        if name not in self._instances or name in self.other_bindings() or self.import_count(name):
+            return None
+        return self._instances[name]
+
     # -- queries ----------------------------------------------------------------------------
     def qualified(self, node: ast.AST) -> str | None:
         """The fully qualified dotted name of a Name/Attribute chain, through imports and defs."""
@@ -239,8 +267,6 @@ class ModuleInfo:
             return True
         found = self._may_call.get(name)
         if found is None:
-            from wslint.engine.byte_tests import GAP  # not at the top: it imports this module
-
             pattern = rb"\b" + re.escape(name.encode()) + rb"\b" + GAP + rb"[()]"
             found = self._may_call[name] = name.encode() in self.data and bool(re.search(pattern, self.data))
         return found

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from wslint.analysis import endpoints
-from wslint.analysis.calls import SEND_METHODS, Broadcast, broadcasts_in
+from wslint.analysis.calls import Broadcast, broadcasts_in
 from wslint.analysis.index import ProjectIndex
 from wslint.analysis.message_flow import UNKNOWN, Scope, TypeResolver, Types
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
+from wslint.core.vocabulary import SEND_METHODS
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from wslint.analysis.loops import Loop, function_loops
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.options import Settings
+from wslint.core.options import Settings
 
 ENDPOINT_DECORATORS = frozenset({"websocket", "websocket_route", "ws", "ws_route"})
 SOCKET_ANNOTATIONS = frozenset(
@@ -32,6 +32,11 @@ ROUTE_REGISTRARS = frozenset(
     {"add_websocket_route", "add_api_websocket_route", "WebSocketRoute", "serve", "unix_serve"}
 )
 CONNECTION_BASES = ("WebsocketConsumer", "WebSocketEndpoint", "WebSocketHandler", "Namespace")
+# ``@app.get("/x")``, ``@router.post(...)``, ``@bp.route(...)``: a request's handler.
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "route", "api_route", "view"}
+)
+ASGI_PARAMETERS = frozenset({"scope", "receive", "send"})
 
 
 def matches_broadcaster_pattern(function: FunctionInfo, settings: Settings) -> bool:
@@ -55,6 +60,64 @@ def is_endpoint(function: FunctionInfo, module: ModuleInfo) -> bool:
     if owner is not None and any(base.split(".")[-1].endswith(CONNECTION_BASES) for base in owner.bases):
         return True
     return function.name in _registered_handlers(module)
+
+
+def is_framework_called(function: FunctionInfo) -> bool:
+    """A function the framework calls, not a background task: a special method (``__call__``,
+    ``__aenter__``), an ASGI application (``scope, receive, send``: its ``receive()`` loop is
+    the lifespan or connection protocol) or a route handler (``@app.get(...)``)."""
+    name = function.name
+    if len(name) > 4 and name.startswith("__") and name.endswith("__"):
+        return True
+    node = function.node
+    parameters = {argument.arg for argument in [*node.args.posonlyargs, *node.args.args]}
+    if ASGI_PARAMETERS <= parameters:
+        return True
+    for decorator in node.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ROUTE_DECORATORS
+        ):
+            return True
+    return False
+
+
+# A connection handed to a helper: ``play(websocket, game)``, ``relay(ws, room)``.
+SOCKET_PARAMETERS = frozenset({"websocket", "ws", "socket", "sock", "connection", "conn"})
+RECEIVE_CALLS = frozenset({"receive", "receive_text", "receive_json", "receive_bytes", "receive_str", "recv"})
+
+
+def is_connection_handler(function: FunctionInfo) -> bool:
+    """A function that serves one connection by receiving from it: it iterates, or awaits a
+    receive on, a socket it was handed (a parameter named like one) or built
+    (``ws = web.WebSocketResponse()``). Its loop is that connection's receive loop."""
+    sockets = _socket_names(function)
+    if not sockets:
+        return False
+    for node in function.body_nodes():
+        if isinstance(node, ast.AsyncFor) and isinstance(node.iter, ast.Name) and node.iter.id in sockets:
+            return True
+        if (
+            isinstance(node, ast.Await)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr in RECEIVE_CALLS
+            and isinstance(node.value.func.value, ast.Name)
+            and node.value.func.value.id in sockets
+        ):
+            return True
+    return False
+
+
+def _socket_names(function: FunctionInfo) -> set[str]:
+    arguments = function.node.args
+    names = {a.arg for a in [*arguments.posonlyargs, *arguments.args] if a.arg in SOCKET_PARAMETERS}
+    for node in function.body_nodes():
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if final_name(node.value.func) in SOCKET_ANNOTATIONS:  # ws = web.WebSocketResponse()
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
 
 
 def annotation_names(annotation: ast.AST) -> set[str]:
@@ -88,16 +151,20 @@ def loop_broadcasts(loop: Loop, module: ModuleInfo, function: FunctionInfo, inde
     """Whether the loop's body broadcasts, directly or through a resolved call."""
     if any(True for _ in broadcasts_in(loop.body_nodes, index.settings)):
         return True
-    return any(
+    if any(
         index.call_broadcasts(call_target(node, function, module))
         for node in loop.body_nodes
         if isinstance(node, ast.Call)
-    )
+    ):
+        return True
+    return index.fans_out_through_helper(module, function, loop.body_nodes)
 
 
 def broadcaster_loops(function: FunctionInfo, module: ModuleInfo, index: ProjectIndex) -> list[Loop] | None:
     """The loops of a broadcaster, or None when ``function`` is not a broadcaster."""
-    if not function.is_async or is_endpoint(function, module):
+    if not function.is_async or is_endpoint(function, module) or is_framework_called(function):
+        return None
+    if is_connection_handler(function):
         return None
     loops = function_loops(function, module, index.settings)
     if matches_broadcaster_pattern(function, index.settings):

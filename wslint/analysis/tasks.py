@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from wslint.analysis.module import FunctionInfo, ModuleInfo
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
+from wslint.core.vocabulary import LOOP_NAMES
 
 SPAWN_FUNCTIONS = frozenset(
     {
@@ -56,15 +57,18 @@ def create_task_receiver(call: ast.Call) -> ast.expr | None:
 
 def is_event_loop(receiver: ast.expr, function: FunctionInfo | None, module: ModuleInfo) -> bool:
     """A receiver known to be an asyncio event loop: ``asyncio.get_running_loop()`` (and friends)
-    directly, or a name bound only to one in the function."""
+    directly, a name bound only to one in the function, or a name or attribute called like one
+    (``loop``, ``self._loop``, ``self.app.loop``) that the function binds to nothing else."""
     if isinstance(receiver, ast.Call):
         return module.qualified(receiver.func) in LOOP_FACTORIES
     if function is not None and isinstance(receiver, ast.Name):
         bound = list(_bindings(receiver.id, function))
-        return bool(bound) and all(
+        if not bound:
+            return receiver.id in LOOP_NAMES
+        return all(
             isinstance(value, ast.Call) and module.qualified(value.func) in LOOP_FACTORIES for value in bound
         )
-    return False
+    return isinstance(receiver, ast.Attribute) and receiver.attr in LOOP_NAMES
 
 
 def is_task_group(receiver: ast.expr, function: FunctionInfo | None, module: ModuleInfo) -> bool:

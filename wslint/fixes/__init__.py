@@ -14,15 +14,15 @@ How the command applies fixes (rounds, writing, ``--diff``) is :mod:`wslint.fixe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from wslint.engine.findings import Finding
-    from wslint.engine.options import Settings
+from wslint.core.fix import SAFE, UNSAFE, Edit, Fix
 
-SAFE = "safe"
-UNSAFE = "unsafe"
+if TYPE_CHECKING:
+    from wslint.core.findings import Finding
+    from wslint.core.options import Settings
+
+__all__ = ["FIXABLE", "SAFE", "UNSAFE", "Edit", "Fix", "fixable_count", "fixes_for_source"]
 
 # The rules with a fix, and whether their fix is safe. (The fixers themselves live in
 # :mod:`wslint.fixes.fixers` and need libcst.)
@@ -34,34 +34,6 @@ FIXABLE: dict[str, str] = {
     "WSL008": SAFE,
     "WSL011": SAFE,
 }
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace the text from (line, column) up to (end_line, end_column) with ``content``.
-
-    Lines and columns are 1-based and the end is exclusive, like a :class:`Finding`'s; columns
-    count the line's UTF-8 bytes, as a finding's do. An insertion has an empty range.
-    """
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    content: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A repair of one finding: whether it is safe, what it does, and its edits."""
-
-    applicability: str  # "safe" | "unsafe"
-    message: str  # what the fix does, imperative ("Await the broadcast")
-    edits: tuple[Edit, ...]
-
-    def applies(self, unsafe_fixes: bool) -> bool:
-        """Whether ``--fix`` applies it (an unsafe fix only with ``--unsafe-fixes``)."""
-        return self.applicability == SAFE or unsafe_fixes
 
 
 def fixes_for_source(

@@ -9,8 +9,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.fixes import FIXABLE, SAFE, Fix, fixes_for_source
 from wslint.fixes.edits import apply_edits
 
@@ -82,7 +82,7 @@ def fix_files(
     stdin: tuple[str, bytes] | None = None,
 ) -> list[FixedFile]:
     """Fix every file that has a finding with a fix (``stdin``: the text read for that name)."""
-    from wslint.engine.source import Unreadable, decode_source
+    from wslint.core.source import Unreadable, decode_source
 
     results = []
     for path in _paths_with_fixable(findings, unsafe_fixes):
@@ -119,7 +119,7 @@ def fixes_of_findings(
 ) -> dict[Finding, Fix]:
     """Every finding's verified fix, safe or not (the output shows both), by finding; kept in
     ``cache_dir`` between runs, where given (see :mod:`wslint.fixes.cache`)."""
-    from wslint.engine.source import Unreadable, decode_source
+    from wslint.core.source import Unreadable, decode_source
     from wslint.fixes.cache import FixCache, fixes_key
 
     cache = FixCache(cache_dir) if cache_dir is not None else None

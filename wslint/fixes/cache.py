@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from wslint import __version__
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.fixes import Edit, Fix
 
 FILE_NAME = "fixes.json"

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import click
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.fixes.apply import encoded_text, fix_files, write
 
 

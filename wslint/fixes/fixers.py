@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.fixes import FIXABLE, Fix
 from wslint.fixes.edits import edits_between
 from wslint.fixes.loops import fix_change_check, fix_loop_exception

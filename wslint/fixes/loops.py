@@ -10,7 +10,7 @@ import libcst as cst
 from wslint.analysis.calls import is_sleep_call, timer_interval
 from wslint.analysis.loops import Loop, LoopKind, is_timer
 from wslint.analysis.module import FunctionInfo, local_nodes
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.fixes.tree import (
     FixTarget,
     Plan,

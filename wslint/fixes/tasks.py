@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.fixes.tree import (
     FixTarget,
     Plan,

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.fixes.edits import source_lines
 
 if TYPE_CHECKING:
-    from wslint.engine.context import FileContext
+    from wslint.analysis.context import FileContext
 
 SPAWNS = frozenset({"create_task", "ensure_future"})
 
@@ -128,11 +128,11 @@ class FixTarget:
 
 def analysis_context(source: str, path: str, settings: Settings) -> FileContext:
     """The rules' view of ``source`` as the file ``path`` of its project, as a run builds it."""
+    from wslint.analysis.context import FileContext
     from wslint.analysis.inference import InferenceView
     from wslint.analysis.module import ModuleInfo
-    from wslint.engine.context import FileContext
-    from wslint.engine.runner import project_index
-    from wslint.engine.source import parse_source
+    from wslint.core.source import parse_source
+    from wslint.driver.checking import project_index
     from wslint.fixes.verify import encoded, project_of
 
     absolute = Path(os.path.abspath(path))

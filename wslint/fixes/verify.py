@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
+from wslint.core.findings import Finding
+from wslint.core.options import Settings
 from wslint.fixes import Fix
 
 FindingKey = tuple[str, str]
@@ -36,8 +36,8 @@ def encoded(source: str) -> bytes:
 
 def project_of(absolute: Path, settings: Settings) -> tuple[Path, tuple[Path, ...]]:
     """The root of the project ``absolute`` belongs to, and its Python files."""
-    from wslint.engine.api import project_files
-    from wslint.engine.project import find_project_root
+    from wslint.driver.api import project_files
+    from wslint.driver.project import find_project_root
 
     root = find_project_root([absolute.parent])
     return root, project_files(root, (*settings.exclude, *settings.extend_exclude))
@@ -46,7 +46,8 @@ def project_of(absolute: Path, settings: Settings) -> tuple[Path, tuple[Path, ..
 def findings_of(source: str, path: str, settings: Settings) -> list[Finding]:
     """What a run reports for the file ``path`` if its text were ``source`` (the rest of its
     project as it is on disk)."""
-    from wslint.engine.runner import SourceUnit, check_units
+    from wslint.driver.checking import SourceUnit
+    from wslint.driver.runner import check_units
 
     absolute = Path(os.path.abspath(path))
     root, files = project_of(absolute, settings)

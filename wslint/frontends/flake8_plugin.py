@@ -22,13 +22,10 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from wslint import __version__
-from wslint.engine.api import check_source
-from wslint.engine.config import ConfigError, load_settings
-from wslint.engine.options import OPTIONS, OptionError, Settings
+from wslint.core.options import FLAKE8_OPTIONS, OptionError, Settings
+from wslint.driver.api import check_source
+from wslint.driver.config import ConfigError, load_settings
 
-FLAKE8_OWNED = frozenset({"select", "ignore", "extend-select", "per-file-ignores"})
-COMMAND_ONLY = frozenset({"fix", "unsafe-fixes"})  # flake8 reports; only the command rewrites files
-FLAKE8_OPTIONS = tuple(option for option in OPTIONS if option.key not in FLAKE8_OWNED | COMMAND_ONLY)
 STDIN_NAMES = frozenset({"stdin", "-", "/dev/stdin"})
 
 

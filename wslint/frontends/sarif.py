@@ -1,11 +1,12 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-Every rule is described in ``tool.driver.rules`` (its documentation is the help text), whether
-or not it fired, so ``ruleIndex`` is stable across runs. Paths are URIs relative to the current
-directory (the repository root in CI), resolved against ``%SRCROOT%``. Columns are the ones the
-command prints: 1-based, ``endColumn`` one past the last character. They count the line's UTF-8
-bytes, as Python's parser does, so on a line with non-ASCII text before the finding they run
-ahead of SARIF's default UTF-16 columns.
+Every rule is described in ``tool.driver.rules`` (its documentation is the help text, and
+``helpUri`` the address of its page under ``docs/rules/`` where this installation knows one:
+see :mod:`wslint.origin`), whether or not it fired, so ``ruleIndex`` is stable across runs.
+Paths are URIs relative to the current directory (the repository root in CI), resolved against
+``%SRCROOT%``. Columns are the ones the command prints: 1-based, ``endColumn`` one past the last
+character. They count the line's UTF-8 bytes, as Python's parser does, so on a line with
+non-ASCII text before the finding they run ahead of SARIF's default UTF-16 columns.
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from wslint import __version__
-from wslint.engine.findings import Finding
-from wslint.fixes import Fix
+from wslint import __version__, origin
+from wslint.core.findings import Finding
+from wslint.core.fix import Fix
 from wslint.rules import ALL_RULES
 from wslint.rules.base import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-FALLBACK_HOMEPAGE = "https://github.com/wslint/wslint"
 LEVEL = "error"  # every finding is a bug that keeps clients from being updated
 
 
@@ -51,31 +51,17 @@ def render_sarif(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | Non
 
 
 def _driver() -> dict[str, Any]:
-    return {
-        "name": "wslint",
-        "version": __version__,
-        "semanticVersion": __version__,
-        "informationUri": _homepage(),
-        "rules": [_rule(rule) for rule in ALL_RULES],
-    }
-
-
-def _homepage() -> str:
-    try:
-        from importlib.metadata import metadata
-
-        for entry in metadata("wslint").get_all("Project-URL") or []:
-            label, _, url = entry.partition(",")
-            if label.strip().lower() == "homepage" and url.strip():
-                return url.strip()
-    except Exception:  # noqa: BLE001 - not installed as a distribution: use the known address
-        pass
-    return FALLBACK_HOMEPAGE
+    driver: dict[str, Any] = {"name": "wslint", "version": __version__, "semanticVersion": __version__}
+    homepage = origin.repository()
+    if homepage:  # (only where the installation says where it came from)
+        driver["informationUri"] = homepage
+    driver["rules"] = [_rule(rule) for rule in ALL_RULES]
+    return driver
 
 
 def _rule(rule: type[Rule]) -> dict[str, Any]:
     markdown = rule.documentation() or rule.summary
-    return {
+    described: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -88,6 +74,10 @@ def _rule(rule: type[Rule]) -> dict[str, Any]:
             "problem.severity": LEVEL,
         },
     }
+    page = origin.rule_page_uri(rule.code)
+    if page:
+        described["helpUri"] = page
+    return described
 
 
 def _plain(markdown: str) -> str:

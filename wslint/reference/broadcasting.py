@@ -14,7 +14,10 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from wslint.reference.backplane import Lease
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ E = TypeVar("E")
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_MAX_BACKOFF = 60.0
+DEFAULT_FLUSH_TIMEOUT = 2.0
 MESSAGE_TYPE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _UNSET: Any = object()
 
@@ -82,8 +86,16 @@ class _TaskOwner:
         if not task.cancelled() and task.exception() is not None:
             logger.error("%s: task %s died", self.name, task.get_name(), exc_info=task.exception())
 
-    async def stop(self) -> None:
-        """Cancel every task and wait until all of them have finished."""
+    async def stop(self) -> int:
+        """Cancel every task and wait until all of them have finished.
+
+        Returns how many published events were never broadcast (always 0
+        for the polling broadcasters).
+        """
+        await self._cancel_tasks()
+        return 0
+
+    async def _cancel_tasks(self) -> None:
         tasks = list(self._tasks)
         self._tasks.clear()
         for task in tasks:
@@ -97,6 +109,11 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
 
     ``fetch`` may be a plain or an async function; it must return a fresh
     value (a snapshot), not an object it later mutates in place.
+
+    With a ``lease`` (e.g. :class:`~wslint.reference.redis_backplane.RedisLease`),
+    only the process holding it polls: several workers sharing a backplane
+    poll the data source once, not once each. A process that takes the lease
+    over broadcasts the current state at its first poll.
     """
 
     def __init__(
@@ -106,6 +123,7 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
         message_type: str = "state_update",
         interval: float = DEFAULT_INTERVAL,
         max_backoff: float = DEFAULT_MAX_BACKOFF,
+        lease: Lease | None = None,
     ) -> None:
         super().__init__(message_type)
         if interval <= 0 or max_backoff < interval:
@@ -114,8 +132,13 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
         self._fetch = fetch
         self.interval = interval
         self.max_backoff = max_backoff
+        self.lease = lease
         self.failures = 0
+        self.fetches = 0
         self._last_state: Any = _UNSET
+        # Bumped by every broadcast, so that a poll whose fetch began before
+        # one does not overwrite it with what it read.
+        self._version = 0
         self._lock = asyncio.Lock()
 
     @property
@@ -143,12 +166,11 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
         """Poll, compare with the last broadcast state, broadcast changes."""
         while True:
             try:
-                async with self._lock:
-                    current = await resolve(self._fetch())
-                    if current != self._last_state and self._wanted(current):
-                        await self._manager.broadcast({"type": self.message_type, "data": current})
-                        self._last_state = current
-                        logger.debug("%s: broadcast update", self.name)
+                if self.lease is not None and not self.lease.held:
+                    self._last_state = _UNSET  # whoever polls meanwhile may broadcast other states
+                    await self.lease.wait_held()
+                    continue
+                await self._poll_once()
                 self.failures = 0
                 await asyncio.sleep(self.interval)
             except Exception:
@@ -160,6 +182,20 @@ class PollingBroadcaster(_TaskOwner, Generic[T]):
                     self.retry_delay,
                 )
                 await asyncio.sleep(self.retry_delay)
+
+    async def _poll_once(self) -> None:
+        """Fetch outside the lock; broadcast a change unless a newer state went out meanwhile."""
+        version = self._version
+        self.fetches += 1
+        current = await resolve(self._fetch())
+        async with self._lock:
+            if version != self._version:
+                return  # published while we fetched: the published state is newer
+            if current != self._last_state and self._wanted(current):
+                await self._manager.broadcast({"type": self.message_type, "data": current})
+                self._last_state = current
+                self._version += 1
+                logger.debug("%s: broadcast update", self.name)
 
 
 class EventBroadcaster(_TaskOwner, Generic[E]):
@@ -182,18 +218,45 @@ class EventBroadcaster(_TaskOwner, Generic[E]):
         self._manager = manager
         self._process = process or _identity
         self._queue: asyncio.Queue[E] = asyncio.Queue(max_queue)
+        self._stopped = False
 
     def publish(self, event: E) -> None:
-        """Queue ``event`` for broadcasting (raises ``QueueFull`` when full)."""
+        """Queue ``event`` for broadcasting (raises ``QueueFull`` when full,
+        ``RuntimeError`` after ``stop()``)."""
+        if self._stopped:
+            raise RuntimeError(f"{self.name} is stopped")
         self._queue.put_nowait(event)
 
     async def join(self) -> None:
-        """Wait until every published event has been handled."""
+        """Wait until every published event has been handled (or dropped by ``stop()``)."""
         await self._queue.join()
+
+    async def stop(self, flush_timeout: float = DEFAULT_FLUSH_TIMEOUT) -> int:
+        """Broadcast what is queued (for up to ``flush_timeout`` seconds), then stop.
+
+        Returns how many events were still queued and are dropped; they are
+        logged. ``join()`` returns once ``stop()`` has.
+        """
+        self._stopped = True
+        if self.running and flush_timeout > 0:
+            try:
+                await asyncio.wait_for(self._queue.join(), flush_timeout)
+            except asyncio.TimeoutError:
+                pass
+        await self._cancel_tasks()
+        dropped = 0
+        while not self._queue.empty():
+            self._queue.get_nowait()
+            self._queue.task_done()
+            dropped += 1
+        if dropped:
+            logger.warning("%s: stopped with %d event(s) never broadcast", self.name, dropped)
+        return dropped
 
     def start(self) -> None:
         """Start the event task."""
         self._check_not_running()
+        self._stopped = False
         task = asyncio.create_task(self._broadcast_events(), name=self.name)
         self._keep(task)
 
@@ -216,7 +279,9 @@ class HybridBroadcaster(PollingBroadcaster[T]):
     slow backup polling catches changes whose event was missed.
 
     Both paths share the remembered state, so a published state is not
-    broadcast again by the next poll.
+    broadcast again by the next poll. The poll fetches outside the lock, so
+    a slow data source never delays a publish; a poll that read the state
+    before a publish went out discards what it read.
     """
 
     def __init__(
@@ -226,13 +291,15 @@ class HybridBroadcaster(PollingBroadcaster[T]):
         message_type: str = "state_update",
         interval: float = 10.0,
         max_backoff: float = DEFAULT_MAX_BACKOFF,
+        lease: Lease | None = None,
     ) -> None:
-        super().__init__(manager, fetch, message_type, interval, max_backoff)
+        super().__init__(manager, fetch, message_type, interval, max_backoff, lease)
 
     async def publish(self, state: T) -> bool:
         """Broadcast ``state`` now; log and return False if that fails."""
         try:
             async with self._lock:
+                self._version += 1
                 await self._manager.broadcast({"type": self.message_type, "data": state})
                 self._last_state = state
         except Exception:
@@ -255,13 +322,18 @@ class ConditionalBroadcaster(PollingBroadcaster[T]):
         interval: float = DEFAULT_INTERVAL,
         max_backoff: float = DEFAULT_MAX_BACKOFF,
         is_significant: Significance[T] | None = None,
+        lease: Lease | None = None,
     ) -> None:
-        super().__init__(manager, fetch, message_type, interval, max_backoff)
+        super().__init__(manager, fetch, message_type, interval, max_backoff, lease)
         self._is_significant = is_significant or _always
 
     def _wanted(self, current: T) -> bool:
-        """Skip when nobody listens or the change is not significant."""
-        if not self._manager.active_connections:
+        """Skip when nobody listens or the change is not significant.
+
+        With a backplane the clients of other processes count too, so only
+        a manager without one is asked whether it has clients.
+        """
+        if getattr(self._manager, "backplane", None) is None and not self._manager.active_connections:
             logger.debug("%s: no clients connected, skipping", self.name)
             return False
         return self._is_significant(current, self.last_state)

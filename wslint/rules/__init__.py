@@ -1,6 +1,7 @@
 """The rules, one module each (``wslNNN_<name>.py``), found here and registered in code order.
 
 A new rule is a new module: a ``Rule`` subclass with its documentation as the module docstring.
+A rule defined elsewhere (a plugin, a test) joins with :func:`register`.
 The modules (and the analysis they build on) are imported on first use of :data:`ALL_RULES`,
 :data:`RULES_BY_CODE` or :func:`selected_rules`: a run answered from the cache never needs them,
 and :data:`RULE_CODES` is read from the module names alone.
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 _MODULES = sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("wsl"))
 RULE_CODES: tuple[str, ...] = tuple(name[:6].upper() for name in _MODULES)
+_REGISTERED: list[type[Rule]] = []  # rules defined outside this package
 
 
 @cache
@@ -32,8 +34,25 @@ def _registry() -> tuple[tuple[type[Rule], ...], dict[str, type[Rule]]]:
             for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
         )
-    every = tuple(sorted(found, key=lambda rule: rule.code))
+    every = tuple(sorted((*found, *_REGISTERED), key=lambda rule: rule.code))
     return every, {rule.code: rule for rule in every}
+
+
+def register(rule: type[Rule]) -> type[Rule]:
+    """Add a rule defined outside this package; it runs wherever the package's rules run."""
+    global RULE_CODES
+    _REGISTERED.append(rule)
+    RULE_CODES = (*RULE_CODES, rule.code)
+    _registry.cache_clear()
+    return rule
+
+
+def unregister(rule: type[Rule]) -> None:
+    """Take back a rule added with :func:`register`."""
+    global RULE_CODES
+    _REGISTERED.remove(rule)
+    RULE_CODES = tuple(code for code in RULE_CODES if code != rule.code)
+    _registry.cache_clear()
 
 
 def __getattr__(name: str) -> Any:

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Iterator
 from typing import ClassVar
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.module import FunctionInfo
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding, finding_at
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.core.findings import Finding, finding_at
+from wslint.core.needs import BROADCASTER, Needs
+from wslint.core.options import Settings
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
@@ -27,17 +27,25 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     project_wide: ClassVar[bool] = False
     options: ClassVar[tuple[str, ...]] = ()  # config keys the rule reads (documented under Options)
+    # The project-wide questions the rule asks, which workers answer once per module and share:
+    # (the kind of question, whether only about the names the files this rule checks define).
+    project_questions: ClassVar[tuple[tuple[str, bool], ...]] = ()
+    # Whether the rule needs every broadcast site of the project (gathered once, then shared).
+    needs_broadcast_sites: ClassVar[bool] = False
+    # What starts a ``noqa`` comment in the files the rule reads (shown on its page).
+    noqa_comment: ClassVar[str] = "#"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         raise NotImplementedError
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        """Alternatives of words a file must contain to hold a finding (the prefilter).
+    def required_words(cls, settings: Settings) -> Needs:
+        """Alternatives of words a file must hold for the rule to fire (:mod:`wslint.core.needs`);
+        a file holding none is never parsed for the rule.
 
         The default fits every rule whose findings sit in a broadcaster.
         """
-        return broadcaster_words(settings)
+        return ((BROADCASTER,),)
 
     def finding(self, context: FileContext, node: ast.AST, message: str) -> Finding:
         return finding_at(node, context.path, self.code, self.name, message)

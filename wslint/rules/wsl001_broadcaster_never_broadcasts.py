@@ -1,10 +1,13 @@
 """## What it does
 Checks that a coroutine function named like a broadcaster (`broadcaster-patterns`, default `_broadcast_*`)
 actually broadcasts: directly, through a fan-out over connections, or through the project's own
-helpers (`self._push()` -> `self.manager.broadcast()`), followed through any number of calls.
+helpers (`self._push()` -> `self.manager.broadcast()`), followed through any number of calls. A
+fan-out may hand each client to a helper that sends to it
+(`await asyncio.gather(*(self._send(ws, m) for ws in self.clients))`, where `_send` calls
+`ws.send_text`): that is a broadcast too.
 
 ## Why is this bad?
-The checklist's first mistake: the function is defined, started and runs, fetches the data,
+The broadcasting checklist's first mistake: the function is defined, started and runs, fetches the data,
 and never sends it. Clients connect and never see an update.
 
 ## Example
@@ -18,13 +21,20 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        current_state = get_queue_state()
-        if current_state != self.last_queue_state:
-            await self.websocket_manager.broadcast({"type": "queue_update", "data": current_state})
-            self.last_queue_state = current_state
-        await asyncio.sleep(5)
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Options
@@ -47,10 +57,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import is_endpoint, matches_broadcaster_pattern
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, def_line
 
 

@@ -20,14 +20,20 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        try:
-            current_state = get_queue_state()
-            ...
-        except Exception:
-            logger.exception("queue broadcast failed")
-        await asyncio.sleep(5)
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Fix
@@ -41,9 +47,25 @@ created after the imports (`logger = logging.getLogger(__name__)`).
 
 ## Known problems
 Only calls are counted as raising (not subscripts or attribute reads), and clock reads
-(`time.monotonic()`, `time.time()`, `time.perf_counter()`) never are. Calls inside an `except`
+(`time.monotonic()`, `time.time()`, `time.perf_counter()`, `datetime.now(tz)` and its
+`.isoformat()`) never are, nor is `websockets.broadcast()`, which logs a failing client
+instead of raising (unless given `raise_exceptions`). Calls inside an `except`
 branch are not reported: they run only on the error path. The finding is reported once per
 loop, at the first unprotected call.
+
+A call into the project is judged by its body: a function whose every call (and `raise`) sits
+in a `try` of its own that catches `Exception` (a manager's `broadcast` that guards each
+client's send) cannot raise, and needs no `try` in the loop; so can `asyncio.gather` of such
+calls, or with `return_exceptions=True`. Calls are followed three levels deep; in such a body,
+copying or measuring a collection (`list(self.clients)`, `len(...)`) is not counted as raising.
+
+Only background broadcasters' loops are checked. Functions the framework calls (special methods
+such as `__call__`, ASGI applications taking `scope, receive, send`, route handlers) and
+functions that serve one connection by receiving from it (`async for message in websocket`,
+`await ws.receive()` on a socket they were handed or built) are not broadcasters: when their
+loop fails, only that connection ends. A relay reading an upstream socket passed in as a
+parameter named like a connection (`ws`, `websocket`, `conn`) is taken for such a handler, and
+not checked.
 """
 
 from __future__ import annotations
@@ -51,28 +73,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.calls import is_logging_call
-from wslint.analysis.loops import Loop, is_timer
-from wslint.analysis.module import SCOPE_NODES
-from wslint.analysis.names import final_name
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.analysis.context import FileContext
+from wslint.analysis.loops import Loop
+from wslint.analysis.module import FunctionInfo
+from wslint.analysis.raising import RaiseCheck, calls_outside_try, message_lookup
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
-
-BROAD = frozenset({"Exception", "BaseException"})
-# Clock reads that cannot fail: timing a tick (``started = time.monotonic()``) is not a risk.
-NEVER_RAISE = frozenset(
-    {
-        "time.monotonic",
-        "time.monotonic_ns",
-        "time.time",
-        "time.time_ns",
-        "time.perf_counter",
-        "time.perf_counter_ns",
-        "time.process_time",
-        "time.process_time_ns",
-    }
-)
 
 
 class LoopExceptionUnhandled(Rule):
@@ -85,7 +91,7 @@ class LoopExceptionUnhandled(Rule):
         reported: set[tuple[int, int]] = set()
         for function, loops in context.broadcasters():
             for loop in loops:
-                call = first_unprotected_call(loop, context)
+                call = first_unprotected_call(loop, function, context)
                 if call is None or (call.lineno, call.col_offset) in reported:
                     continue
                 reported.add((call.lineno, call.col_offset))
@@ -98,56 +104,15 @@ class LoopExceptionUnhandled(Rule):
                 )
 
 
-def first_unprotected_call(loop: Loop, context: FileContext) -> ast.Call | None:
-    """The first call of the loop body not guarded by a broad per-iteration ``try``."""
-    for call in _calls_outside_try(loop.node.body, context):
-        return call
+def first_unprotected_call(loop: Loop, function: FunctionInfo, context: FileContext) -> ast.Call | None:
+    """The first call of the loop body not guarded by a broad per-iteration ``try`` that can
+    raise (a project function that guards itself cannot)."""
+    module = context.module
+    check = RaiseCheck(context.index)
+    def quiet(call: ast.Call) -> bool:
+        return message_lookup(call, loop.node) or check.cannot_raise(call, function, module)
+
+    for node in calls_outside_try(loop.node.body, module, context.settings, quiet):
+        if isinstance(node, ast.Call):
+            return node
     return None
-
-
-def _calls_outside_try(body: list[ast.stmt], context: FileContext) -> Iterator[ast.Call]:
-    for statement in body:
-        yield from _statement_calls(statement, context)
-
-
-TRY_NODES: tuple[type[ast.Try], ...] = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
-
-
-def _statement_calls(node: ast.AST, context: FileContext) -> Iterator[ast.Call]:
-    if isinstance(node, SCOPE_NODES):
-        return
-    if isinstance(node, TRY_NODES):
-        if not catches_broadly(node):
-            yield from _calls_outside_try(node.body, context)
-        # Handlers run only on the error path; else/finally are outside the handlers' reach.
-        yield from _calls_outside_try(node.orelse, context)
-        yield from _calls_outside_try(node.finalbody, context)
-        return
-    if isinstance(node, ast.Call):
-        if is_timer(node, context.module, context.settings) or is_logging_call(node):
-            return
-        qualified = context.module.qualified(node.func)
-        if qualified == "time.sleep":  # a (blocking) sleep paces the loop: WSL011's business
-            return
-        if not node.args and not node.keywords and qualified in NEVER_RAISE:
-            return
-        yield node
-    for child in ast.iter_child_nodes(node):
-        yield from _statement_calls(child, context)
-
-
-def catches_broadly(node: ast.Try) -> bool:
-    """A handler for ``Exception`` or broader that does not simply re-raise."""
-    return any(_is_broad(handler.type) and not _reraises(handler) for handler in node.handlers)
-
-
-def _is_broad(kind: ast.expr | None) -> bool:
-    if kind is None:
-        return True
-    if isinstance(kind, ast.Tuple):
-        return any(_is_broad(item) for item in kind.elts)
-    return final_name(kind) in BROAD
-
-
-def _reraises(handler: ast.ExceptHandler) -> bool:
-    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)

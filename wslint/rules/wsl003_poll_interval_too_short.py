@@ -22,10 +22,20 @@ async def _broadcast_metrics(self):
 
 ## Use instead
 ```python
-async def _broadcast_metrics(self):
-    while True:
-        ...
-        await asyncio.sleep(5)  # 5-60 s for most data
+class MetricsFeed:
+    async def _broadcast_metrics(self):
+        while True:
+            try:
+                metrics = read_metrics()
+                if metrics != self.last_metrics:
+                    await self.manager.broadcast({"type": "metrics_update", "data": metrics})
+                    self.last_metrics = metrics
+            except Exception:
+                logger.exception("metrics broadcast failed")
+            await asyncio.sleep(5)  # 5-60 s for most data
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_metrics())
 ```
 
 ## Options
@@ -36,7 +46,11 @@ async def _broadcast_metrics(self):
 An interval that cannot be inferred (a value read from configuration at run time, a random
 jitter) is not reported. Where the interval can take several values (a parameter default that
 callers may override), the rule reports only when every known value is too short. Sleeps in
-`except` branches are backoff, not the polling interval, and are not checked here.
+`except` branches are backoff, not the polling interval, and are not checked here. A loop that
+awaits no timer but calls a blocking `time.sleep(x)` is a polling loop of interval x (WSL011
+reports the call), not a hot loop. A loop whose every broadcast sends what a non-blocking read
+of a message source just returned (`note = subscription.get_message()`, then `if note:` fan it
+out) waits for events by polling its source: its interval is not checked.
 """
 
 from __future__ import annotations
@@ -44,13 +58,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from wslint.analysis.calls import timer_interval
-from wslint.analysis.intervals import Interval, constructed_intervals, interval_values
-from wslint.analysis.loops import LoopKind
+from wslint.analysis.calls import broadcasts_in, call_target, timer_interval
+from wslint.analysis.context import FileContext
+from wslint.analysis.intervals import CONSTRUCTIONS, Interval, constructed_intervals, interval_values
+from wslint.analysis.loops import Loop, LoopKind, drains_a_source
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.roles import loop_broadcasts
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 
@@ -60,6 +74,7 @@ class PollIntervalTooShort(Rule):
     summary = "A broadcaster polls faster than min-interval, or spins without awaiting"
     fix = "sleep at least min-interval seconds between polls (5-60 s for most data)"
     options = ("min-interval", "sleep-functions")
+    project_questions = ((CONSTRUCTIONS, True),)  # the constructions passing an interval
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function, loops in context.broadcasters():
@@ -76,6 +91,9 @@ class PollIntervalTooShort(Rule):
                     continue
                 if not loop_broadcasts(loop, context.module, function, context.index):
                     continue
+                sends = _sends(loop, function, context)
+                if drains_a_source(loop, sends, context.module):
+                    continue  # an event loop that polls its subscription: events, not data
                 for timer in loop.timers:
                     interval = too_short(timer, function, context)
                     if interval is not None:
@@ -87,6 +105,18 @@ class PollIntervalTooShort(Rule):
                             f"{where}, shorter than min-interval "
                             f"{_seconds(context.settings.min_interval)}: sleep longer between polls",
                         )
+
+
+def _sends(loop: Loop, function: FunctionInfo, context: FileContext) -> list[ast.AST]:
+    """The loop's broadcasts and the calls in it that broadcast (transitively)."""
+    sends = [site.node for site in broadcasts_in(loop.body_nodes, context.settings)]
+    sends += [
+        node
+        for node in loop.body_nodes
+        if isinstance(node, ast.Call)
+        and context.index.call_broadcasts(call_target(node, function, context.module))
+    ]
+    return sends
 
 
 def too_short(timer: ast.Call, function: FunctionInfo, context: FileContext) -> Interval | None:

@@ -9,7 +9,7 @@ This rule is project-wide: it looks at the whole project (the tree under the nea
 Test code (`test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/`) never counts as a start.
 
 ## Why is this bad?
-The checklist's fifth mistake: the broadcaster is written, reviewed and merged, but nobody adds
+The broadcasting checklist's fifth mistake: the broadcaster is written, reviewed and merged, but nobody adds
 it to `start()`. It is dead code where an update was meant to go out.
 
 ## Example
@@ -52,10 +52,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
+from wslint.analysis.index import REFERENCES
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, def_line
 
 NOT_REGISTRATIONS = frozenset(
@@ -70,6 +71,7 @@ class BroadcasterNeverStarted(Rule):
     fix = "schedule it from the start method: asyncio.create_task(self.<broadcaster>())"
     project_wide = True
     options = ("broadcaster-patterns", "start-methods")
+    project_questions = ((REFERENCES, True),)  # where references to a broadcaster go
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:
@@ -95,9 +97,25 @@ def _is_registered(function: FunctionInfo) -> bool:
 
 def _advice(function: FunctionInfo, context: FileContext) -> str:
     owner = function.owner
-    call = f"self.{function.name}()" if owner else f"{function.name}()"
+    arguments = ", ".join(_parameters(function))
+    call = f"self.{function.name}({arguments})" if owner else f"{function.name}({arguments})"
     if owner is not None:
         for name in context.settings.start_methods:
             if name in owner.methods:
                 return f"add `asyncio.create_task({call})` to `{owner.node.name}.{name}()`"
     return f"schedule it with `asyncio.create_task({call})` where the application starts"
+
+
+def _parameters(function: FunctionInfo) -> list[str]:
+    """The broadcaster's own parameters, as the call that starts it passes them on."""
+    arguments = function.node.args
+    positional = [a.arg for a in [*arguments.posonlyargs, *arguments.args]]
+    if function.owner is not None and positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    found = [*positional]
+    if arguments.vararg is not None:
+        found.append(f"*{arguments.vararg.arg}")
+    found += [f"{a.arg}={a.arg}" for a in arguments.kwonlyargs]
+    if arguments.kwarg is not None:
+        found.append(f"**{arguments.kwarg.arg}")
+    return found

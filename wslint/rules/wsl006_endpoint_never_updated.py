@@ -27,7 +27,7 @@ code (`test_*.py`, `*_test.py`, `conftest.py`, `tests/`, `test/`) never counts: 
 broadcasts `status_update` updates no real client.
 
 ## Why is this bad?
-The checklist's "#1 mistake": the client connects, renders the initial state, and then shows
+The broadcasting checklist's "#1 mistake": the client connects, renders the initial state, and then shows
 stale data for ever. Nothing fails, nothing is logged; the endpoint and the missing broadcast
 live in different files, so no review of either file alone notices.
 
@@ -47,16 +47,20 @@ async def ws_status(websocket: WebSocket):
 ## Use instead
 ```python
 # services/monitor.py
-async def _broadcast_status(self):
-    while True:
-        try:
-            status = get_status()
-            if status != self.last_status:
-                await self.manager.broadcast({"type": "status_update", "data": status})
-                self.last_status = status
-        except Exception:
-            logger.exception("status broadcast failed")
-        await asyncio.sleep(5)
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+            except Exception:
+                logger.exception("status broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Options
@@ -88,6 +92,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wslint.analysis.context import FileContext
 from wslint.analysis.endpoints import (
     REGISTRARS,
     EndpointFacts,
@@ -95,6 +100,7 @@ from wslint.analysis.endpoints import (
     is_decorated_endpoint,
     may_be_registered,
 )
+from wslint.analysis.message_flow import MENTIONS
 from wslint.analysis.messages import matches_any
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.project_facts import (
@@ -102,14 +108,12 @@ from wslint.analysis.project_facts import (
     project_facts,
     registered_endpoints,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import ASYNC_DEF, WordGroups
-from wslint.engine.project_words import AnyFileHolds
+from wslint.core.findings import Finding
+from wslint.core.needs import AnyProjectFileHolds, Keywords, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule, def_line
 
-ROUTES_REGISTERED = AnyFileHolds(word.encode() for word in REGISTRARS)
+ROUTES_REGISTERED = AnyProjectFileHolds(tuple(sorted(REGISTRARS)))
 
 
 class EndpointNeverUpdated(Rule):
@@ -119,13 +123,16 @@ class EndpointNeverUpdated(Rule):
     fix = "broadcast the endpoint's message type from a broadcaster when the state changes"
     project_wide = True
     options = ("update-type-patterns", "broadcast-methods")
+    project_questions = ((MENTIONS, False),)  # the call sites of a message's helpers
+    needs_broadcast_sites = True
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
+    def required_words(cls, settings: Settings) -> Needs:
         # Endpoints are coroutines that await their sends. One decorated in its own file says
         # ``@x.websocket(...)`` or ``@x.websocket_route(...)``; one registered from another
         # module need not mention "websocket" at all, where some project file registers routes.
-        return ((ASYNC_DEF, b"await", b"websocket"), (ASYNC_DEF, b"await", ROUTES_REGISTERED))
+        async_def = Keywords("async def")
+        return ((async_def, "await", "websocket"), (async_def, "await", ROUTES_REGISTERED))
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.module.is_test:

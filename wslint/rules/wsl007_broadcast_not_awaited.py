@@ -50,10 +50,10 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import is_broadcast_call
+from wslint.analysis.context import FileContext
 from wslint.analysis.coroutines import COROUTINE, UNKNOWN, callee_kind
 from wslint.analysis.module import FunctionInfo
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule
 
 

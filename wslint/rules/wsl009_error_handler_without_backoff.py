@@ -29,22 +29,28 @@ async def _broadcast_status(self):
 
 ## Use instead
 ```python
-async def _broadcast_status(self):
-    while True:
-        try:
-            current = get_status()
-            if current != self.last_status:
-                await self.websocket_manager.broadcast({"type": "status_update", "data": current})
-                self.last_status = current
-            await asyncio.sleep(5)
-        except Exception as e:
-            logger.error(f"status broadcast failed: {e}")
-            await asyncio.sleep(5)  # back off before retrying
+class StatusFeed:
+    async def _broadcast_status(self):
+        while True:
+            try:
+                current = get_status()
+                if current != self.last_status:
+                    await self.manager.broadcast({"type": "status_update", "data": current})
+                    self.last_status = current
+                await asyncio.sleep(5)
+            except Exception as e:
+                logger.error(f"status broadcast failed: {e}")
+                await asyncio.sleep(5)  # back off before retrying
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_status())
 ```
 
 ## Known problems
 Only polling loops (loops with a timer on their normal path) are checked: a hot loop never
-sleeps on any path and is WSL003's finding; an event loop is paced by its events.
+sleeps on any path and is WSL003's finding; an event loop is paced by its events. A blocking
+`time.sleep` is a timer here too (WSL011 reports it): a loop paced by one is still a polling
+loop, and a handler that sleeps with it, or falls through to it, backs off.
 A timer *before* the failing statement counts as backoff: one at the top of the loop body (or
 earlier in any block that holds the `try`) runs again before the next attempt, and one that is
 the first statement of the `try` body ran before anything in it could fail (this is also why the
@@ -68,13 +74,13 @@ from collections.abc import Iterator
 from typing import cast
 
 from wslint.analysis.calls import call_target
+from wslint.analysis.context import FileContext
 from wslint.analysis.index import Resolved
-from wslint.analysis.loops import Loop, LoopKind, is_timer
+from wslint.analysis.loops import Loop, LoopKind, is_timer, paces
 from wslint.analysis.module import SCOPE_NODES, FunctionInfo, local_nodes
 from wslint.analysis.names import dotted_name, final_name
 from wslint.analysis.walk import walk
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
+from wslint.core.findings import Finding
 from wslint.rules.base import Rule, except_clause
 
 TRY_NODES: tuple[type, ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
@@ -142,6 +148,8 @@ def _paces_or_leaves(
             return True
         if isinstance(node, ast.Await) and _waits(node.value, function, context):
             return True
+        if isinstance(node, ast.Call) and paces(node, context.module, context.settings):
+            return True  # a blocking sleep backs off too (WSL011 reports it)
         if isinstance(loop.node, ast.While) and _stops_loop(node, loop.node.test):
             return True
     return False
@@ -228,7 +236,7 @@ def _block_of(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
 
 def _holds_timer_statement(statements: list[ast.stmt], context: FileContext) -> bool:
     return any(
-        isinstance(node, ast.Call) and is_timer(node, context.module, context.settings)
+        isinstance(node, ast.Call) and paces(node, context.module, context.settings)
         for node in local_nodes(statements)
     )
 

@@ -25,15 +25,22 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        try:
-            await self.manager.broadcast(await get_queue_state())
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("queue broadcast failed")
-        await asyncio.sleep(5)
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = await get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Known problems
@@ -45,7 +52,10 @@ inner loop), sets the loop's own running flag (`self.running = False` under
 `while self.running`, `self._stop.set()` under `while not self._stop.is_set()`), calls
 `sys.exit()`, `self.stop()` / `self.shutdown()` / `self.cancel()`, or cancels the current task
 again. Only the first handler that catches cancellation is judged: a later bare `except:` never
-sees it. A `try` around the whole loop is not reported: the loop is over when it catches.
+sees it. A `try` around the whole loop is not reported: the loop is over when it catches. Nor is a
+`try` that only awaits tasks the loop cancelled before it (`task.cancel()`, then
+`try: await task` / `except CancelledError: pass`): that is how one waits for a cancelled task
+to finish, and the error it catches is the task's own.
 """
 
 from __future__ import annotations
@@ -58,11 +68,12 @@ from wslint.analysis.cancellation import (
     caught_cancellation,
     gives_back,
     try_statements,
+    waits_for_cancelled_tasks,
 )
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.analysis.context import FileContext
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule, except_clause
 
 
@@ -73,15 +84,15 @@ class CancellationSwallowed(Rule):
     fix = "add `except asyncio.CancelledError: raise` before it, or catch `Exception` instead"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"except") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "except"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         reported: set[int] = set()
         for function, loops in context.broadcasters():
             for loop in loops:
                 for statement in try_statements(loop.node.body):
-                    if not awaits_in(statement.body):
+                    if not awaits_in(statement.body) or waits_for_cancelled_tasks(statement, loop.node):
                         continue
                     found = _first_catching(statement, context)
                     if found is None or id(found[0]) in reported:

@@ -18,10 +18,20 @@ async def _broadcast_queue_updates(self):
 
 ## Use instead
 ```python
-async def _broadcast_queue_updates(self):
-    while True:
-        ...
-        await asyncio.sleep(5)  # anyio.sleep / trio.sleep under those libraries
+class QueueFeed:
+    async def _broadcast_queue_updates(self):
+        while True:
+            try:
+                current_state = get_queue_state()
+                if current_state != self.last_queue_state:
+                    await self.manager.broadcast({"type": "queue_update", "data": current_state})
+                    self.last_queue_state = current_state
+            except Exception:
+                logger.exception("queue broadcast failed")
+            await asyncio.sleep(5)  # anyio.sleep / trio.sleep under those libraries
+
+    def start(self):
+        self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
 ## Fix
@@ -46,17 +56,16 @@ import ast
 from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcasts_in, call_target
+from wslint.analysis.context import FileContext
+from wslint.analysis.loops import is_blocking_sleep as blocking_sleep
 from wslint.analysis.loops import is_constant_true, is_running_flag
 from wslint.analysis.module import FunctionInfo, local_nodes
 from wslint.analysis.roles import is_endpoint
 from wslint.analysis.tasks import is_shadowed
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcaster_words
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCASTER, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
-
-BLOCKING_SLEEPS = frozenset({"time.sleep"})
 
 
 class BlockingSleepInBroadcaster(Rule):
@@ -66,8 +75,8 @@ class BlockingSleepInBroadcaster(Rule):
     fix = "replace time.sleep(...) with await asyncio.sleep(...)"
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return tuple((*group, b"sleep") for group in broadcaster_words(settings))
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCASTER, "sleep"),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         for function in _broadcasters(context):
@@ -82,10 +91,7 @@ class BlockingSleepInBroadcaster(Rule):
 
 
 def is_blocking_sleep(call: ast.Call, function: FunctionInfo, context: FileContext) -> bool:
-    if context.module.qualified(call.func) not in BLOCKING_SLEEPS or is_shadowed(call.func, function):
-        return False
-    duration = call.args[0] if call.args else None
-    return not (isinstance(duration, ast.Constant) and duration.value == 0)
+    return blocking_sleep(call, context.module) and not is_shadowed(call.func, function)
 
 
 def _broadcasters(context: FileContext) -> Iterator[FunctionInfo]:

@@ -10,7 +10,7 @@ Clients route every message by its `"type"`: a message without one reaches a `sw
 no case for it and is silently dropped, and a type spelled differently from the convention
 (`QueueUpdate`, `queue-update`) never matches the handler the front end registered. Channels
 goes further: `group_send` dispatches on `"type"` to a consumer method, so a missing or
-malformed type raises in every consumer of the group. The seed's own templates carry the
+malformed type raises in every consumer of the group. The broadcasting checklist's own templates carry the
 placeholder `"FEATURE_update"`: left as it is (or replaced with a CamelCase feature name), it is
 reported, because the capitalised part does not match the pattern.
 
@@ -55,15 +55,15 @@ import re
 from collections.abc import Iterator
 
 from wslint.analysis.calls import broadcast_payload, is_broadcast_call, is_logging_call
+from wslint.analysis.context import FileContext
 from wslint.analysis.guards import name_parts
 from wslint.analysis.messages import payload_dict, string_value
 from wslint.analysis.module import FunctionInfo
 from wslint.analysis.names import final_name
 from wslint.analysis.walk import walk
-from wslint.engine.context import FileContext
-from wslint.engine.findings import Finding
-from wslint.engine.options import Settings
-from wslint.engine.prefilter import WordGroups, broadcast_call
+from wslint.core.findings import Finding
+from wslint.core.needs import BROADCAST_CALL, Needs
+from wslint.core.options import Settings
 from wslint.rules.base import Rule
 
 TYPE_WORDS = frozenset({"type", "kind", "event", "topic"})
@@ -75,12 +75,12 @@ class MessageWithoutType(Rule):
     code = "WSL013"
     name = "message-without-type"
     summary = 'A broadcast message has no "type", or its type does not match message-type-pattern'
-    fix = 'give the message a snake_case "type" key ("type": "queue_update")'
+    fix = 'give the message a snake_case "type" key named after what it carries ("orders_update")'
     options = ("broadcast-methods", "message-type-pattern")
 
     @classmethod
-    def required_words(cls, settings: Settings) -> WordGroups:
-        return ((broadcast_call(settings),),)
+    def required_words(cls, settings: Settings) -> Needs:
+        return ((BROADCAST_CALL,),)
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         module, settings = context.module, context.settings
@@ -100,11 +100,12 @@ class MessageWithoutType(Rule):
             type_node = _type_value(message)
             if type_node is None:
                 if not _type_given_separately(call, payload):
+                    suggested = suggested_type(function.name if function is not None else None)
                     yield self.finding(
                         context,
                         call,
                         f'the message broadcast in {where} has no "type" key: add one '
-                        '("type": "queue_update") so clients can route it',
+                        f'("type": "{suggested}") so clients can route it',
                     )
                 continue
             value = string_value(type_node, module)
@@ -201,6 +202,31 @@ def _type_like(node: ast.AST) -> bool:
 
 def _names_type(name: str) -> bool:
     return any(part in TYPE_WORDS for part in name_parts(name)) or name.isupper()
+
+
+# What a broadcaster's name says about the act, not the data: ``_broadcast_orders`` carries orders.
+ACT_WORDS = frozenset(
+    {"broadcast", "push", "send", "notify", "publish", "emit", "stream", "poll", "watch", "relay"}
+)
+TRAILING_WORDS = frozenset({"update", "updates", "updated", "changes", "change", "events", "loop", "task"})
+# Who receives it, not what it is: ``notify_all_clients``.
+AUDIENCE_WORDS = frozenset({"to", "all", "clients", "client", "subscribers", "everyone", "ws", "websockets"})
+
+
+def suggested_type(function: str | None) -> str:
+    """A type made from the broadcasting function's own name: ``_broadcast_orders`` ->
+    ``orders_update``, ``push_queue_updates`` -> ``queue_update``; ``state_update`` when the
+    name says nothing of the data (``broadcast`` itself, module code)."""
+    parts = [part for part in name_parts(function or "") if part not in AUDIENCE_WORDS]
+    while parts and parts[0] in ACT_WORDS:
+        parts = parts[1:]
+    while parts and parts[-1] in TRAILING_WORDS:
+        parts = parts[:-1]
+    words = [re.sub(r"[^a-z0-9]", "", part) for part in parts]
+    subject = "_".join(word for word in words if word)
+    if not subject or not subject[0].isalpha():
+        subject = "state"
+    return f"{subject}_update"
 
 
 def _suggest(value: str) -> str:

@@ -1,0 +1,1 @@
+"""The driver: discovery, reading, the cache, the workers, the runner and the output."""

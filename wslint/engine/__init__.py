@@ -1,1 +1,0 @@
-"""The engine: discovery, reading and parsing, configuration, suppression, reporting."""
