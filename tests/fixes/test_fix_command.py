@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fix_support import as_project, expected_of
 from fixture_support import FIXTURES
+from terminal_support import on_terminal
 
 from wslint.cli import main
 from wslint.fixes import Edit
@@ -63,7 +64,10 @@ def test_fix_leaves_unsafe_fixes_without_unsafe_fixes(
     assert copy.read_bytes() == LOOP.read_bytes()
     assert status == 1
     assert "WSL002 `self.source.fetch()`" in out  # not marked [*]: --fix alone does not repair it
-    assert out.splitlines()[-1] == "1 fixable with --fix --unsafe-fixes."
+    assert "fixable" not in out  # piped: the findings only (the count is the terminal's summary)
+    assert on_terminal(["--fix", copy.name], project)[1].splitlines()[-1] == (
+        "Found 1 finding in 1 file (1 fixable with --fix --unsafe-fixes)."
+    )
     status, out, _ = run(capsys, "--fix", "--unsafe-fixes", copy.name)
     assert (status, out) == (0, "")
     assert copy.read_bytes() == expected_of(LOOP).read_bytes()
@@ -85,7 +89,9 @@ def test_configured_fix_is_turned_off_by_no_fix(project: Path, capsys: pytest.Ca
     (project / "pyproject.toml").write_text("[tool.wslint]\nfix = true\n", encoding="utf-8")
     status, out, _ = run(capsys, "--no-fix", copy.name)
     assert status == 1 and out.count("WSL007 [*] ") == 2
-    assert out.splitlines()[-1] == "2 fixable with --fix."
+    assert on_terminal(["--no-fix", copy.name], project)[1].splitlines()[-1] == (
+        "Found 2 findings in 1 file (2 fixable with --fix)."
+    )
     assert copy.read_bytes() == AWAIT.read_bytes()
 
 
@@ -215,14 +221,17 @@ def test_text_marks_fixable_findings_and_counts_them(
     status, out, _ = run(capsys, ".")
     lines = out.splitlines()
     assert status == 1
-    assert [line.split()[1:3] for line in lines[:-1]] == [
+    assert [line.split()[1:3] for line in lines] == [
         ["WSL007", "[*]"],
         ["WSL007", "[*]"],
         ["WSL002", "`self.source.fetch()`"],  # (files in order: fix_await_... first)
     ]
-    assert lines[-1] == "2 fixable with --fix. 1 more with --unsafe-fixes."
+    status, shown = on_terminal(["."], project)
+    assert shown.splitlines()[-1] == "Found 3 findings in 2 files (2 fixable with --fix, 1 more with --unsafe-fixes)."
     status, out, _ = run(capsys, "--unsafe-fixes", ".")
-    assert out.count("[*]") == 3 and out.splitlines()[-1] == "3 fixable with --fix."
+    assert out.count("[*]") == 3
+    status, shown = on_terminal(["--unsafe-fixes", "."], project)
+    assert shown.splitlines()[-1] == "Found 3 findings in 2 files (3 fixable with --fix)."
 
 
 def test_overlapping_fixes_are_applied_in_rounds(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

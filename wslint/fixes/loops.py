@@ -42,7 +42,7 @@ def fix_loop_exception(finding: Finding, target: FixTarget, plan: Plan) -> str |
     found = None
     for function, loops in context.broadcasters():
         for loop in loops:
-            call = first_unprotected_call(loop, context)
+            call = first_unprotected_call(loop, function, context)
             if call is not None and (call.lineno, call.col_offset + 1) == (finding.line, finding.column):
                 found = function, loop
     if found is None:
