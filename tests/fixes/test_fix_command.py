@@ -227,7 +227,9 @@ def test_text_marks_fixable_findings_and_counts_them(
         ["WSL002", "`self.source.fetch()`"],  # (files in order: fix_await_... first)
     ]
     status, shown = on_terminal(["."], project)
-    assert shown.splitlines()[-1] == "Found 3 findings in 2 files (2 fixable with --fix, 1 more with --unsafe-fixes)."
+    assert shown.splitlines()[-1] == (
+        "Found 3 findings in 2 files (2 fixable with --fix, 1 more with --unsafe-fixes)."
+    )
     status, out, _ = run(capsys, "--unsafe-fixes", ".")
     assert out.count("[*]") == 3
     status, shown = on_terminal(["--unsafe-fixes", "."], project)

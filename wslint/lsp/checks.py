@@ -211,7 +211,11 @@ def outcome_of(status: int | None, out: bytes, err: bytes) -> Outcome:
         return Outcome(error=problem.splitlines()[-1] if problem else f"wslint exited with status {status}")
     try:
         records = json.loads(out.decode("utf-8", "replace"))
-        findings = [Finding(**record) for record in records]
+        # (each record's "fix" is left out: code actions ask wslint.fixes for the fixes under
+        # the cursor when the editor wants them)
+        findings = [
+            Finding(**{key: value for key, value in record.items() if key != "fix"}) for record in records
+        ]
     except (ValueError, TypeError) as error:
         return Outcome(error=f"wslint's output could not be read: {error}")
     return Outcome(findings)
