@@ -39,6 +39,9 @@ RUN_ONLY = frozenset(
         "statistics",
         "exit_zero",
         "config_path",
+        "fix",  # a buffer is never rewritten by a check: the fixes are code actions
+        "unsafe_fixes",
+        "diff",
     }
 )
 
