@@ -19,6 +19,7 @@ from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, Opt
 from wslint.driver.config import ConfigError, check_known_codes, load_settings
 from wslint.driver.discovery import DiscoveryError
 from wslint.driver.output import (
+    fixable_counts,
     render_github,
     render_json,
     render_statistics,
@@ -190,8 +191,6 @@ def _output(
     if output_file is None:
         _emit(report.findings, options, settings, fixes, to_stderr)
         if output_format == "text" and (sys.stderr if to_stderr else sys.stdout).isatty():
-            from wslint.driver.output import fixable_counts
-
             fixable, unsafe_only = fixable_counts(fixes, settings.unsafe_fixes)
             click.echo(render_summary(report.findings, fixable, unsafe_only), err=to_stderr)
         return
