@@ -526,7 +526,9 @@ def test_format_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert isinstance(data, list) and len(data) == 4
     for item in data:
-        assert list(item) == ["code", "name", "message", "path", "line", "column", "end_line", "end_column"]
+        assert list(item) == [
+            *("code", "name", "message", "path", "line", "column", "end_line", "end_column", "fix")
+        ]
     assert [(item["path"], item["line"], item["code"]) for item in data] == [
         ("a.py", 11, "WSL002"),
         ("a.py", 11, "WSL004"),
@@ -543,6 +545,7 @@ def test_format_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "column": FAST_COLUMN,
         "end_line": FAST_LINE,
         "end_column": FAST_COLUMN + len("asyncio.sleep(0.1)"),
+        "fix": None,  # WSL003 has no fix
     }
     assert "0.1 s" in last["message"]
 

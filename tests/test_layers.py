@@ -2,6 +2,8 @@
 
     front ends   wslint.cli, wslint.docs, wslint.frontends, wslint.pylint_plugin, wslint.lsp,
                  wslint map (wslint.flow.map_cli and its formats: render, html)
+    fixes        wslint.fixes: repairs of findings (libcst), each checked by running the driver on
+                 the rewritten file (what a fix is, its edits, lives in wslint.core.fix)
     driver       wslint.driver: discovery, reading, cache, workers, runner, output, the client stage;
                  wslint.flow.project: the message-flow model of a project, cached
     rules        wslint.rules: one module per rule, and their base
@@ -11,7 +13,7 @@
                  wslint.flow: the message-flow model built from it; wslint.client: what the
                  JavaScript / TypeScript client means (its sockets, the types it waits for) and
                  what it needs of the Python side
-    core         wslint.core: findings, source units, options, noqa, the shared vocabulary
+    core         wslint.core: findings, source units, options, noqa, what a fix is, the shared vocabulary
 
 Every import counts, at the top of a module or inside a function, for type checking or not.
 The reference runtime (``wslint.reference``) stands apart and imports nothing of wslint.
@@ -31,6 +33,7 @@ LAYERS = (
     ("speed", ("wslint.speed",)),
     ("rules", ("wslint.rules",)),
     ("driver", ("wslint.driver", "wslint.flow.project")),
+    ("fixes", ("wslint.fixes",)),
     (
         "front ends",
         (

@@ -9,6 +9,7 @@ import pytest
 
 from wslint.core.options import OPTIONS_BY_KEY
 from wslint.docs import rule_table
+from wslint.fixes import FIXABLE
 from wslint.rules import ALL_RULES
 from wslint.rules.base import DOC_SECTIONS
 
@@ -20,6 +21,19 @@ def test_rule_has_every_section(rule) -> None:
     sections = rule.sections()
     for title in DOC_SECTIONS:
         assert sections.get(title), f"{rule.code} lacks '## {title}'"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=[rule.code for rule in ALL_RULES])
+def test_a_rule_with_a_fix_documents_it_and_only_then(rule) -> None:
+    fix = rule.sections().get("Fix")
+    if rule.code not in FIXABLE:
+        assert fix is None, f"{rule.code} documents a fix it does not have"
+        return
+    assert fix, f"{rule.code} has a fix but no '## Fix' section"
+    safety = "Unsafe" if FIXABLE[rule.code] == "unsafe" else "Safe"
+    assert fix.startswith(safety), f"{rule.code}'s Fix section must start by saying it is {safety.lower()}"
+    titles = list(rule.sections())
+    assert titles.index("Fix") > titles.index("Use instead"), "the fix comes after the example's repair"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=[rule.code for rule in ALL_RULES])

@@ -13,10 +13,13 @@ from typing import Any, TypeVar
 import click
 
 from wslint import __version__, rules
+from wslint.core.findings import Finding
+from wslint.core.fix import Fix
 from wslint.core.options import CLI_OPTIONS, COMMAND_OPTIONS, CommandOption, OptionError, Settings
 from wslint.driver.config import ConfigError, check_known_codes, load_settings
 from wslint.driver.discovery import DiscoveryError
 from wslint.driver.output import (
+    fixable_counts,
     render_github,
     render_json,
     render_statistics,
@@ -79,7 +82,9 @@ def _command_option(option: CommandOption) -> Callable[[F], F]:
 def _options(function: F) -> F:
     """The command's click options: each setting the command line exposes, then its own."""
     declared = [
-        click.option(f"--{option.key}", option.attr, help=option.help, metavar=option.metavar)
+        click.option(f"--{option.key}/--no-{option.key}", option.attr, default=None, help=option.help)
+        if option.switch
+        else click.option(f"--{option.key}", option.attr, help=option.help, metavar=option.metavar)
         for option in CLI_OPTIONS
     ]
     declared += [_command_option(option) for option in COMMAND_OPTIONS]
@@ -116,20 +121,44 @@ def cli(paths: tuple[Path, ...], **options: Any) -> None:
 
             click.echo(record_baseline(options["write_baseline"], report, stdin), err=True)
             sys.exit(0)
-        if options["baseline"] or settings.baseline:  # (a BaselineError is a ConfigError)
-            from wslint.driver.baseline import apply_baseline
+        _apply_baseline(report, settings, options, stdin)
+        if (settings.fix or options["diff"]) and report.findings:  # (only what the baseline left)
+            from wslint.fixes.command import apply_fixes
 
-            gone = apply_baseline(options["baseline"], settings, report, stdin)
-            if gone:
-                click.echo(gone, err=True)
+            changed, stdin = apply_fixes(report.findings, settings, options["diff"], stdin)
+            if options["diff"]:
+                sys.exit(1 if changed else 0)
+            if changed:  # the findings again, where the fixes moved them
+                report = check_paths(list(paths), settings, stdin=stdin, jobs=jobs, cache_dir=cache_dir)
+                _apply_baseline(report, settings, options, stdin, quiet=True)
+        source_out = settings.fix and stdin is not None and not options["diff"]
+        if source_out and stdin is not None:  # (fixed) standard input back to the editor
+            sys.stdout.buffer.write(stdin[1])
+            sys.stdout.flush()
     except (ConfigError, DiscoveryError) as error:
         click.echo(f"wslint: error: {error}", err=True)
         sys.exit(2)
     if report.files_checked == 0:
         shown = ", ".join(str(path) for path in paths)
         click.echo(f"wslint: warning: no Python files to check in {shown}", err=True)
-    _output(report, options)
+    _output(report, options, settings, stdin, to_stderr=source_out, cache_dir=cache_dir)
     sys.exit(1 if report.findings and not options["exit_zero"] else 0)
+
+
+def _apply_baseline(
+    report: Report,
+    settings: Settings,
+    options: dict[str, Any],
+    stdin: tuple[str, bytes] | None,
+    quiet: bool = False,
+) -> None:
+    """Leave out the baselined findings (``quiet``: without saying again how many are gone)."""
+    if options["baseline"] or settings.baseline:  # (a BaselineError is a ConfigError)
+        from wslint.driver.baseline import apply_baseline
+
+        gone = apply_baseline(options["baseline"], settings, report, stdin)
+        if gone and not quiet:
+            click.echo(gone, err=True)
 
 
 def _settings(options: dict[str, Any]) -> Settings:
@@ -146,42 +175,82 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-def _output(report: Report, options: dict[str, Any], fixable: int | None = None) -> None:
+def _output(
+    report: Report,
+    options: dict[str, Any],
+    settings: Settings,
+    stdin: tuple[str, bytes] | None,
+    to_stderr: bool = False,  # standard output carries the fixed source
+    cache_dir: Path | None = None,
+) -> None:
     """The findings, to ``--output-file`` or standard output; on a terminal, a summary line after
-    them (``fixable``: how many ``--fix`` would remove, when known)."""
+    them, with how many ``--fix`` would repair."""
+    output_format = options["output_format"]
+    fixes = _fixes(report.findings, settings, stdin, cache_dir) if output_format != "github" else {}
     output_file = options["output_file"]
     if output_file is None:
-        _emit(report.findings, options)
-        if options["output_format"] == "text" and sys.stdout.isatty():
-            click.echo(render_summary(report.findings, fixable))
+        _emit(report.findings, options, settings, fixes, to_stderr)
+        if output_format == "text" and (sys.stderr if to_stderr else sys.stdout).isatty():
+            fixable, unsafe_only = fixable_counts(fixes, settings.unsafe_fixes)
+            click.echo(render_summary(report.findings, fixable, unsafe_only), err=to_stderr)
         return
     try:
         with open(output_file, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
-            _emit(report.findings, options)  # (not a terminal: no colour)
+            _emit(report.findings, options, settings, fixes)  # (not a terminal: no colour)
     except OSError as error:
         click.echo(f"wslint: error: {output_file}: cannot write: {error.strerror or error}", err=True)
         sys.exit(2)
 
 
-def _emit(findings: list, options: dict[str, Any]) -> None:  # type: ignore[type-arg]
+def _emit(
+    findings: list[Finding],
+    options: dict[str, Any],
+    settings: Settings,
+    fixes: dict[Finding, Fix],
+    err: bool = False,
+) -> None:
     output_format = options["output_format"]
     if output_format == "json":
-        click.echo(render_json(findings))
+        click.echo(render_json(findings, fixes), err=err)
         return
     if output_format == "github":
         text = render_github(findings)
     elif output_format == "sarif":
         from wslint.frontends.sarif import render_sarif
 
-        text = render_sarif(findings)
+        text = render_sarif(findings, fixes)
     else:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = (sys.stderr if err else sys.stdout).isatty() and not os.environ.get("NO_COLOR")
         sources = _sources(findings) if options["show_source"] else {}
-        text = render_text(findings, color, options["show_source"], sources)
+        fixable = {finding for finding, fix in fixes.items() if fix.applies(settings.unsafe_fixes)}
+        text = render_text(findings, color, options["show_source"], sources, fixable)
     if text:
-        click.echo(text)
+        click.echo(text, err=err)
     if options["statistics"] and findings and output_format == "text":
-        click.echo(render_statistics(findings))
+        click.echo(render_statistics(findings), err=err)
+
+
+def _fixes(
+    findings: list[Finding],
+    settings: Settings,
+    stdin: tuple[str, bytes] | None,
+    cache_dir: Path | None,
+) -> dict[Finding, Fix]:
+    """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding,
+    and not at all where the cache knows the fixes)."""
+    from wslint.fixes import FIXABLE
+
+    fixable = [finding for finding in findings if finding.code in FIXABLE]
+    if not fixable:
+        return {}
+    from wslint.fixes.apply import fixes_of_findings
+
+    if cache_dir is not None and not cache_dir.is_absolute():  # where the result cache is
+        from wslint.driver.project import find_project_root
+
+        folders = sorted({Path(os.path.abspath(finding.path)).parent for finding in fixable})
+        cache_dir = find_project_root(folders) / cache_dir
+    return fixes_of_findings(findings, settings, stdin, cache_dir)
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]

@@ -42,7 +42,11 @@ def command_line_table() -> str:
     """Every option of the command: the settings it overrides, then its own."""
     rows = ["| option | meaning |", "|---|---|"]
     for option in CLI_OPTIONS:
-        rows.append(f"| `--{option.key} {option.metavar}` | {option.help} Overrides `{option.key}`. |")
+        if option.switch:
+            flags = f"`--{option.key}`, `--no-{option.key}`"
+        else:
+            flags = f"`--{option.key} {option.metavar}`"
+        rows.append(f"| {flags} | {option.help} Overrides `{option.key}`. |")
     for command_option in COMMAND_OPTIONS:
         default = f" Default: `{command_option.default}`." if command_option.default is not None else ""
         rows.append(f"| {_flag_text(command_option)} | {command_option.help}{default} |")

@@ -158,6 +158,28 @@ def test_try_repo_fails_on_a_broken_file_and_passes_on_a_fixed_one(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_hook_with_fix_fails_the_commit_and_rewrites_the_files(
+    user_project: Path, pre_commit_home: Path, hook_repo: tuple[Path, str]
+) -> None:
+    repo, rev = hook_repo
+    (user_project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: wslint\n        args: [--fix]\n",
+        encoding="utf-8",
+    )
+    fixable = FIXTURES / "wsl007" / "fix_await_broadcast.py"  # its findings all have a safe fix
+    (user_project / "feed.py").write_bytes(fixable.read_bytes())
+    assert pre_commit(user_project, pre_commit_home, "install").returncode == 0
+    environment = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+    committed = run(["git", "commit", "-q", "-m", "feed"], user_project, environment)
+    assert committed.returncode == 1, committed.stdout + committed.stderr  # not committed ...
+    assert "files were modified by this hook" in committed.stdout + committed.stderr
+    # ... the file is rewritten, and committing the repair passes.
+    expected = FIXTURES / "wsl007" / "fix_await_broadcast.py.expected"
+    assert (user_project / "feed.py").read_bytes() == expected.read_bytes()
+    result = pre_commit(user_project, pre_commit_home, "run", "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_hook_definition_follows_pre_commit_conventions() -> None:
     import yaml  # pre-commit depends on PyYAML
 

@@ -71,6 +71,20 @@ def test_the_worker_answers_what_the_command_prints(project: Path) -> None:
     assert bad["status"] == 2 and "bad request" in str(bad["err"]) and bad["id"] is None
 
 
+def test_a_configured_fix_never_rewrites_the_buffer(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n[tool.wslint]\nfix = true\nunsafe-fixes = true\n', encoding="utf-8"
+    )
+    path = str(project / "feed.py")
+    text = "async def on_fill(manager):\n    manager.broadcast({'type': 'fill_update'})\n"
+    (answer,) = answers_to([{"id": 1, "path": path, "text": text}], ["--no-cache", "--fix"])
+    findings = json.loads(str(answer["out"]))  # the findings, never the fixed source
+    assert answer["status"] == 1 and [f["code"] for f in findings] == ["WSL007"]
+    assert findings[0]["fix"]["edits"][0]["content"] == "await "
+    with pytest.raises(SettingsError, match="wslint.fix"):
+        arguments_for({"fix": True})  # a check of a buffer never fixes it
+
+
 def test_modules_stay_parsed_between_checks_until_their_bytes_change(project: Path) -> None:
     path = str(project / "feed.py")
     text = (project / "feed.py").read_text(encoding="utf-8")

@@ -56,6 +56,15 @@ def _as_float(value: Any) -> float:
     return number
 
 
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in ("true", "yes", "on", "1", "false", "no", "off", "0"):  # setup.cfg's spellings
+        return word in ("true", "yes", "on", "1")
+    raise OptionError(f"expected true or false, got {value!r}")
+
+
 def _as_str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         items = [item.strip() for item in re.split(r"[,\n]", value)]
@@ -136,6 +145,11 @@ class Option:
     @property
     def attr(self) -> str:
         return self.key.replace("-", "_")
+
+    @property
+    def switch(self) -> bool:
+        """A true/false setting: ``--<key>/--no-<key>`` on the command line."""
+        return self.convert is _as_bool
 
 
 T = TypeVar("T")
@@ -241,6 +255,19 @@ class Settings:
         cli=True,
         flake8=False,
     )
+    # What to do with the findings, not what they are (a cached result serves --fix too). Not
+    # for flake8: it reports, only the command rewrites files.
+    fix: bool = setting(
+        False, _as_bool, "Repair the findings that have a safe fix.", "BOOL", cli=True, flake8=False
+    )
+    unsafe_fixes: bool = setting(
+        False,
+        _as_bool,
+        "Also apply the fixes that change behaviour beyond the finding (with fix).",
+        "BOOL",
+        cli=True,
+        flake8=False,
+    )
     # Not an option: the folder of the config file, which per-file-ignores globs are relative to.
     config_dir: str = ""
 
@@ -256,8 +283,13 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable text of every value that can change a finding, for cache keys (the baseline
-        only filters the findings, after the cache)."""
-        return repr(tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name != "baseline"))
+        only filters the findings, after the cache; fix and unsafe-fixes act on them after)."""
+        values = ((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in NOT_ANALYSIS)
+        return repr(tuple(values))
+
+
+# The settings that say what to do with the findings, not what they are.
+NOT_ANALYSIS = frozenset({"baseline", "fix", "unsafe_fixes"})
 
 
 OPTIONS: tuple[Option, ...] = tuple(
@@ -311,6 +343,7 @@ COMMAND_OPTIONS: tuple[CommandOption, ...] = (
     CommandOption("--statistics", "flag", "Count findings per code after the findings."),
     CommandOption("--exit-zero", "flag", "Exit 0 even when there are findings."),
     CommandOption("--stdin-filename", "text", "The file name to report for source read from '-'.", "NAME"),
+    CommandOption("--diff", "flag", "Print the fixes as a unified diff instead of writing them."),
     CommandOption("--jobs", "count", "Worker processes (default: all cores).", "N"),
     CommandOption("--no-cache", "flag", "Do not read or write the result cache."),
     CommandOption("--cache-dir", "path", "Where the result cache lives (default: .wslint_cache).", "DIR"),

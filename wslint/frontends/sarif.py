@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from wslint import __version__, origin
 from wslint.core.findings import Finding
+from wslint.core.fix import Fix
 from wslint.rules import ALL_RULES
 from wslint.rules.base import Rule
 
@@ -29,8 +30,9 @@ SARIF_VERSION = "2.1.0"
 LEVEL = "error"  # every finding is a bug that keeps clients from being updated
 
 
-def render_sarif(findings: Sequence[Finding]) -> str:
-    """One SARIF log with one run: the rules and a result per finding."""
+def render_sarif(findings: Sequence[Finding], fixes: Mapping[Finding, Fix] | None = None) -> str:
+    """One SARIF log with one run: the rules and a result per finding (with its fix, if any)."""
+    fixes = fixes or {}
     index = {rule.code: position for position, rule in enumerate(ALL_RULES)}
     log = {
         "$schema": SARIF_SCHEMA,
@@ -39,7 +41,9 @@ def render_sarif(findings: Sequence[Finding]) -> str:
             {
                 "tool": {"driver": _driver()},
                 "invocations": [{"executionSuccessful": True}],
-                "results": [_result(finding, index) for finding in findings],
+                "results": [
+                    _with_fix(_result(finding, index), finding, fixes.get(finding)) for finding in findings
+                ],
             }
         ],
     }
@@ -108,6 +112,32 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     }
     if finding.code in index:
         result["ruleIndex"] = index[finding.code]
+    return result
+
+
+def _with_fix(result: dict[str, Any], finding: Finding, fix: Fix | None) -> dict[str, Any]:
+    """SARIF's ``fixes``: one fix, its edits as replacements in the finding's file."""
+    if fix is not None:
+        replacements = [
+            {
+                "deletedRegion": {
+                    "startLine": edit.line,
+                    "startColumn": edit.column,
+                    "endLine": edit.end_line,
+                    "endColumn": edit.end_column,
+                },
+                "insertedContent": {"text": edit.content},
+            }
+            for edit in fix.edits
+        ]
+        result["fixes"] = [
+            {
+                "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+                "artifactChanges": [
+                    {"artifactLocation": _artifact(finding.path), "replacements": replacements}
+                ],
+            }
+        ]
     return result
 
 

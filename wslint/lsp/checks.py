@@ -39,6 +39,9 @@ RUN_ONLY = frozenset(
         "statistics",
         "exit_zero",
         "config_path",
+        "fix",  # a buffer is never rewritten by a check: the fixes are code actions
+        "unsafe_fixes",
+        "diff",
     }
 )
 
@@ -211,7 +214,11 @@ def outcome_of(status: int | None, out: bytes, err: bytes) -> Outcome:
         return Outcome(error=problem.splitlines()[-1] if problem else f"wslint exited with status {status}")
     try:
         records = json.loads(out.decode("utf-8", "replace"))
-        findings = [Finding(**record) for record in records]
+        # (each record's "fix" is left out: code actions ask wslint.fixes for the fixes under
+        # the cursor when the editor wants them)
+        findings = [
+            Finding(**{key: value for key, value in record.items() if key != "fix"}) for record in records
+        ]
     except (ValueError, TypeError) as error:
         return Outcome(error=f"wslint's output could not be read: {error}")
     return Outcome(findings)

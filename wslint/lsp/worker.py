@@ -32,7 +32,8 @@ def check(path: str, text: str, options: list[str]) -> dict[str, Any]:
     sys.stdin = stdin
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(["--format", "json", "--stdin-filename", path, *options, "-"])
+            # (--no-fix last: a configured fix = true never rewrites the buffer into the output)
+            status = main(["--format", "json", "--stdin-filename", path, *options, "--no-fix", "-"])
     finally:
         sys.stdin = saved
     return {"status": status, "out": out.getvalue(), "err": err.getvalue()}

@@ -36,6 +36,15 @@ class QueueFeed:
         self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
+## Fix
+Unsafe (`--unsafe-fixes`): errors the loop used to die of are logged and retried from then on.
+The loop's body is wrapped in `try: ... except Exception: logger.exception(...)`, leaving
+outside the `try` the timer that starts or ends the body, so a failed round waits like a good
+one; where no timer is left outside, the handler sleeps itself (the loop's own interval where
+it can be read outside the body, else one second). The module's logger is used (a
+`logging.getLogger(...)` at module level, or an imported `logger`); where there is none, one is
+created after the imports (`logger = logging.getLogger(__name__)`).
+
 ## Known problems
 Only calls are counted as raising (not subscripts or attribute reads), and clock reads
 (`time.monotonic()`, `time.time()`, `time.perf_counter()`, `datetime.now(tz)` and its

@@ -41,6 +41,13 @@ class StatusFeed:
 - `broadcast-methods`
 - `heartbeat-type-patterns`
 
+## Fix
+Unsafe (`--unsafe-fixes`): clients stop receiving the repeated, unchanged states. Where the
+broadcast sends exactly one local state the loop assigns (`runs` in
+`{"type": "...", "data": runs}`), in a method of a class with an `__init__`, the broadcast is
+put under `if runs != self._last_runs:` and followed by `self._last_runs = runs`, and
+`self._last_runs = None` is added at the end of `__init__`. Anything else has no fix.
+
 ## Known problems
 A hot loop (one that never sleeps) is treated as a polling loop with a zero interval: the
 broadcasting checklist's own example of this mistake has no sleep. A test that only checks

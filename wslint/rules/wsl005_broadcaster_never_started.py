@@ -42,6 +42,13 @@ async def start(self):
 - `broadcaster-patterns`
 - `start-methods`
 
+## Fix
+Safe. Where the broadcaster is a method of a class whose start method (the first of
+`start-methods` it defines) already creates tasks, the broadcaster is started the same way:
+one more `self._tasks.append(asyncio.create_task(self.<broadcaster>()))`-style line after the
+last such line, or one more `self.<broadcaster>` in the tuple or list of methods the start
+method loops over to create their tasks. A broadcaster that takes arguments has no fix.
+
 ## Known problems
 Any reference to the broadcaster's name in production code counts as a start (wslint cannot
 know every scheduler), including a string equal to its name (`getattr(self, "_broadcast_x")`).

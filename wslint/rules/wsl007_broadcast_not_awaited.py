@@ -24,6 +24,9 @@ async def on_order_filled(self, order):
 ## Options
 - `broadcast-methods`
 
+## Fix
+Safe: `await` is added before the call.
+
 ## Known problems
 A broadcast method is taken to be a coroutine function unless shown otherwise. The call is
 reported when its callee resolves to an `async def` of the project, when astroid infers an

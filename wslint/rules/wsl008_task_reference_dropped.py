@@ -27,6 +27,15 @@ async def start(self):
 (outside a class, a module-level set does the same), or start the broadcasters in an
 `asyncio.TaskGroup` / anyio task group, which keeps its tasks.
 
+## Fix
+Safe. In a method, the task is kept in a `self._tasks` set that lets go of it when it is done:
+`task = asyncio.create_task(...)`, `self._tasks.add(task)`,
+`task.add_done_callback(self._tasks.discard)`, with `self._tasks = set()` added at the start of
+`__init__` where the class has none (a class already keeping its tasks in a `self._tasks` list
+made in `__init__` gets `self._tasks.append(...)` instead). Outside a class, or in a class
+without an `__init__`, a module-level `_background_tasks` set made after the imports plays that
+part.
+
 ## Known problems
 Only a bare call statement counts as dropped: any other use of the result (assigned, appended,
 passed on, awaited, `.add_done_callback(...)` chained on it) counts as kept, even when the name

@@ -34,6 +34,11 @@ class QueueFeed:
         self._task = asyncio.create_task(self._broadcast_queue_updates())
 ```
 
+## Fix
+Safe: `time.sleep(x)` becomes `await asyncio.sleep(x)`, with `import asyncio` added among the
+imports where the module has none (the name `asyncio` is imported under is used where it has
+one).
+
 ## Known problems
 Only broadcasters are checked, as SPEC defines them (an `async def` whose loop broadcasts, or
 named like `broadcaster-patterns`), plus an `async def` whose running-flag loop
