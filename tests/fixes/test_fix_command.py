@@ -18,6 +18,7 @@ from terminal_support import on_terminal
 from wslint.cli import main
 from wslint.fixes import Edit
 from wslint.fixes.edits import apply_edits
+from wslint.fixes.verify import MAX_FIXES_PER_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = next(
@@ -330,3 +331,18 @@ def test_a_file_that_cannot_be_written_is_reported_and_kept(
     assert status == 1 and out.count("WSL007 [*]") == 2
     assert f"cannot write {copy.name}: Permission denied" in err and "Fixed" not in err
     assert copy.read_bytes() == AWAIT.read_bytes()
+
+
+def test_a_file_with_more_findings_to_fix_than_the_bound_gets_no_fix(project: Path) -> None:
+    calls = "".join(f"    asyncio.create_task(job({number}))\n" for number in range(MAX_FIXES_PER_FILE + 1))
+    (project / "setup.cfg").write_text("", encoding="utf-8")
+    (project / "many.py").write_text("import asyncio\n\n\nasync def start():\n" + calls, encoding="utf-8")
+    program = (
+        "import sys\n"
+        "from wslint.cli import main\n"
+        "status = main(['--no-cache', '--fix', 'many.py'])\n"
+        "print(status, 'libcst' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=project)
+    assert result.stderr.split()[-2:] == ["1", "False"]
+    assert "[*]" not in result.stdout and result.stdout.count("WSL008") == MAX_FIXES_PER_FILE + 1

@@ -16,6 +16,9 @@ from wslint.core.options import Settings
 from wslint.fixes import Fix
 
 FindingKey = tuple[str, str]
+# A file with more findings to fix than this is left alone: each fix costs a pass over the
+# file's tree, and such a file (3,000 spawns in one function) is generated, not written.
+MAX_FIXES_PER_FILE = 100
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 
@@ -89,10 +92,11 @@ def verified_fixes(
     """The fixes of ``findings`` that pass :func:`leaves_the_rest` (``before``: the file's
     findings, when already known). Fixes that do not overlap are checked applied together,
     as ``--fix`` applies them; any other fix on its own."""
+    if len(findings) > MAX_FIXES_PER_FILE:
+        return []
     from wslint.fixes.edits import apply_edits
-    from wslint.fixes.fixers import fix_for
+    from wslint.fixes.fixers import fix_for  # (libcst)
     from wslint.fixes.tree import FixTarget
-
     target = FixTarget(source, path, settings)
     try:
         target.wrapper  # noqa: B018 - libcst may not read what ast reads: then no fixes
