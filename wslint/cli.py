@@ -186,7 +186,8 @@ def _output(
     """The findings, to ``--output-file`` or standard output; on a terminal, a summary line after
     them, with how many ``--fix`` would repair."""
     output_format = options["output_format"]
-    fixes = _fixes(report.findings, settings, stdin, cache_dir) if output_format != "github" else {}
+    complete = not (options["baseline"] or settings.baseline)  # every finding of each file is here
+    fixes = _fixes(report.findings, settings, stdin, cache_dir, complete) if output_format != "github" else {}
     output_file = options["output_file"]
     if output_file is None:
         _emit(report.findings, options, settings, fixes, to_stderr)
@@ -235,6 +236,7 @@ def _fixes(
     settings: Settings,
     stdin: tuple[str, bytes] | None,
     cache_dir: Path | None,
+    complete: bool = False,
 ) -> dict[Finding, Fix]:
     """Each finding's fix, where it has one (libcst is loaded only for a fixable rule's finding,
     and not at all where the cache knows the fixes)."""
@@ -250,7 +252,7 @@ def _fixes(
 
         folders = sorted({Path(os.path.abspath(finding.path)).parent for finding in fixable})
         cache_dir = find_project_root(folders) / cache_dir
-    return fixes_of_findings(findings, settings, stdin, cache_dir)
+    return fixes_of_findings(findings, settings, stdin, cache_dir, complete)
 
 
 def _sources(findings: list) -> dict[str, list[str]]:  # type: ignore[type-arg]

@@ -37,17 +37,22 @@ FIXABLE: dict[str, str] = {
 
 
 def fixes_for_source(
-    source: str, path: str, settings: Settings, findings: Sequence[Finding]
+    source: str,
+    path: str,
+    settings: Settings,
+    findings: Sequence[Finding],
+    before: Sequence[Finding] | None = None,
 ) -> list[tuple[Finding, Fix]]:
     """The verified fix of each of ``findings`` (those of file ``path``, whose text is
     ``source``) that has one, in the findings' order. Each fix is checked on its own: the
-    rewritten file parses, the finding is gone and no other finding appears or disappears."""
+    rewritten file parses, the finding is gone and no other finding appears or disappears
+    (``before``: every finding of the file as it is, when the caller already knows them)."""
     wanted = [finding for finding in findings if finding.code in FIXABLE]
     if not wanted:
         return []
     from wslint.fixes.verify import verified_fixes
 
-    return verified_fixes(source, path, settings, wanted)
+    return verified_fixes(source, path, settings, wanted, before)
 
 
 def fixable_count(fixes: Mapping[Finding, Fix], unsafe_fixes: bool = False) -> int:

@@ -116,9 +116,12 @@ def fixes_of_findings(
     settings: Settings,
     stdin: tuple[str, bytes] | None = None,
     cache_dir: Path | None = None,
+    complete: bool = False,
 ) -> dict[Finding, Fix]:
     """Every finding's verified fix, safe or not (the output shows both), by finding; kept in
-    ``cache_dir`` between runs, where given (see :mod:`wslint.fixes.cache`)."""
+    ``cache_dir`` between runs, where given (see :mod:`wslint.fixes.cache`). ``complete``:
+    ``findings`` are every finding of their files (no baseline left any out), so each fix is
+    checked against them instead of linting the unchanged file once more."""
     from wslint.core.source import Unreadable, decode_source
     from wslint.fixes.cache import FixCache, fixes_key
 
@@ -133,7 +136,8 @@ def fixes_of_findings(
         found = cache.get(path, key, of_file) if cache is not None and key is not None else None
         if found is None:
             try:
-                found = fixes_for_source(decode_source(data), path, settings, of_file)
+                before = [finding for finding in findings if finding.path == path] if complete else None
+                found = fixes_for_source(decode_source(data), path, settings, of_file, before)
             except Unreadable:
                 continue
             if cache is not None and key is not None:
