@@ -29,8 +29,11 @@ def is_suppressed(code: str, line: str, pattern: re.Pattern[str] = NOQA) -> bool
     return False
 
 
-def suppressed_on(code: str, lines: Sequence[str], line_number: int) -> bool:
-    """Whether the 1-based ``line_number`` of ``lines`` suppresses ``code``."""
+def suppressed_on(
+    code: str, lines: Sequence[str], line_number: int, pattern: re.Pattern[str] = NOQA
+) -> bool:
+    """Whether the 1-based ``line_number`` of ``lines`` suppresses ``code`` (``pattern``: as for
+    :func:`is_suppressed`)."""
     if 1 <= line_number <= len(lines):
-        return is_suppressed(code, lines[line_number - 1])
+        return is_suppressed(code, lines[line_number - 1], pattern)
     return False

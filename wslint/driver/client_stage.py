@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from wslint.client.clients import ClientReader, ClientView, client_views, may_hold_sockets
 from wslint.core.findings import Finding
-from wslint.core.noqa import NOQA, is_suppressed
+from wslint.core.noqa import NOQA, suppressed_on
 from wslint.core.options import Settings
 from wslint.driver.discovery import discover_names
 from wslint.driver.run import ProjectFiles, Report
@@ -194,16 +194,9 @@ def _findings(
     for code in codes:
         rule = RULES_BY_CODE[code]()
         for finding in rule.check_client(view, server(), settings):  # type: ignore[attr-defined]
-            if not client_suppressed(finding.code, lines, finding.line):
+            if not suppressed_on(finding.code, lines, finding.line, CLIENT_NOQA):
                 found.append(finding)
     return found
-
-
-def client_suppressed(code: str, lines: Sequence[str], line_number: int) -> bool:
-    """Whether the reported line carries ``// noqa`` or ``/* noqa */`` covering ``code``."""
-    if 1 <= line_number <= len(lines):
-        return is_suppressed(code, lines[line_number - 1], CLIENT_NOQA)
-    return False
 
 
 def _digests(units: list[tuple[str, Path, bytes]], every: str | None) -> list[str | None]:
