@@ -104,7 +104,6 @@ class _Reader:
         self.object_literals: dict[str, Any] = {}  # handler-map candidates by name
         self.handler_maps: set[str] = set()  # names looked up with a message's type
         self.keyed: dict[str, list[Any]] = {}  # name -> strings it is indexed or ``set`` with
-        self.handler_names: set[str] = set()  # functions handed over as onMessage
         self.functions: dict[str, Any] = {}  # name -> function node
         self.ambiguous: set[str] = set()
         self.default_name: str | None = None  # ``export default NAME``

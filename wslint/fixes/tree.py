@@ -286,7 +286,6 @@ class Plan:
         self.replacements: dict[int, list[Replacement]] = defaultdict(list)
         self.before: dict[int, list[cst.BaseStatement]] = defaultdict(list)
         self.after: dict[int, list[cst.BaseStatement]] = defaultdict(list)
-        self.append_to: dict[int, list[cst.BaseStatement]] = defaultdict(list)
 
     def replace(self, node: cst.CSTNode, replacement: Replacement) -> None:
         self.replacements[id(node)].append(replacement)

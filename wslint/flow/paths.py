@@ -47,12 +47,6 @@ class PathReader:
                 return _joined(prefix, route)
         return None
 
-    def registered_path(self, function: FunctionInfo) -> str | None:
-        """The path of a coroutine the project registers (``add_websocket_route``,
-        ``WebSocketRoute``): None unless every registration says the same."""
-        paths = self.registered_paths(function)
-        return paths[0] if len(paths) == 1 else None
-
     def registered_paths(self, function: FunctionInfo) -> list[str | None]:
         """Each distinct path the project registers the coroutine on (None: one cannot be
         read), in order: one handler may serve several routes."""
